@@ -1,0 +1,17 @@
+export { Currency, Money, PositiveMoney } from './money'
+export { ErrorCode, ErrorEnvelope, FieldError, errorStatus } from './errors'
+export { InquiryLink, KycNextAction, KycState, KycStatus } from './kyc'
+export {
+  AddCardRequest,
+  AddIbanRequest,
+  AddPixRequest,
+  Destination,
+  DestinationList,
+  DestinationType,
+  Speed,
+} from './destinations'
+export { Quote, QuoteOption, QuoteRequest, UnavailableReason } from './quotes'
+export { CreatePayoutRequest, IdempotencyKey, Payout, PayoutList, PayoutState } from './payouts'
+export { CoinflowBrowserSession, CoinflowEnv, Session } from './session'
+export { ShareflowEvent, type ShareflowEventType } from './events'
+export { IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, routes } from './routes'

@@ -1,0 +1,66 @@
+// The one test command (`pnpm test`): format check, typecheck, then every vitest project
+// (contract, server, react, browser, storybook, e2e). It ends with a plain
+// "N passed, N failed" line, which is what CI counts.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+
+const run = (label, cmd, args) => {
+  console.log(`\n▶ ${label}`)
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env: process.env })
+  return result.status === 0
+}
+
+process.env.CI ??= 'true'
+process.env.STORYBOOK_DISABLE_TELEMETRY = '1'
+
+const steps = []
+steps.push([
+  'system programs (chromium, redis-server)',
+  run('system programs', 'bash', ['scripts/system-deps.sh']),
+])
+steps.push([
+  'format',
+  run('format (prettier --check)', 'prettier', ['--check', '.', '--log-level', 'warn']),
+])
+const projects = [
+  'packages/contract',
+  'packages/server',
+  'packages/react',
+  'apps/demo',
+  '.storybook',
+].filter((dir) => existsSync(`${dir}/tsconfig.json`))
+steps.push([
+  'typecheck',
+  projects
+    .map((dir) => run(`typecheck ${dir}`, 'tsc', ['-p', `${dir}/tsconfig.json`, '--noEmit']))
+    .every(Boolean),
+])
+
+rmSync('.vitest.json', { force: true })
+const extra = process.argv.slice(2)
+steps.push([
+  'tests',
+  run('tests (vitest)', 'vitest', [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile.json=.vitest.json',
+    ...extra,
+  ]),
+])
+
+let passed = 0
+let failed = 0
+try {
+  const report = JSON.parse(readFileSync('.vitest.json', 'utf8'))
+  passed = report.numPassedTests
+  failed = report.numFailedTests
+} catch {
+  failed += 1
+}
+const failedSteps = steps.filter(([, ok]) => !ok).map(([name]) => name)
+// A failing format or typecheck step counts as a failed test, so the summary line never hides it.
+failed += failedSteps.filter((name) => name !== 'tests').length
+if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(', ')}`)
+console.log(`\n${passed} passed, ${failed} failed`)
+process.exit(failedSteps.length ? 1 : 0)

@@ -1,0 +1,101 @@
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+import { launchOptions } from './scripts/chromium.mjs'
+
+const root = path.dirname(fileURLToPath(import.meta.url))
+
+// Workspace packages resolve to their TypeScript sources through this export condition, so tests,
+// stories and the demo never need a build first (TanStack Query does the same).
+const resolve = { conditions: ['@shareflow/source', 'module', 'browser', 'development|production'] }
+const nodeResolve = {
+  conditions: ['@shareflow/source', 'module', 'node', 'development|production'],
+}
+
+// Vitest refuses one browser object shared by two projects, so each project gets a fresh one.
+const browser = () => ({
+  enabled: true,
+  headless: true,
+  provider: playwright({ launchOptions }),
+  instances: [{ browser: 'chromium' as const }],
+})
+
+const hasStories = (() => {
+  const walk = (dir: string): boolean =>
+    existsSync(dir) &&
+    readdirSync(dir, { withFileTypes: true }).some((entry) =>
+      entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.name.endsWith('.stories.tsx'),
+    )
+  return walk(path.join(root, 'packages/react/src'))
+})()
+
+const projects: TestProjectInlineConfiguration[] = [
+  {
+    resolve: nodeResolve,
+    test: {
+      name: 'contract',
+      environment: 'node',
+      include: ['packages/contract/src/**/*.test.ts'],
+    },
+  },
+  {
+    resolve: nodeResolve,
+    ssr: {
+      resolve: { conditions: nodeResolve.conditions, externalConditions: ['@shareflow/source'] },
+    },
+    test: {
+      name: 'server',
+      environment: 'node',
+      include: ['packages/server/{src,test}/**/*.test.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+    },
+  },
+  {
+    plugins: [react()],
+    resolve,
+    test: {
+      name: 'react',
+      environment: 'happy-dom',
+      include: ['packages/react/src/**/*.test.{ts,tsx}'],
+      exclude: ['**/*.browser.test.*', '**/node_modules/**'],
+    },
+  },
+  {
+    plugins: [react()],
+    resolve,
+    test: {
+      name: 'browser',
+      include: ['packages/react/src/**/*.browser.test.{ts,tsx}'],
+      browser: browser(),
+    },
+  },
+  {
+    resolve: nodeResolve,
+    ssr: {
+      resolve: { conditions: nodeResolve.conditions, externalConditions: ['@shareflow/source'] },
+    },
+    test: {
+      name: 'e2e',
+      environment: 'node',
+      include: ['apps/demo/e2e/**/*.e2e.test.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+      fileParallelism: false,
+    },
+  },
+]
+
+if (hasStories) {
+  const { storybookTest } = await import('@storybook/addon-vitest/vitest-plugin')
+  projects.push({
+    plugins: [storybookTest({ configDir: path.join(root, '.storybook') })],
+    resolve,
+    test: { name: 'storybook', browser: browser() },
+  })
+}
+
+export default defineConfig({ test: { projects, passWithNoTests: true } })
