@@ -114,3 +114,37 @@ export interface PersonaConnect {
    */
   redeemShareToken(tokenId: string, connectionId: string): Promise<ShareTokenRedemption>
 }
+
+/** One outgoing webhook delivery, already signed by the vendor side that raised it. */
+export interface WebhookDelivery {
+  vendor: 'persona' | 'coinflow'
+  url: string
+  /** The exact bytes sent (the signature covers them). */
+  body: string
+  headers: Record<string, string>
+}
+
+/**
+ * Sends vendor webhooks to configured URLs with the vendor's retry behaviour, applying the
+ * webhook faults (drop, duplicate, reorder). Implemented in `webhooks.ts`.
+ */
+export interface WebhookDispatcher {
+  /** Queues a delivery; returns at once (vendors never wait on the receiver). */
+  deliver(delivery: WebhookDelivery): void
+  /** Resolves when every queued delivery (and retry) has been attempted; for tests. */
+  flush(): Promise<void>
+}
+
+export type Vendor = 'persona' | 'coinflow'
+
+/** The state both emulated vendors share. */
+export interface EmulatorWorld {
+  clock: EmulatorClock
+  random: () => number
+  ids: { next(prefix: string): string }
+  /** Live, mutable fault switches per vendor (the control endpoint edits these). */
+  faults: Record<Vendor, FaultSettings>
+  webhooks: WebhookDispatcher
+  /** Set by the Persona emulator; the Coinflow emulator redeems share tokens through it. */
+  personaConnect: PersonaConnect
+}
