@@ -1,0 +1,123 @@
+import * as contract from '@shareflow/contract'
+import { describe, expect, it } from 'vitest'
+import { buildWireSchemas } from '../../scripts/wire-schemas'
+import { wireSchemas } from './schemas.generated'
+import { findProblem, type WireName } from './validate'
+
+const at = '2026-11-22T12:00:00.000Z'
+const kyc = { state: 'pending', nextAction: 'wait', updatedAt: at }
+const destination = {
+  id: 'acct_1',
+  type: 'bank_account',
+  label: 'Chase',
+  last4: '6789',
+  currency: 'USD',
+  speeds: ['standard', 'same_day'],
+}
+const payout = {
+  id: 'po_1',
+  state: 'pending',
+  amount: { cents: 12_50, currency: 'USD' },
+  speed: 'same_day',
+  effectiveSpeed: 'standard',
+  destination: { id: 'acct_1', type: 'bank_account', last4: '6789', label: 'Chase' },
+  createdAt: at,
+  updatedAt: at,
+}
+const option = {
+  speed: 'standard',
+  effectiveSpeed: 'standard',
+  available: true,
+  fee: { cents: 25, currency: 'USD' },
+  receive: { cents: 12_25, currency: 'USD' },
+  limit: { cents: 100_000_00, currency: 'USD' },
+  expectedDeliveryAt: at,
+}
+
+const valid: { [N in WireName]: unknown } = {
+  Session: {
+    user: { id: 'u1' },
+    kyc,
+    destinations: [destination],
+    coinflow: {
+      sessionKey: 'sk',
+      merchantId: 'm',
+      env: 'local',
+      origin: 'http://localhost:3000',
+      expiresAt: at,
+    },
+  },
+  KycStatus: { ...kyc, state: 'needs_more_info', verificationLink: 'https://c.example/v' },
+  InquiryLink: { inquiryId: 'inq_1', oneTimeLink: 'https://p.example/x', resumed: false, kyc },
+  Destination: destination,
+  DestinationList: { destinations: [destination] },
+  Money: { cents: 0, currency: 'EUR' },
+  PositiveMoney: { cents: 1, currency: 'BRL' },
+  QuoteOption: { ...option, available: false, unavailableReason: 'over_limit' },
+  Quote: {
+    amount: { cents: 12_50, currency: 'USD' },
+    destinationId: 'acct_1',
+    options: [option],
+    quotedAt: at,
+    expiresAt: at,
+  },
+  Payout: payout,
+  PayoutList: { payouts: [payout], nextCursor: 'c' },
+  ShareflowEvent: { type: 'payout.updated', payout },
+  ErrorEnvelope: {
+    error: { code: 'rate_limited', message: 'Slow down', requestId: 'r', retryAfterSeconds: 3 },
+  },
+}
+
+/** Each breaks one rule of the schema it is listed under. */
+const invalid: { [N in WireName]: unknown[] } = {
+  Session: [
+    { ...(valid.Session as object), coinflow: undefined },
+    { ...(valid.Session as object), extra: true },
+    { ...(valid.Session as object), destinations: [{ ...destination, last4: '12345' }] },
+  ],
+  KycStatus: [
+    { ...kyc, state: 'approved-ish' },
+    { ...kyc, updatedAt: '2026-11-22' },
+    { ...kyc, verificationLink: 'not a url' },
+  ],
+  InquiryLink: [{ inquiryId: 'inq_1', oneTimeLink: 'https://p.example/x', kyc }],
+  Destination: [
+    { ...destination, currency: 'JPY' },
+    { ...destination, id: '' },
+  ],
+  DestinationList: [{ destinations: destination }],
+  Money: [
+    { cents: 1.5, currency: 'USD' },
+    { cents: -1, currency: 'USD' },
+    { cents: '1', currency: 'USD' },
+  ],
+  PositiveMoney: [{ cents: 0, currency: 'USD' }],
+  QuoteOption: [{ ...option, speed: 'warp' }],
+  Quote: [{ ...(valid.Quote as object), options: [{ ...option, fee: null }] }],
+  Payout: [
+    { ...payout, state: 'lost' },
+    { ...payout, destination: { ...payout.destination, currency: 'USD' } },
+  ],
+  PayoutList: [{ payouts: [payout], nextCursor: 1 }],
+  ShareflowEvent: [{ type: 'kyc.updated', payout }, { type: 'unknown' }, null],
+  ErrorEnvelope: [{ error: { code: 'teapot', message: 'x', requestId: 'r' } }, { message: 'x' }],
+}
+
+describe('wire schemas', () => {
+  it('match what the contract generates today (run `pnpm --filter @shareflow/react generate:wire` if not)', () => {
+    expect(wireSchemas).toEqual(buildWireSchemas())
+  })
+
+  for (const name of Object.keys(valid) as WireName[]) {
+    it(`accepts what the contract's ${name} accepts and rejects what it rejects`, () => {
+      const schema = contract[name]
+      expect(schema.safeParse(valid[name]).success).toBe(true)
+      expect(findProblem(wireSchemas, wireSchemas[name], valid[name])).toBeUndefined()
+      for (const value of invalid[name]) {
+        expect(schema.safeParse(value).success).toBe(false)
+        expect(findProblem(wireSchemas, wireSchemas[name], value)).toMatch(/^\$/)
+      }
+    })
+  }
+})
