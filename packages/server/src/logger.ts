@@ -1,0 +1,221 @@
+/**
+ * Structured logging for the BFF. One JSON object per line, with fields redacted by *name*
+ * before anything is written: the logger knows which keys carry secrets or PII (SSN, birthdate,
+ * account numbers, API keys, session keys, share tokens, emails …) wherever they sit in the
+ * object, and masks secret-shaped strings (JWTs, Persona keys, webhook secrets, emails) in any
+ * other value as a second line of defence.
+ *
+ * @module
+ */
+import { systemClock, type Clock } from './clock'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void
+  info(message: string, fields?: LogFields): void
+  warn(message: string, fields?: LogFields): void
+  error(message: string, fields?: LogFields): void
+  /** A logger that adds `bindings` to every line (e.g. `{ requestId }`). */
+  child(bindings: LogFields): Logger
+}
+
+export interface LogRecord extends LogFields {
+  level: LogLevel
+  time: string
+  msg: string
+}
+
+const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+export const REDACTED = '[redacted]'
+
+/**
+ * Keys whose values never reach a log line, compared after lower-casing and dropping `-`/`_`,
+ * so `birthdate`, `birth-date` and `Birth_Date` all match.
+ */
+const sensitiveKeys = new Set([
+  'authorization',
+  'apikey',
+  'key',
+  'secret',
+  'secrets',
+  'webhooksecret',
+  'webhookkey',
+  'validationkey',
+  'password',
+  'token',
+  'accesstoken',
+  'sessionkey',
+  'sessiontoken',
+  'sharetoken',
+  'cardtoken',
+  'onetimelink',
+  'onetimelinkshort',
+  'verificationlink',
+  'personasignature',
+  'coinflowsignature',
+  'ssn',
+  'socialsecuritynumber',
+  'identificationnumber',
+  'identificationnumbers',
+  'dob',
+  'birthdate',
+  'dateofbirth',
+  'email',
+  'emailaddress',
+  'phone',
+  'phonenumber',
+  'accountnumber',
+  'routingnumber',
+  'wireroutingnumber',
+  'iban',
+  'pixkey',
+  'cardnumber',
+  'pan',
+  'cvv',
+  'firstname',
+  'lastname',
+  'surname',
+  'namefirst',
+  'namemiddle',
+  'namelast',
+  'fullname',
+  'physicaladdress',
+  'street',
+  'zip',
+  'postalcode',
+  'selfie',
+  'selfiephoto',
+  'fields',
+  'sourcedata',
+])
+
+const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '')
+
+function isSensitiveKey(key: string): boolean {
+  const normalized = normalizeKey(key)
+  return sensitiveKeys.has(normalized) || normalized.startsWith('address')
+}
+
+/** Secret- or PII-shaped substrings masked in any string value, whatever its key. */
+const sensitivePatterns: RegExp[] = [
+  /eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g, // JWTs (Persona session tokens, Coinflow session keys)
+  /\b(?:persona_(?:sandbox|production)_|wbhsec_|cnst_)[\w-]+/g,
+  /\bBearer\s+[\w.~+/=-]+/gi,
+  /[\w.+-]+@[\w-]+\.[\w.-]+/g, // email addresses
+  /\b\d{3}-\d{2}-\d{4}\b/g, // US SSNs
+  /\b\d{13,19}\b/g, // card / long account numbers
+]
+
+function scrubString(value: string, maxLength: number): string {
+  let out = value.length > maxLength ? `${value.slice(0, maxLength)}…` : value
+  for (const pattern of sensitivePatterns) out = out.replace(pattern, REDACTED)
+  return out
+}
+
+function serializeError(error: Error, depth: number, seen: WeakSet<object>): LogFields {
+  const out: LogFields = { name: error.name, message: scrubString(error.message, 500) }
+  for (const key of ['code', 'status', 'vendor', 'operation', 'kind', 'attempts'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key]
+    if (value !== undefined) out[key] = redactValue(value, depth + 1, seen)
+  }
+  if (error.stack) {
+    out.stack = scrubString(error.stack.split('\n').slice(0, 6).join('\n'), 1500)
+  }
+  if (error.cause !== undefined && depth < 4) out.cause = redactValue(error.cause, depth + 1, seen)
+  return out
+}
+
+function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return scrubString(value, 2000)
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'bigint' ? value.toString() : value
+  }
+  if (seen.has(value)) return '[circular]'
+  if (depth > 6) return '[truncated]'
+  seen.add(value)
+  if (value instanceof Error) return serializeError(value, depth, seen)
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactValue(v, depth + 1, seen))
+  if (value instanceof Date) return value.toISOString()
+  const out: LogFields = {}
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = isSensitiveKey(key) ? REDACTED : redactValue(v, depth + 1, seen)
+  }
+  return out
+}
+
+/**
+ * A deep copy of `value` with sensitive keys replaced by `[redacted]` and secret-shaped strings
+ * masked. Errors become `{ name, message, stack, cause }`.
+ */
+export function redact(value: unknown): unknown {
+  return redactValue(value, 0, new WeakSet())
+}
+
+export interface JsonLoggerOptions {
+  /** Lines below this level are dropped. Default `info`. */
+  level?: LogLevel
+  /** Where each line goes. Default `console.log`. */
+  write?: (line: string) => void
+  clock?: Clock
+  /** Fields on every line, e.g. `{ service: 'shareflow' }`. */
+  bindings?: LogFields
+}
+
+/**
+ * The default logger: JSON lines, redacted before they are built.
+ *
+ * @example
+ * const logger = createJsonLogger({ level: 'debug' })
+ * logger.info('share registered', { userId, state: 'pending' })
+ */
+export function createJsonLogger({
+  level = 'info',
+  write = (line) => console.log(line),
+  clock = systemClock,
+  bindings = {},
+}: JsonLoggerOptions = {}): Logger {
+  const threshold = levelRank[level]
+  const emit = (lineLevel: LogLevel, msg: string, fields: LogFields | undefined) => {
+    if (levelRank[lineLevel] < threshold) return
+    const record = redact({ ...bindings, ...fields }) as LogFields
+    write(
+      JSON.stringify({
+        level: lineLevel,
+        time: new Date(clock.now()).toISOString(),
+        msg: scrubString(msg, 500),
+        ...record,
+      }),
+    )
+  }
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (more) => createJsonLogger({ level, write, clock, bindings: { ...bindings, ...more } }),
+  }
+}
+
+/** A logger that keeps its lines in memory; tests read `lines` to check what was (not) logged. */
+export function createMemoryLogger(
+  options: Omit<JsonLoggerOptions, 'write'> = {},
+): Logger & { lines: string[]; records(): LogRecord[] } {
+  const lines: string[] = []
+  const logger = createJsonLogger({ level: 'debug', ...options, write: (line) => lines.push(line) })
+  return Object.assign(logger, {
+    lines,
+    records: () => lines.map((line) => JSON.parse(line) as LogRecord),
+  })
+}
+
+/** Drops everything. */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+}

@@ -1,0 +1,41 @@
+/**
+ * How a vendor's failures become `ApiError`s, in one place per vendor: outages, unexpected
+ * statuses and bodies that do not match what the vendor documents all become
+ * `upstream_unavailable` with a sentence for the user; the vendor's own words go to the log as
+ * the error's cause, never to the browser.
+ *
+ * @module
+ */
+import type { z } from 'zod'
+import { ApiError } from '../errors'
+import type { UpstreamResponse, Vendor } from './http'
+
+export interface UpstreamFailures {
+  /** The user-facing error for an outage; `cause` is logged. */
+  unavailable(cause: unknown): ApiError
+  /** A status the client does not expect for `operation`. */
+  unexpected(operation: string, response: UpstreamResponse): ApiError
+  /** `response.body` parsed by `schema`, or `unavailable` when the vendor sent something else. */
+  parse<S extends z.ZodType>(schema: S, response: UpstreamResponse, operation: string): z.output<S>
+}
+
+export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamFailures {
+  const unavailable = (cause: unknown) =>
+    new ApiError('upstream_unavailable', userMessage, { cause })
+  return {
+    unavailable,
+    unexpected: (operation, response) =>
+      unavailable(new Error(`${vendor} ${operation}: unexpected status ${response.status}`)),
+    parse(schema, response, operation) {
+      const result = schema.safeParse(response.body)
+      if (!result.success) {
+        throw unavailable(
+          new Error(`${vendor} ${operation}: unexpected ${response.status} body`, {
+            cause: result.error,
+          }),
+        )
+      }
+      return result.data
+    },
+  }
+}

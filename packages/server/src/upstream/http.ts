@@ -1,0 +1,381 @@
+/**
+ * The one way the BFF talks to a vendor: `fetch` (injected, so the emulator or a test can stand in
+ * for the network) wrapped in the discipline every upstream call needs:
+ *
+ * - a timeout per attempt;
+ * - retries with exponential backoff and full jitter on network errors, timeouts, 5xx and 429,
+ *   honouring `RateLimit-Reset` / `Retry-After`, with the *same* request (and so the same
+ *   Idempotency-Key) on every attempt; other 4xx answers are returned at once, never retried;
+ * - an optional shared rate budget taken before every attempt;
+ * - coalescing of concurrent identical GETs into one request;
+ * - a call record per logical call, for per-journey counters and the log.
+ *
+ * Web Standards only.
+ *
+ * @module
+ */
+import { realSleep, systemClock, type Clock, type Sleep } from '../clock'
+import type { Logger } from '../logger'
+import { silentLogger } from '../logger'
+import type { RateBudget } from './rate-budget'
+
+export type Vendor = 'persona' | 'coinflow'
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+export interface UpstreamRequest {
+  /** A stable name for logs and counters, e.g. `persona.createShareToken`. */
+  operation: string
+  method: HttpMethod
+  /** Path below the vendor base URL, starting with `/`. */
+  path: string
+  query?: Record<string, string | number | undefined>
+  headers?: Record<string, string>
+  /** Serialised once as JSON and sent byte-identical on every attempt. */
+  body?: unknown
+  /** Cap attempts for calls that are not idempotent at the vendor (1 = never retry). */
+  maxAttempts?: number
+}
+
+export interface UpstreamResponse {
+  status: number
+  headers: Headers
+  /** Parsed JSON, or `null` for an empty or non-JSON body. */
+  body: unknown
+}
+
+/** One logical call (all its attempts), as counted per journey. */
+export interface UpstreamCall {
+  vendor: Vendor
+  operation: string
+  method: HttpMethod
+  /** HTTP attempts made; 0 when the call joined an identical one already in flight. */
+  attempts: number
+  /** Final status, or `null` when every attempt failed without an answer. */
+  status: number | null
+  durationMs: number
+  coalesced: boolean
+}
+
+export interface UpstreamCallCounter {
+  record(call: UpstreamCall): void
+}
+
+/** Counts upstream calls made during one journey (one BFF request, or one test). */
+export function createCallCounter(): UpstreamCallCounter & {
+  readonly calls: readonly UpstreamCall[]
+  /** Logical calls, optionally for one vendor and operation; coalesced joins are not counted. */
+  count(vendor?: Vendor, operation?: string): number
+  summary(): Record<Vendor, number>
+} {
+  const calls: UpstreamCall[] = []
+  const count = (vendor?: Vendor, operation?: string) =>
+    calls.filter(
+      (call) =>
+        !call.coalesced &&
+        (vendor === undefined || call.vendor === vendor) &&
+        (operation === undefined || call.operation === operation),
+    ).length
+  return {
+    calls,
+    record: (call) => void calls.push(call),
+    count,
+    summary: () => ({ persona: count('persona'), coinflow: count('coinflow') }),
+  }
+}
+
+/** Every attempt failed without a usable answer: network errors, timeouts, 5xx or 429. */
+export class UpstreamError extends Error {
+  readonly vendor: Vendor
+  readonly operation: string
+  readonly kind: 'network' | 'timeout' | 'status' | 'budget'
+  readonly status: number | null
+  readonly attempts: number
+
+  constructor(init: {
+    vendor: Vendor
+    operation: string
+    kind: UpstreamError['kind']
+    status: number | null
+    attempts: number
+    cause?: unknown
+  }) {
+    super(
+      `${init.vendor} ${init.operation} failed after ${init.attempts} attempt(s): ${init.kind}${
+        init.status === null ? '' : ` ${init.status}`
+      }`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    )
+    this.name = 'UpstreamError'
+    this.vendor = init.vendor
+    this.operation = init.operation
+    this.kind = init.kind
+    this.status = init.status
+    this.attempts = init.attempts
+  }
+}
+
+export interface RetryPolicy {
+  /** Attempts per call, the first included. Default 4. */
+  maxAttempts: number
+  /** Backoff base; attempt n waits up to `baseDelayMs * 2^(n-1)`. Default 250. */
+  baseDelayMs: number
+  /** Cap on any single wait, including one a `RateLimit-Reset` asks for. Default 20 000. */
+  maxDelayMs: number
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 20_000,
+}
+
+export interface UpstreamTransportOptions {
+  vendor: Vendor
+  baseUrl: string
+  fetch?: typeof fetch
+  /** Headers on every request (auth, version). Computed per request so nothing is cached. */
+  headers: () => Record<string, string>
+  /** Per-attempt timeout. Default 10 000 ms. */
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  /** Taken before every attempt (Persona's 300/min). */
+  budget?: RateBudget
+  logger?: Logger
+  clock?: Clock
+  sleep?: Sleep
+  random?: () => number
+}
+
+export interface UpstreamTransport {
+  readonly vendor: Vendor
+  send(request: UpstreamRequest, counter?: UpstreamCallCounter): Promise<UpstreamResponse>
+}
+
+const isRetryableStatus = (status: number) => status === 429 || status >= 500
+
+/** Seconds to wait from `RateLimit-Reset` (Persona) or `Retry-After` (seconds form). */
+function rateLimitWaitMs(headers: Headers): number | null {
+  for (const name of ['RateLimit-Reset', 'Retry-After']) {
+    const value = headers.get(name)
+    if (value && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000
+  }
+  return null
+}
+
+function buildUrl(baseUrl: string, path: string, query: UpstreamRequest['query']): string {
+  const url = new URL(baseUrl.replace(/\/+$/, '') + path)
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, String(value))
+  }
+  return url.toString()
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text()
+  if (text === '') return null
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return null
+  }
+}
+
+class TimeoutSignal extends Error {}
+
+/**
+ * Creates the transport for one vendor.
+ *
+ * @example
+ * const transport = createUpstreamTransport({
+ *   vendor: 'persona', baseUrl, fetch, headers: () => ({ Authorization: `Bearer ${key}` }),
+ * })
+ * const { status, body } = await transport.send({ operation: 'persona.getInquiry', method: 'GET', path })
+ */
+export function createUpstreamTransport({
+  vendor,
+  baseUrl,
+  fetch: fetchImpl = globalThis.fetch.bind(globalThis),
+  headers,
+  timeoutMs = 10_000,
+  retry,
+  budget,
+  logger = silentLogger,
+  clock = systemClock,
+  sleep = realSleep,
+  random = Math.random,
+}: UpstreamTransportOptions): UpstreamTransport {
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...retry }
+  const inflight = new Map<string, Promise<UpstreamResponse & { attempts: number }>>()
+
+  async function attempt(url: string, init: RequestInit): Promise<Response> {
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // Race the timer too: a fetch that ignores its signal must still not hold the request.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort()
+        reject(new TimeoutSignal())
+      }, timeoutMs)
+    })
+    try {
+      const response = await Promise.race([
+        fetchImpl(url, { ...init, signal: controller.signal }),
+        timeout,
+      ])
+      // Read the body under the same timer: a vendor that stalls mid-body is a timeout too.
+      const body = await Promise.race([response.text(), timeout])
+      return new Response(body === '' ? null : body, {
+        status: response.status,
+        headers: response.headers,
+      })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  function backoffMs(attemptNumber: number): number {
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1))
+    return Math.floor(random() * ceiling)
+  }
+
+  async function execute(
+    request: UpstreamRequest,
+  ): Promise<UpstreamResponse & { attempts: number }> {
+    const url = buildUrl(baseUrl, request.path, request.query)
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body)
+    const maxAttempts = Math.max(1, request.maxAttempts ?? policy.maxAttempts)
+    let lastFailure: { kind: UpstreamError['kind']; status: number | null; cause?: unknown } = {
+      kind: 'network',
+      status: null,
+    }
+    for (let n = 1; n <= maxAttempts; n++) {
+      if (budget) {
+        try {
+          await budget.acquire()
+        } catch (cause) {
+          throw new UpstreamError({
+            vendor,
+            operation: request.operation,
+            kind: 'budget',
+            status: null,
+            attempts: n - 1,
+            cause,
+          })
+        }
+      }
+      let waitMs = backoffMs(n)
+      try {
+        const response = await attempt(url, {
+          method: request.method,
+          headers: {
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...headers(),
+            ...request.headers,
+          },
+          body,
+        })
+        if (!isRetryableStatus(response.status)) {
+          return {
+            status: response.status,
+            headers: response.headers,
+            body: await readBody(response),
+            attempts: n,
+          }
+        }
+        lastFailure = { kind: 'status', status: response.status }
+        const askedMs = rateLimitWaitMs(response.headers)
+        if (response.status === 429) {
+          if (askedMs !== null) waitMs = Math.max(waitMs, askedMs + Math.floor(random() * 250))
+          await budget?.blockUntil(clock.now() + Math.min(waitMs, policy.maxDelayMs))
+        }
+      } catch (cause) {
+        lastFailure =
+          cause instanceof TimeoutSignal
+            ? { kind: 'timeout', status: null }
+            : { kind: 'network', status: null, cause }
+      }
+      if (n < maxAttempts) {
+        const delay = Math.min(waitMs, policy.maxDelayMs)
+        logger.warn('upstream retry', {
+          vendor,
+          operation: request.operation,
+          attempt: n,
+          failure: lastFailure.kind,
+          status: lastFailure.status,
+          delayMs: delay,
+        })
+        await sleep(delay)
+      }
+    }
+    throw new UpstreamError({
+      vendor,
+      operation: request.operation,
+      attempts: maxAttempts,
+      ...lastFailure,
+    })
+  }
+
+  return {
+    vendor,
+    async send(request, counter) {
+      const started = clock.now()
+      const record = (attempts: number, status: number | null, coalesced: boolean) =>
+        counter?.record({
+          vendor,
+          operation: request.operation,
+          method: request.method,
+          attempts,
+          status,
+          durationMs: clock.now() - started,
+          coalesced,
+        })
+      // Identical concurrent reads share one request; the scope headers are part of the key so
+      // two users' reads never merge.
+      const coalesceKey =
+        request.method === 'GET'
+          ? `${buildUrl(baseUrl, request.path, request.query)} ${JSON.stringify(request.headers ?? {})}`
+          : null
+      const joined = coalesceKey === null ? undefined : inflight.get(coalesceKey)
+      if (joined) {
+        try {
+          const response = await joined
+          record(0, response.status, true)
+          return response
+        } catch (error) {
+          record(0, null, true)
+          throw error
+        }
+      }
+      const pending = execute(request)
+      if (coalesceKey !== null) {
+        inflight.set(coalesceKey, pending)
+        void pending.then(
+          () => inflight.delete(coalesceKey),
+          () => inflight.delete(coalesceKey),
+        )
+      }
+      try {
+        const response = await pending
+        record(response.attempts, response.status, false)
+        logger.debug('upstream call', {
+          vendor,
+          operation: request.operation,
+          status: response.status,
+          attempts: response.attempts,
+          durationMs: clock.now() - started,
+        })
+        return response
+      } catch (error) {
+        record(error instanceof UpstreamError ? error.attempts : 0, null, false)
+        logger.warn('upstream call failed', {
+          vendor,
+          operation: request.operation,
+          durationMs: clock.now() - started,
+          error,
+        })
+        throw error
+      }
+    },
+  }
+}

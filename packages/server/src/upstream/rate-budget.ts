@@ -1,0 +1,87 @@
+/**
+ * A request budget shared by every BFF instance on one store, so the kit stays under a vendor's
+ * rate limit (Persona: 300 requests/min per environment) however many users arrive at once.
+ * Requests over the budget *wait* for the next window rather than fail; a 429 from the vendor
+ * blocks every instance until the time it asked for.
+ *
+ * Fixed windows aligned to the clock, counted with `store.increment`, so two instances share
+ * one count without coordination.
+ *
+ * @module
+ */
+import { realSleep, systemClock, type Clock, type Sleep } from '../clock'
+import type { ShareflowStore } from '../store/types'
+
+export interface RateBudget {
+  /** Resolves when this request may go; throws only when waiting would exceed `maxWaitMs`. */
+  acquire(): Promise<void>
+  /** Holds every request (on every instance) until `untilMs`, after a vendor 429. */
+  blockUntil(untilMs: number): Promise<void>
+}
+
+export interface RateBudgetOptions {
+  store: ShareflowStore
+  /** Key namespace, e.g. `persona`. */
+  name: string
+  /** Requests per window. */
+  limit: number
+  /** Default 60 000 (one minute). */
+  windowMs?: number
+  /** Longest a request may queue before `acquire` gives up. Default 120 000. */
+  maxWaitMs?: number
+  clock?: Clock
+  sleep?: Sleep
+  random?: () => number
+}
+
+export class RateBudgetExhausted extends Error {
+  constructor(name: string, waitedMs: number) {
+    super(`rate budget "${name}" still exhausted after waiting ${waitedMs} ms`)
+    this.name = 'RateBudgetExhausted'
+  }
+}
+
+/**
+ * @example
+ * const budget = createRateBudget({ store, name: 'persona', limit: 280 })
+ * await budget.acquire() // before each Persona request
+ */
+export function createRateBudget({
+  store,
+  name,
+  limit,
+  windowMs = 60_000,
+  maxWaitMs = 120_000,
+  clock = systemClock,
+  sleep = realSleep,
+  random = Math.random,
+}: RateBudgetOptions): RateBudget {
+  const blockedKey = `rate:${name}:blocked-until`
+  return {
+    async acquire() {
+      const started = clock.now()
+      for (;;) {
+        const now = clock.now()
+        if (now - started > maxWaitMs) throw new RateBudgetExhausted(name, now - started)
+        const blockedUntil = Number((await store.get(blockedKey)) ?? 0)
+        if (blockedUntil > now) {
+          await sleep(blockedUntil - now + Math.floor(random() * 100))
+          continue
+        }
+        const window = Math.floor(now / windowMs)
+        const used = await store.increment(`rate:${name}:${window}`, windowMs * 2)
+        if (used <= limit) return
+        // Spread the queue over the first part of the next window instead of a stampede at 0 ms.
+        const nextWindowAt = (window + 1) * windowMs
+        await sleep(nextWindowAt - now + Math.floor(random() * Math.min(windowMs / 10, 2_000)))
+      }
+    },
+    async blockUntil(untilMs) {
+      const now = clock.now()
+      if (untilMs <= now) return
+      const current = Number((await store.get(blockedKey)) ?? 0)
+      if (current >= untilMs) return
+      await store.set(blockedKey, String(untilMs), { ttlMs: untilMs - now })
+    },
+  }
+}
