@@ -9,7 +9,7 @@
 export interface ShareflowStore {
   /** The value under `key`, or `null`. Expired values are `null`. */
   get(key: string): Promise<string | null>
-  /** Writes `value` durably before resolving. */
+  /** Writes `value` durably before resolving. Every write replaces the key's expiry: no `ttlMs`, no expiry. */
   set(key: string, value: string, options?: StoreWriteOptions): Promise<void>
   /** Writes only if `key` holds nothing; `true` when this call wrote it. The building block of claims and locks. */
   setIfAbsent(key: string, value: string, options?: StoreWriteOptions): Promise<boolean>
@@ -23,20 +23,28 @@ export interface ShareflowStore {
     value: string,
     options?: StoreWriteOptions,
   ): Promise<boolean>
+  /**
+   * Atomically deletes `key` only while it still holds `expected`; `true` when this call deleted it.
+   * Releasing a lock or a claim uses this, so a holder whose lease expired can't delete its successor's.
+   */
+  compareAndDelete(key: string, expected: string): Promise<boolean>
   delete(key: string): Promise<void>
-  /** Every live key that starts with `prefix` (for start-up recovery scans; not for hot paths). */
+  /** Every live key that starts with `prefix`, sorted (for start-up recovery scans; not for hot paths). */
   keys(prefix: string): Promise<string[]>
-  /** Adds 1 to a counter that expires `ttlMs` after its first increment; returns the new count. */
+  /**
+   * Adds 1 to a counter that expires `ttlMs` after its first increment (later increments keep that
+   * expiry); returns the new count. Rejects when the key holds something other than an integer.
+   */
   increment(key: string, ttlMs: number): Promise<number>
   /** Delivers `message` to every subscriber of `channel`, on every instance sharing the store. */
   publish(channel: string, message: string): Promise<void>
   /** Calls `listener` for each message published on `channel`; resolves to an unsubscribe function. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>
-  /** Releases connections, timers and file handles. */
+  /** Releases connections, timers and file handles; calling it again does nothing. */
   close(): Promise<void>
 }
 
 export interface StoreWriteOptions {
-  /** Expire the value this many milliseconds after the write. */
+  /** Expire the value this many milliseconds after the write (a positive integer). */
   ttlMs?: number
 }
