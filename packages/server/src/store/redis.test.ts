@@ -1,0 +1,118 @@
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { startRedisServer, type RedisServer } from '../../test/redis-server'
+import { describeStoreConformance } from './conformance'
+import { createRedisStore } from './redis'
+
+let redis: RedisServer
+let admin: Redis
+
+beforeAll(async () => {
+  redis = await startRedisServer()
+  admin = new Redis(redis.url)
+})
+
+afterAll(async () => {
+  await admin?.quit()
+  await redis?.stop()
+})
+
+let tests = 0
+// Each test gets its own key prefix on the one server, as separate apps sharing a Redis would.
+const freshPrefix = () => `test-${++tests}-${crypto.randomUUID()}:`
+
+describeStoreConformance('Redis store', {
+  async open() {
+    const keyPrefix = freshPrefix()
+    return {
+      store: createRedisStore({ url: redis.url, keyPrefix }),
+      openPeer: async () => createRedisStore({ url: redis.url, keyPrefix }),
+    }
+  },
+  // Redis expires keys on its own clock, so time has to really pass.
+  elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  shared: true,
+  durable: false,
+})
+
+const clientCount = async () =>
+  String(await admin.client('LIST'))
+    .trim()
+    .split('\n')
+    .filter(Boolean).length
+
+describe('Redis store', () => {
+  it('keeps stores with different key prefixes apart', async () => {
+    const shop = createRedisStore({ url: redis.url, keyPrefix: freshPrefix() })
+    const game = createRedisStore({ url: redis.url, keyPrefix: freshPrefix() })
+    try {
+      const heardByGame: string[] = []
+      await game.subscribe('events', (message) => heardByGame.push(message))
+      await shop.set('payout:1', 'shop')
+      await shop.publish('events', 'for the shop')
+      await game.publish('events', 'for the game')
+      await vi.waitFor(() => expect(heardByGame).toEqual(['for the game']))
+      expect(await game.get('payout:1')).toBeNull()
+      expect(await game.keys('')).toEqual([])
+      expect(await shop.keys('')).toEqual(['payout:1'])
+    } finally {
+      await Promise.all([shop.close(), game.close()])
+    }
+  })
+
+  it('closes both of its connections', async () => {
+    const before = await clientCount()
+    const store = createRedisStore({ url: redis.url, keyPrefix: freshPrefix() })
+    await store.subscribe('events', () => {})
+    await store.get('anything')
+    expect(await clientCount()).toBe(before + 2)
+    await store.close()
+    await vi.waitFor(async () => expect(await clientCount()).toBe(before))
+  })
+
+  it('leaves a client it was given open, closing only its own subscriber', async () => {
+    const client = new Redis(redis.url)
+    try {
+      const store = createRedisStore({ client, keyPrefix: freshPrefix() })
+      await store.subscribe('events', () => {})
+      await store.set('k', 'v')
+      const before = await clientCount()
+      await store.close()
+      await vi.waitFor(async () => expect(await clientCount()).toBe(before - 1))
+      expect(await client.ping()).toBe('PONG')
+    } finally {
+      await client.quit()
+    }
+  })
+
+  it('refuses a client that adds its own key prefix', async () => {
+    const client = new Redis(redis.url, { keyPrefix: 'app:', lazyConnect: true })
+    expect(() => createRedisStore({ client })).toThrow(/without its own `keyPrefix`/)
+    client.disconnect()
+  })
+
+  it('publishes to instances that subscribe after it started, not before', async () => {
+    const keyPrefix = freshPrefix()
+    const first = createRedisStore({ url: redis.url, keyPrefix })
+    const second = createRedisStore({ url: redis.url, keyPrefix })
+    try {
+      await first.publish('events', 'nobody listens yet')
+      const heard: string[] = []
+      await second.subscribe('events', (message) => heard.push(message))
+      await first.publish('events', 'now someone does')
+      await vi.waitFor(() => expect(heard).toEqual(['now someone does']))
+    } finally {
+      await Promise.all([first.close(), second.close()])
+    }
+  })
+})
+
+describe('startRedisServer', () => {
+  it('fails with a clear message when redis-server is not installed', async () => {
+    await expect(
+      startRedisServer({ command: 'redis-server-that-is-not-installed' }),
+    ).rejects.toThrow(
+      /redis-server-that-is-not-installed is not installed.*apt-get install redis-server/s,
+    )
+  })
+})
