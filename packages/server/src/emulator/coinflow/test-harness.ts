@@ -1,0 +1,205 @@
+/**
+ * Test-only: a Coinflow emulator on a manual clock, a recording webhook dispatcher, and `call()`,
+ * which sends a request through HTTP and checks the answer against Coinflow's OpenAPI document.
+ * Imported by the `*.test.ts` files beside it, never by the emulator itself (the validator reads
+ * the spec from disk with Node APIs).
+ */
+import { expect } from 'vitest'
+import { expectResponseMatchesSpec } from '../../../test/openapi'
+import {
+  createIds,
+  createManualClock,
+  createRandom,
+  noFaults,
+  type EmulatorWorld,
+  type PersonaConnect,
+  type SharedIdentity,
+  type ShareTokenRedemption,
+  type WebhookDelivery,
+} from '../world'
+import { createCoinflowEmulator, type CreateCoinflowEmulatorOptions } from './index'
+
+export const API_KEY = 'sk_sandbox_emulator_test'
+export const VALIDATION_KEY = 'whsec_coinflow_emulator_test'
+export const WEBHOOK_URL = 'https://host.test/webhooks/coinflow'
+
+export const merchant = { Authorization: API_KEY }
+export const asUser = (userId: string) => ({
+  Authorization: API_KEY,
+  'x-coinflow-auth-user-id': userId,
+})
+
+/** A US identity as a completed Persona inquiry would share it. */
+export const sharedUsIdentity = (overrides: Partial<SharedIdentity> = {}): SharedIdentity => ({
+  inquiryId: 'inq_SharedInquiry000000000001',
+  inquiryStatus: 'completed',
+  referenceId: 'user-1',
+  email: 'jane@example.com',
+  nameFirst: 'Jane',
+  nameLast: 'Doe',
+  birthdate: '1990-04-12',
+  addressStreet1: '1 Main St',
+  addressCity: 'Austin',
+  addressSubdivision: 'TX',
+  addressPostalCode: '78701',
+  addressCountryCode: 'US',
+  identificationNumberLast4: '1234',
+  ...overrides,
+})
+
+/**
+ * Persona Connect from the destination's side, for tests of the Coinflow side alone: tokens are
+ * issued by `share()` and redeem once, like Persona's.
+ */
+export function createTestPersonaConnect(connectionId: string) {
+  const tokens = new Map<
+    string,
+    { identity: SharedIdentity; status: 'created' | 'redeemed' | 'expired' }
+  >()
+  let next = 1
+  const connect: PersonaConnect & {
+    share(identity: SharedIdentity): string
+    expire(token: string): void
+    status(token: string): string | undefined
+  } = {
+    share(identity) {
+      const token = `cnst_TestShareToken${String(next++).padStart(10, '0')}`
+      tokens.set(token, { identity, status: 'created' })
+      return token
+    },
+    expire(token) {
+      tokens.get(token)!.status = 'expired'
+    },
+    status: (token) => tokens.get(token)?.status,
+    async redeemShareToken(tokenId, connection): Promise<ShareTokenRedemption> {
+      const token = tokens.get(tokenId)
+      if (!token) return { ok: false, reason: 'not_found' }
+      if (connection !== connectionId) return { ok: false, reason: 'wrong_connection' }
+      if (token.status === 'expired') return { ok: false, reason: 'expired' }
+      if (token.status === 'redeemed') return { ok: false, reason: 'already_redeemed' }
+      token.status = 'redeemed'
+      return { ok: true, identity: token.identity }
+    },
+  }
+  return connect
+}
+
+export const PERSONA_CONNECTION = 'cxn_CoinflowSandboxConnect01'
+
+export interface CallOptions {
+  headers?: Record<string, string>
+  /** Sent as JSON. */
+  json?: unknown
+  /** Sent as-is (for malformed bodies). */
+  raw?: string
+}
+
+export interface CallResult<Body = any> {
+  status: number
+  body: Body
+  headers: Headers
+}
+
+export function createHarness(
+  options: CreateCoinflowEmulatorOptions & {
+    personaConnect?: PersonaConnect
+    seed?: number
+    noWebhook?: boolean
+  } = {},
+) {
+  const clock = createManualClock()
+  const random = createRandom(options.seed ?? 7)
+  const deliveries: WebhookDelivery[] = []
+  const persona = createTestPersonaConnect(PERSONA_CONNECTION)
+  const world: EmulatorWorld = {
+    clock,
+    random,
+    ids: createIds(random),
+    faults: { persona: { ...noFaults }, coinflow: { ...noFaults } },
+    webhooks: {
+      deliver: (delivery) => void deliveries.push(delivery),
+      flush: async () => {},
+    },
+    personaConnect: options.personaConnect ?? persona,
+  }
+  const coinflow = createCoinflowEmulator(world, {
+    personaConnectionId: PERSONA_CONNECTION,
+    webhook: options.noWebhook ? undefined : { url: WEBHOOK_URL, validationKey: VALIDATION_KEY },
+    ...options,
+  })
+
+  /**
+   * One API request. Every answer is checked against Coinflow's OpenAPI document; Coinflow's spec
+   * lists few error statuses, so an error status it does not list must carry the `{details}`
+   * body Coinflow's sandbox was seen answering with (401 `{"details": "Header … is required"}`).
+   */
+  async function call<Body = any>(
+    method: string,
+    path: string,
+    { headers = {}, json, raw }: CallOptions = {},
+  ): Promise<CallResult<Body>> {
+    const init: RequestInit = { method, headers: { ...headers } }
+    if (json !== undefined) {
+      init.body = JSON.stringify(json)
+      ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
+    } else if (raw !== undefined) {
+      init.body = raw
+      ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
+    }
+    const response = await coinflow.api.request(`http://coinflow.test${path}`, init)
+    const text = await response.text()
+    const body = text === '' ? undefined : JSON.parse(text)
+    try {
+      expectResponseMatchesSpec('coinflow', { method, path, status: response.status, body })
+    } catch (error) {
+      if (!/does not list/.test(String(error)) || response.status < 400) throw error
+      expect(body, `${method} ${path} ${response.status}`).toEqual({ details: expect.any(String) })
+    }
+    return { status: response.status, body: body as Body, headers: response.headers }
+  }
+
+  /** Moves the emulator clock and runs whatever became due. */
+  async function advance(ms: number) {
+    clock.advance(ms)
+    await coinflow.runDue()
+  }
+
+  const webhookEvents = () =>
+    deliveries.map((delivery) => JSON.parse(delivery.body) as { eventType: string; data: any })
+
+  return { world, clock, coinflow, persona, deliveries, webhookEvents, call, advance }
+}
+
+export type Harness = ReturnType<typeof createHarness>
+
+/** Registers `userId` with a shared, complete US identity and waits out Coinflow's review. */
+export async function approvedUser(harness: Harness, userId = 'user-1') {
+  const shareToken = harness.persona.share(sharedUsIdentity({ referenceId: userId }))
+  const registered = await harness.call('POST', '/api/withdraw/kyc/share-token', {
+    headers: asUser(userId),
+    json: { vendor: 'persona', shareToken, email: 'jane@example.com' },
+  })
+  expect(registered.status).toBe(200)
+  await harness.advance(3_000)
+  return userId
+}
+
+/** Links a US bank account for an approved user and returns its token. */
+export async function linkedBankAccount(
+  harness: Harness,
+  userId = 'user-1',
+  extra: Record<string, string> = {},
+) {
+  const linked = await harness.call('POST', '/api/withdraw/account/v2', {
+    headers: asUser(userId),
+    json: {
+      alias: 'Everyday checking',
+      routingNumber: '011401533',
+      accountNumber: '1111222233330000',
+      type: 'checking',
+      ...extra,
+    },
+  })
+  expect(linked.status).toBe(200)
+  return linked.body.withdrawer.bankAccounts.at(-1).token as string
+}
