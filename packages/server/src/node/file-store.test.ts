@@ -157,6 +157,9 @@ describe('file store', () => {
       let highestCount = 0
       let errors = ''
       let buffered = ''
+      let lockedOut: Promise<string> | undefined
+      // The first writer is only killed once the attempt to open beside it has had its answer.
+      let lockChecked = run !== 0
       child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()))
       child.stdout.on('data', (chunk: Buffer) => {
         buffered += chunk.toString()
@@ -164,17 +167,29 @@ describe('file store', () => {
         buffered = lines.pop()!
         for (const line of lines) {
           const [kind, value] = line.split(' ')
+          if (kind === 'ready' && run === 0) {
+            // While the writer runs, nobody else may open its directory.
+            lockedOut = createFileStore({ directory }).then(
+              async (intruder) => {
+                await intruder.close()
+                return 'opened'
+              },
+              (error: Error) => error.message,
+            )
+            void lockedOut.finally(() => (lockChecked = true))
+          }
           if (kind === 'set') sets.push(Number(value))
           if (kind === 'inc') highestCount = Math.max(highestCount, Number(value))
           if (kind === 'churn') overwrites += Number(value)
         }
-        if (sets.length >= killAfter) child.kill('SIGKILL')
+        if (sets.length >= killAfter && lockChecked) child.kill('SIGKILL')
       })
       const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
         child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
       )
       expect(errors).toBe('')
       expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' })
+      if (run === 0) expect(await lockedOut).toMatch(`in use by process ${child.pid}`)
 
       const store = await createFileStore({ directory })
       const missing: number[] = []
