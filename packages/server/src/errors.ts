@@ -164,6 +164,26 @@ export function validate<T extends Target, S extends z.ZodType>(target: T, schem
 }
 
 /**
+ * Parses `text` as JSON and checks it with `schema`; `invalid_request` (with `fields`) otherwise.
+ * For bodies read raw: webhooks (verified on their bytes first) and optional bodies.
+ */
+export function parseJsonText<S extends z.ZodType>(text: string, schema: S): z.output<S> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new ApiError('invalid_request', 'The request body is not valid JSON.', { cause })
+  }
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    throw new ApiError('invalid_request', 'Some fields are missing or invalid.', {
+      fields: fieldsFromIssues(result.error.issues),
+    })
+  }
+  return result.data
+}
+
+/**
  * For routes whose body is optional (`POST /kyc/share`): an absent or empty body is `{}`; anything
  * else must be JSON matching `schema`. Unknown keys are refused by strict schemas, so a browser
  * cannot smuggle a user id in.
@@ -171,20 +191,7 @@ export function validate<T extends Target, S extends z.ZodType>(target: T, schem
 export function optionalJsonBody<S extends z.ZodType>(schema: S): MiddlewareHandler {
   return async function optionalJsonBody(c, next) {
     const text = await c.req.text()
-    let value: unknown = {}
-    if (text.trim() !== '') {
-      try {
-        value = JSON.parse(text)
-      } catch (cause) {
-        throw new ApiError('invalid_request', 'The request body is not valid JSON.', { cause })
-      }
-    }
-    const result = schema.safeParse(value)
-    if (!result.success) {
-      throw new ApiError('invalid_request', 'Some fields are missing or invalid.', {
-        fields: fieldsFromIssues(result.error.issues),
-      })
-    }
+    parseJsonText(text.trim() === '' ? '{}' : text, schema)
     await next()
   }
 }

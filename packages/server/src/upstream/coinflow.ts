@@ -45,34 +45,25 @@ export interface CoinflowVerification {
   shareTokenStatus: string | null
 }
 
-export interface CoinflowBankAccount {
-  token: string
-  last4: string
-  alias: string
-}
-export interface CoinflowCard {
-  token: string
-  last4: string
-  brand: string
-  disbursementStatus: string
-}
-export interface CoinflowIban {
-  token: string
-  last4: string
-  alias: string
-  /** UK accounts carry a sort code and pay out in GBP; the rest are SEPA (EUR). */
-  currency: 'EUR' | 'GBP'
-}
-export interface CoinflowPix {
-  token: string
-  last4: string
-}
-
+/**
+ * The user's linked payout accounts, deleted ones dropped, in Coinflow's own field names (so
+ * `payouts/destinations.ts` maps them to masked contract `Destination`s). Internal only: `pixes[].key`
+ * is the user's PIX key and must never reach a browser or a log.
+ */
 export interface CoinflowAccounts {
-  bankAccounts: CoinflowBankAccount[]
-  cards: CoinflowCard[]
-  ibans: CoinflowIban[]
-  pixes: CoinflowPix[]
+  bankAccounts: Array<{ token: string; last4: string; alias: string }>
+  cards: Array<{
+    token: string
+    last4: string
+    /** `VISA | MSTR | AMEX | DISC`. */
+    type: string
+    /** `Immediate | Business Day | Ineligible | Unknown`. */
+    disbursementStatus: string
+    currency?: string
+  }>
+  /** UK accounts carry a `sortCode` (GBP); the rest are SEPA (EUR). */
+  ibans: Array<{ token: string; last4: string; alias: string; sortCode?: string }>
+  pixes: Array<{ token: string; key: string }>
 }
 
 export interface CoinflowWithdrawer {
@@ -115,8 +106,8 @@ export interface SpeedQuote {
   expectedDeliveryDateISO: string | null
 }
 
-export interface DelegatedQuote {
-  speeds: Partial<Record<Speed, SpeedQuote>>
+/** Coinflow's `DelegatedPayoutQuote`: one entry per speed the kit supports, plus the totals. */
+export type DelegatedQuote = Partial<Record<Speed, SpeedQuote>> & {
   quote: CurrencyCents
   userPayout: CurrencyCents
   merchantFees: CurrencyCents
@@ -174,6 +165,7 @@ const Withdrawer = z.object({
         last4: str,
         type: str.default(''),
         disbursementStatus: str.default('Unknown'),
+        currency: str.nullish(),
         isDeleted: z.boolean().nullish(),
       }),
     )
@@ -201,19 +193,20 @@ function toWithdrawer(raw: z.infer<typeof Withdrawer>): CoinflowWithdrawer {
         last4,
         alias,
       })),
-      cards: live(raw.cards).map((card) => ({
-        token: card.token,
-        last4: card.last4,
-        brand: card.type,
-        disbursementStatus: card.disbursementStatus,
+      cards: live(raw.cards).map(({ token, last4, type, disbursementStatus, currency }) => ({
+        token,
+        last4,
+        type,
+        disbursementStatus,
+        ...(currency ? { currency } : {}),
       })),
-      ibans: live(raw.ibans).map((iban) => ({
-        token: iban.token,
-        last4: iban.last4,
-        alias: iban.alias,
-        currency: iban.sortCode ? 'GBP' : 'EUR',
+      ibans: live(raw.ibans).map(({ token, last4, alias, sortCode }) => ({
+        token,
+        last4,
+        alias,
+        ...(sortCode ? { sortCode } : {}),
       })),
-      pixes: live(raw.pixes).map((pix) => ({ token: pix.token, last4: pix.key.slice(-4) })),
+      pixes: live(raw.pixes).map(({ token, key }) => ({ token, key })),
     },
   }
 }
@@ -242,47 +235,6 @@ const Withdrawal = z.object({
 })
 
 const QUOTE_SPEEDS = ['card', 'asap', 'same_day', 'standard', 'iban', 'pix'] as const
-
-/**
- * The user's linked accounts as contract `Destination`s: masked, with the speeds each allows
- * (US bank: RTP/same-day/standard ACH; debit card: push-to-card; IBAN: SEPA/FPS; PIX).
- */
-export function toDestinations(accounts: CoinflowAccounts): Destination[] {
-  return [
-    ...accounts.bankAccounts.map((bank): Destination => ({
-      id: bank.token,
-      type: 'bank_account',
-      label: bank.alias || 'Bank account',
-      last4: bank.last4.slice(-4),
-      currency: 'USD',
-      speeds: ['asap', 'same_day', 'standard'],
-    })),
-    ...accounts.cards.map((card): Destination => ({
-      id: card.token,
-      type: 'card',
-      label: card.brand || 'Debit card',
-      last4: card.last4.slice(-4),
-      currency: 'USD',
-      speeds: card.disbursementStatus === 'Ineligible' ? [] : ['card'],
-    })),
-    ...accounts.ibans.map((iban): Destination => ({
-      id: iban.token,
-      type: 'iban',
-      label: iban.alias || 'Bank account',
-      last4: iban.last4.slice(-4),
-      currency: iban.currency,
-      speeds: ['iban'],
-    })),
-    ...accounts.pixes.map((pix): Destination => ({
-      id: pix.token,
-      type: 'pix',
-      label: 'PIX',
-      last4: pix.last4,
-      currency: 'BRL',
-      speeds: ['pix'],
-    })),
-  ]
-}
 
 const failures = upstreamFailures(
   'coinflow',
@@ -511,22 +463,14 @@ export function createCoinflowClient({
             userPayout: Cents,
             merchantFees: Cents,
             totalMerchantDebit: Cents,
-            ...Object.fromEntries(QUOTE_SPEEDS.map((s) => [s, SpeedQuoteSchema.optional()])),
+            ...Object.fromEntries(
+              QUOTE_SPEEDS.map((speed) => [speed, SpeedQuoteSchema.optional()]),
+            ),
           }),
           response,
           'quoteDelegatedPayout',
-        ) as Record<string, unknown>
-        const speeds: Partial<Record<Speed, SpeedQuote>> = {}
-        for (const s of QUOTE_SPEEDS) {
-          if (body[s]) speeds[s] = body[s] as SpeedQuote
-        }
-        return {
-          speeds,
-          quote: body.quote as CurrencyCents,
-          userPayout: body.userPayout as CurrencyCents,
-          merchantFees: body.merchantFees as CurrencyCents,
-          totalMerchantDebit: body.totalMerchantDebit as CurrencyCents,
-        }
+        )
+        return body as DelegatedQuote
       },
 
       async payoutDelegated({ userId, account, speed, amount, idempotencyKey }) {

@@ -4,12 +4,13 @@
  * Requests over the budget *wait* for the next window rather than fail; a 429 from the vendor
  * blocks every instance until the time it asked for.
  *
- * Fixed windows aligned to the clock, counted with `store.increment`, so two instances share
- * one count without coordination.
+ * Fixed windows aligned to the clock, counted with `store.increment` (`rateWindow`), so two
+ * instances share one count without coordination.
  *
  * @module
  */
 import { realSleep, systemClock, type Clock, type Sleep } from '../clock'
+import { rateWindow } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 
 export interface RateBudget {
@@ -68,12 +69,14 @@ export function createRateBudget({
           await sleep(blockedUntil - now + Math.floor(random() * 100))
           continue
         }
-        const window = Math.floor(now / windowMs)
-        const used = await store.increment(`rate:${name}:${window}`, windowMs * 2)
-        if (used <= limit) return
+        const { allowed, resetAt } = await rateWindow(store, `rate:${name}`, {
+          limit,
+          windowMs,
+          clock,
+        })
+        if (allowed) return
         // Spread the queue over the first part of the next window instead of a stampede at 0 ms.
-        const nextWindowAt = (window + 1) * windowMs
-        await sleep(nextWindowAt - now + Math.floor(random() * Math.min(windowMs / 10, 2_000)))
+        await sleep(resetAt - now + Math.floor(random() * Math.min(windowMs / 10, 2_000)))
       }
     },
     async blockUntil(untilMs) {

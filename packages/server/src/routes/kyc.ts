@@ -1,0 +1,34 @@
+/**
+ * `POST /kyc/share` and `POST /kyc/inquiry`: the user's two KYC actions. Neither takes input
+ * beyond an optional empty JSON object; who the user is comes from the host's `getUser` alone.
+ *
+ * @module
+ */
+import { InquiryLink, KycStatus, routes } from '@shareflow/contract'
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import { requireUser, type ShareflowEnv } from '../core'
+import { optionalJsonBody } from '../errors'
+
+const NoInput = z.strictObject({})
+
+export function registerKycRoutes(app: Hono<ShareflowEnv>): void {
+  app.post(routes.kycShare, optionalJsonBody(NoInput), async (c) => {
+    const user = await requireUser(c)
+    const status = await c.var.shareflow.kyc.share(user, {
+      persona: c.var.persona,
+      coinflow: c.var.coinflow,
+    })
+    return c.json(KycStatus.parse(status))
+  })
+
+  app.post(routes.kycInquiry, optionalJsonBody(NoInput), async (c) => {
+    const user = await requireUser(c)
+    const link = await c.var.shareflow.kyc.startInquiry(user, {
+      persona: c.var.persona,
+      coinflow: c.var.coinflow,
+    })
+    c.header('Cache-Control', 'no-store')
+    return c.json(InquiryLink.parse(link))
+  })
+}

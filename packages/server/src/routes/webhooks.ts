@@ -1,0 +1,158 @@
+/**
+ * `POST /webhooks/persona` and `POST /webhooks/coinflow`. Each delivery is checked on its raw
+ * bytes before anything is parsed (signature in constant time, timestamp within tolerance),
+ * claimed once by its event id so duplicates and replays change nothing, applied with a few
+ * store writes, and answered at once. A delivery the BFF fails to apply releases its claim and
+ * answers 500, so the vendor's retry gets another chance.
+ *
+ * Coinflow deliveries carry no event id; the SHA-256 of the raw body stands in for one. They are
+ * authenticated by `Coinflow-Signature` when present (HMAC with the validation key, timestamp
+ * checked), otherwise by the validation key itself in `Authorization`, compared in constant time.
+ *
+ * @module
+ */
+import { routes } from '@shareflow/contract'
+import type { Context, Hono } from 'hono'
+import { z } from 'zod'
+import type { ShareflowEnv } from '../core'
+import { ApiError, parseJsonText } from '../errors'
+import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
+
+const DEDUPE_TTL_MS = 7 * 86_400_000
+
+const PersonaDelivery = z.object({
+  data: z.object({
+    type: z.literal('event'),
+    id: z.string().min(1).max(128),
+    attributes: z.object({
+      name: z.string().min(1).max(128),
+      'created-at': z.string().nullish(),
+      payload: z.object({
+        data: z.object({
+          type: z.string(),
+          id: z.string().min(1).max(128),
+          attributes: z.record(z.string(), z.unknown()).default({}),
+        }),
+      }),
+    }),
+  }),
+})
+
+const CoinflowDelivery = z.object({
+  eventType: z.string().min(1).max(128),
+  category: z.string().max(64),
+  created: z.string().max(64).nullish(),
+  data: z.record(z.string(), z.unknown()),
+})
+
+const refused = () => new ApiError('forbidden', 'This webhook delivery could not be verified.')
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * Runs `apply` once per `claimKey`: a duplicate is acknowledged without effect; a failure
+ * releases the claim (so the vendor's retry is applied) and rethrows.
+ */
+async function once(
+  c: Context<ShareflowEnv>,
+  claimKey: string,
+  apply: () => Promise<string>,
+): Promise<Response> {
+  const { store } = c.var.shareflow
+  if (!(await store.setIfAbsent(claimKey, 'applying', { ttlMs: DEDUPE_TTL_MS }))) {
+    c.var.logger.info('webhook duplicate ignored', { claimKey })
+    return c.json({ received: true, duplicate: true })
+  }
+  try {
+    const outcome = await apply()
+    c.var.logger.info('webhook applied', { claimKey, outcome })
+    return c.json({ received: true })
+  } catch (error) {
+    await store.compareAndDelete(claimKey, 'applying')
+    throw error
+  }
+}
+
+export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
+  app.post(routes.webhooksPersona, async (c) => {
+    const { settings, clock, kyc } = c.var.shareflow
+    if (settings.personaWebhookSecrets.length === 0) {
+      throw new ApiError('not_found', 'There is nothing here.')
+    }
+    const raw = await c.req.text()
+    const verified = await verifyWebhookSignature({
+      payload: raw,
+      header: c.req.header('Persona-Signature'),
+      secret: settings.personaWebhookSecrets,
+      toleranceSeconds: settings.webhookToleranceSeconds,
+      now: Math.floor(clock.now() / 1000),
+    })
+    if (!verified.ok) {
+      c.var.logger.warn('persona webhook refused', { reason: verified.reason })
+      throw refused()
+    }
+    const { data } = parseJsonText(raw, PersonaDelivery)
+    return once(c, `webhook:persona:${data.id}`, () =>
+      kyc.applyPersonaEvent({
+        id: data.id,
+        name: data.attributes.name,
+        createdAt: data.attributes['created-at'] ?? null,
+        resource: data.attributes.payload.data,
+      }),
+    )
+  })
+
+  app.post(routes.webhooksCoinflow, async (c) => {
+    const { settings, clock, kyc, webhooks, logger } = c.var.shareflow
+    const key = settings.coinflowWebhookKey
+    if (!key) throw new ApiError('not_found', 'There is nothing here.')
+    const raw = await c.req.text()
+    const signature = c.req.header('Coinflow-Signature')
+    if (signature !== undefined) {
+      const verified = await verifyWebhookSignature({
+        payload: raw,
+        header: signature,
+        secret: key,
+        toleranceSeconds: settings.webhookToleranceSeconds,
+        now: Math.floor(clock.now() / 1000),
+      })
+      if (!verified.ok) {
+        c.var.logger.warn('coinflow webhook refused', { reason: verified.reason })
+        throw refused()
+      }
+    } else {
+      const authorization = c.req.header('Authorization')
+      if (!authorization || !timingSafeEqual(authorization, key)) {
+        c.var.logger.warn('coinflow webhook refused', { reason: 'bad_authorization' })
+        throw refused()
+      }
+    }
+    const event = parseJsonText(raw, CoinflowDelivery)
+    return once(c, `webhook:coinflow:${await sha256Hex(raw)}`, async () => {
+      const delivered = {
+        eventType: event.eventType,
+        category: event.category,
+        created: event.created ?? null,
+        data: event.data,
+      }
+      if (event.category === 'KYC' || event.eventType.startsWith('KYC ')) {
+        return kyc.applyCoinflowKycEvent(delivered)
+      }
+      if (event.eventType.startsWith('Withdraw ')) {
+        const handlers = webhooks.onCoinflowWithdrawEvent.handlers
+        if (handlers.length === 0) {
+          logger.warn('coinflow withdraw webhook with no handler', { eventType: event.eventType })
+          return 'ignored'
+        }
+        for (const handler of [...handlers]) {
+          await handler({ ...delivered, created: delivered.created ?? '' })
+        }
+        return 'applied'
+      }
+      return 'ignored'
+    })
+  })
+}
