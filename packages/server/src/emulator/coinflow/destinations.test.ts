@@ -29,6 +29,18 @@ const addCard = (harness: Harness, body: Record<string, unknown>, userId = 'user
 const addIban = (harness: Harness, body: Record<string, unknown>) =>
   harness.call('POST', '/api/withdraw/iban', { headers: asUser('user-1'), json: body })
 
+const addBank = (harness: Harness, overrides: Record<string, unknown> = {}) =>
+  harness.call('POST', '/api/withdraw/account', {
+    headers: asUser('user-1'),
+    json: {
+      alias: 'Checking',
+      routingNumber: '011401533',
+      accountNumber: '0001234567',
+      type: 'checking',
+      ...overrides,
+    },
+  })
+
 const accounts = async (harness: Harness) =>
   (await harness.call('GET', '/api/withdraw', { headers: asUser('user-1') })).body.withdrawer
 
@@ -36,15 +48,7 @@ describe('Coinflow emulator: bank accounts', () => {
   it('links a US bank account and lists it masked, with a token for payouts', async () => {
     const harness = createHarness()
     await approvedUser(harness)
-    const { status, body } = await harness.call('POST', '/api/withdraw/account', {
-      headers: asUser('user-1'),
-      json: {
-        alias: 'Checking',
-        routingNumber: '011401533',
-        accountNumber: '0001234567',
-        type: 'checking',
-      },
-    })
+    const { status, body } = await addBank(harness)
     expect(status).toBe(200)
     expect(body.withdrawer.bankAccounts).toEqual([
       {
@@ -75,16 +79,7 @@ describe('Coinflow emulator: bank accounts', () => {
   ])('answers 400 for %s', async (_, overrides, details) => {
     const harness = createHarness()
     await approvedUser(harness)
-    const { status, body } = await harness.call('POST', '/api/withdraw/account', {
-      headers: asUser('user-1'),
-      json: {
-        alias: 'Checking',
-        routingNumber: '011401533',
-        accountNumber: '0001234567',
-        type: 'checking',
-        ...overrides,
-      },
-    })
+    const { status, body } = await addBank(harness, overrides)
     expect(status).toBe(400)
     expect(body.details).toMatch(details)
   })

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { verifyWebhookSignature } from '../../webhooks/signature'
 import {
   asUser,
   createHarness,
   sharedUsIdentity,
-  VALIDATION_KEY,
-  WEBHOOK_URL,
+  expectSignedByCoinflow,
   type Harness,
 } from './test-harness'
 
@@ -169,16 +167,7 @@ describe('Coinflow emulator: register via a Persona share token', () => {
     await shareToken(harness)
     await harness.advance(3_000)
     const success = harness.deliveries.at(-1)!
-    expect(success.url).toBe(WEBHOOK_URL)
-    expect(success.vendor).toBe('coinflow')
-    expect(success.headers.Authorization).toBe(VALIDATION_KEY)
-    const verified = await verifyWebhookSignature({
-      payload: success.body,
-      header: success.headers['Coinflow-Signature'],
-      secret: VALIDATION_KEY,
-      now: Math.floor(harness.clock.now() / 1000),
-    })
-    expect(verified.ok).toBe(true)
+    await expectSignedByCoinflow(harness, success)
     expect(JSON.parse(success.body)).toEqual({
       eventType: 'KYC Success',
       category: 'KYC',

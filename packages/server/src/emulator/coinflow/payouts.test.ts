@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { verifyWebhookSignature } from '../../webhooks/signature'
+import { WITHDRAW_SPEEDS } from './pricing'
 import {
   approvedUser,
   asUser,
   createHarness,
   linkedBankAccount,
   merchant,
-  VALIDATION_KEY,
+  expectSignedByCoinflow,
   type Harness,
 } from './test-harness'
 
@@ -15,6 +15,16 @@ const payout = (harness: Harness, body: Record<string, unknown>) =>
     headers: merchant,
     json: body,
   })
+
+/** A $100 standard payout to `account` for user-1, with `overrides`. */
+const payoutRequest = (account: string, overrides: Record<string, unknown> = {}) => ({
+  speed: 'standard',
+  account,
+  userId: 'user-1',
+  amount: { cents: 100_00 },
+  idempotencyKey: 'payout-1',
+  ...overrides,
+})
 
 const quote = (harness: Harness, body: Record<string, unknown>) =>
   harness.call('POST', '/api/merchant/withdraws/payout/delegated/quote', {
@@ -43,21 +53,7 @@ describe('Coinflow emulator: delegated quote', () => {
       amount: { cents: 100_00 },
     })
     expect(status).toBe(200)
-    expect(Object.keys(body)).toEqual(
-      expect.arrayContaining([
-        'asap',
-        'same_day',
-        'standard',
-        'card',
-        'iban',
-        'pix',
-        'eft',
-        'venmo',
-        'paypal',
-        'wire',
-        'interac',
-      ]),
-    )
+    expect(Object.keys(body)).toEqual(expect.arrayContaining([...WITHDRAW_SPEEDS]))
     // The emulator clock starts on Sunday 22 Nov 2026, 12:00 UTC.
     expect(body.standard).toEqual({
       fee: { cents: 25, currency: 'USD' },
@@ -115,13 +111,10 @@ describe('Coinflow emulator: delegated quote', () => {
 describe('Coinflow emulator: delegated payout', () => {
   it('pays out, debits the balance and reports Withdraw Pending then Withdraw Success', async () => {
     const { harness, account } = await readyToPay({ startingBalanceCents: 1_000_00 })
-    const { status, body } = await payout(harness, {
-      speed: 'standard',
-      account,
-      userId: 'user-1',
-      amount: { cents: 250_00, currency: 'USD' },
-      idempotencyKey: 'payout-1',
-    })
+    const { status, body } = await payout(
+      harness,
+      payoutRequest(account, { amount: { cents: 250_00, currency: 'USD' } }),
+    )
     expect(status).toBe(200)
     expect(body).toEqual({
       signature: expect.stringMatching(/^\w{88}$/),
@@ -165,13 +158,7 @@ describe('Coinflow emulator: delegated payout', () => {
 
   it('replays the first result for a reused idempotencyKey and never pays twice', async () => {
     const { harness, account } = await readyToPay({ startingBalanceCents: 1_000_00 })
-    const request = {
-      speed: 'asap',
-      account,
-      userId: 'user-1',
-      amount: { cents: 100_00 },
-      idempotencyKey: 'double-click',
-    }
+    const request = payoutRequest(account, { speed: 'asap', idempotencyKey: 'double-click' })
     const first = await payout(harness, request)
     const second = await payout(harness, request)
     await harness.advance(60_000)
@@ -187,13 +174,7 @@ describe('Coinflow emulator: delegated payout', () => {
 
   it('refuses a reused idempotencyKey with a different payout (409)', async () => {
     const { harness, account } = await readyToPay()
-    const request = {
-      speed: 'asap',
-      account,
-      userId: 'user-1',
-      amount: { cents: 100_00 },
-      idempotencyKey: 'k-1',
-    }
+    const request = payoutRequest(account, { speed: 'asap', idempotencyKey: 'k-1' })
     await payout(harness, request)
     const changed = await payout(harness, { ...request, amount: { cents: 200_00 } })
     expect(changed.status).toBe(409)
@@ -202,21 +183,23 @@ describe('Coinflow emulator: delegated payout', () => {
 
   it('sends same_day above $1,000,000 as standard and says so in effectiveSpeed', async () => {
     const { harness, account } = await readyToPay()
-    const atCap = await payout(harness, {
-      speed: 'same_day',
-      account,
-      userId: 'user-1',
-      amount: { cents: 1_000_000_00 },
-      idempotencyKey: 'at-cap',
-    })
+    const atCap = await payout(
+      harness,
+      payoutRequest(account, {
+        speed: 'same_day',
+        amount: { cents: 1_000_000_00 },
+        idempotencyKey: 'at-cap',
+      }),
+    )
     expect(atCap.body.effectiveSpeed).toBe('same_day')
-    const overCap = await payout(harness, {
-      speed: 'same_day',
-      account,
-      userId: 'user-1',
-      amount: { cents: 1_000_000_01 },
-      idempotencyKey: 'over-cap',
-    })
+    const overCap = await payout(
+      harness,
+      payoutRequest(account, {
+        speed: 'same_day',
+        amount: { cents: 1_000_000_01 },
+        idempotencyKey: 'over-cap',
+      }),
+    )
     expect(overCap.status).toBe(200)
     expect(overCap.body.effectiveSpeed).toBe('standard')
     const lookup = await harness.call('GET', `/api/merchant/withdraws/${overCap.body.signature}`, {
@@ -239,25 +222,19 @@ describe('Coinflow emulator: delegated payout', () => {
 
   it('answers 402 over the merchant balance and keeps the balance', async () => {
     const { harness, account } = await readyToPay({ startingBalanceCents: 50_00 })
-    const { status, body } = await payout(harness, {
-      speed: 'standard',
-      account,
-      userId: 'user-1',
-      amount: { cents: 50_01 },
-      idempotencyKey: 'too-much',
-    })
+    const { status, body } = await payout(
+      harness,
+      payoutRequest(account, { amount: { cents: 50_01 }, idempotencyKey: 'too-much' }),
+    )
     expect(status).toBe(402)
     expect(body.details).toBe('Insufficient funds')
     expect(await balance(harness)).toBe(50_00)
     // Errors are not recorded: after a top-up the same key goes through.
     harness.coinflow.state.setBalanceCents(100_00)
-    const retried = await payout(harness, {
-      speed: 'standard',
-      account,
-      userId: 'user-1',
-      amount: { cents: 50_01 },
-      idempotencyKey: 'too-much',
-    })
+    const retried = await payout(
+      harness,
+      payoutRequest(account, { amount: { cents: 50_01 }, idempotencyKey: 'too-much' }),
+    )
     expect(retried.status).toBe(200)
   })
 
@@ -271,13 +248,10 @@ describe('Coinflow emulator: delegated payout', () => {
       headers: asUser('user-1'),
       json: { pixKey: '40882598074' },
     })
-    const { status, body } = await payout(harness, {
-      speed: 'pix',
-      account: pix,
-      userId: 'user-1',
-      amount: { cents: 10_00 },
-      idempotencyKey: 'unverified',
-    })
+    const { status, body } = await payout(
+      harness,
+      payoutRequest(pix, { speed: 'pix', amount: { cents: 10_00 }, idempotencyKey: 'unverified' }),
+    )
     expect(status).toBe(451)
     expect(body).toEqual({
       verificationLink: expect.stringMatching(/^http:\/\/localhost:3000\/verification\//),
@@ -293,13 +267,10 @@ describe('Coinflow emulator: delegated payout', () => {
       firstName: 'suspended',
       accountNumber: '5555666677',
     })
-    const { status, body } = await payout(harness, {
-      speed: 'asap',
-      account,
-      userId: 'user-1',
-      amount: { cents: 100_00 },
-      idempotencyKey: 'doomed',
-    })
+    const { status, body } = await payout(
+      harness,
+      payoutRequest(account, { speed: 'asap', idempotencyKey: 'doomed' }),
+    )
     expect(status).toBe(200)
     expect(await balance(harness)).toBe(900_00)
     await harness.advance(2_000)
@@ -321,13 +292,10 @@ describe('Coinflow emulator: delegated payout', () => {
 
   it('answers the magic amount $503.00 with a 503 the first time, though the payout was made', async () => {
     const { harness, account } = await readyToPay({ startingBalanceCents: 1_000_00 })
-    const request = {
-      speed: 'standard',
-      account,
-      userId: 'user-1',
+    const request = payoutRequest(account, {
       amount: { cents: 503_00 },
       idempotencyKey: 'lost-answer',
-    }
+    })
     const lost = await payout(harness, request)
     expect(lost.status).toBe(503)
     expect(await balance(harness)).toBe(497_00)
@@ -339,24 +307,15 @@ describe('Coinflow emulator: delegated payout', () => {
 
   it('signs Withdraw webhooks so the receiver can verify them', async () => {
     const { harness, account } = await readyToPay()
-    await payout(harness, {
-      speed: 'asap',
-      account,
-      userId: 'user-1',
-      amount: { cents: 100_00 },
-      idempotencyKey: 'signed',
-    })
+    await payout(harness, payoutRequest(account, { speed: 'asap', idempotencyKey: 'signed' }))
     await harness.advance(2_000)
-    for (const delivery of harness.deliveries) {
-      expect(delivery.headers.Authorization).toBe(VALIDATION_KEY)
-      const verified = await verifyWebhookSignature({
-        payload: delivery.body,
-        header: delivery.headers['Coinflow-Signature'],
-        secret: VALIDATION_KEY,
-        now: Math.floor(harness.clock.now() / 1000),
-      })
-      expect(verified.ok).toBe(true)
-    }
+    expect(harness.webhookEvents().map((event) => event.eventType)).toEqual([
+      'KYC Created',
+      'KYC Success',
+      'Withdraw Pending',
+      'Withdraw Success',
+    ])
+    for (const delivery of harness.deliveries) await expectSignedByCoinflow(harness, delivery)
   })
 
   it.each([
@@ -375,14 +334,7 @@ describe('Coinflow emulator: delegated payout', () => {
     ['an unknown user', 404, { userId: 'ghost' }, /No withdrawer/],
   ])('answers %s with %i', async (_, status, overrides, details) => {
     const { harness, account } = await readyToPay()
-    const answer = await payout(harness, {
-      speed: 'standard',
-      account,
-      userId: 'user-1',
-      amount: { cents: 100_00 },
-      idempotencyKey: 'bad-request',
-      ...overrides,
-    })
+    const answer = await payout(harness, payoutRequest(account, overrides))
     expect(answer.status).toBe(status)
     expect(answer.body.details).toMatch(details)
     expect(harness.coinflow.state.payouts).toHaveLength(0)
@@ -420,13 +372,10 @@ describe('Coinflow emulator: lookups', () => {
       ['h-2', 'user-2', other],
       ['h-3', 'user-1', account],
     ] as const) {
-      await payout(harness, {
-        speed: 'standard',
-        account: acct,
-        userId,
-        amount: { cents: 10_00 },
-        idempotencyKey: key,
-      })
+      await payout(
+        harness,
+        payoutRequest(acct, { userId, amount: { cents: 10_00 }, idempotencyKey: key }),
+      )
     }
     const { status, body } = await harness.call('GET', '/api/withdraw/history', {
       headers: asUser('user-1'),

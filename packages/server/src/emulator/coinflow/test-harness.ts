@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest'
 import { expectResponseMatchesSpec } from '../../../test/openapi'
+import { verifyWebhookSignature } from '../../webhooks/signature'
 import {
   createIds,
   createManualClock,
@@ -202,4 +203,18 @@ export async function linkedBankAccount(
   })
   expect(linked.status).toBe(200)
   return linked.body.withdrawer.bankAccounts.at(-1).token as string
+}
+
+/** Checks a delivery carries both of Coinflow's proofs: the plain key and a valid signature. */
+export async function expectSignedByCoinflow(harness: Harness, delivery: WebhookDelivery) {
+  expect(delivery.vendor).toBe('coinflow')
+  expect(delivery.url).toBe(WEBHOOK_URL)
+  expect(delivery.headers.Authorization).toBe(VALIDATION_KEY)
+  const verified = await verifyWebhookSignature({
+    payload: delivery.body,
+    header: delivery.headers['Coinflow-Signature'],
+    secret: VALIDATION_KEY,
+    now: Math.floor(harness.clock.now() / 1000),
+  })
+  expect(verified.ok).toBe(true)
 }
