@@ -41,6 +41,12 @@ import {
 } from './serialize'
 import { signSessionKey, verifySessionKey, type SessionKeyCheck } from './session-keys'
 
+/**
+ * The Persona Connect connection the emulated Coinflow redeems share tokens through by default.
+ * In emulator mode the BFF's `PERSONA_CONNECTION_ID` must be this value.
+ */
+export const COINFLOW_PERSONA_CONNECTION_ID = 'cxn_CoinflowEmulatorConnect01'
+
 export interface CoinflowEmulatorOptions {
   /** The merchant every API key maps to. Default `shareflow-emulator`. */
   merchantId?: string
@@ -52,7 +58,7 @@ export interface CoinflowEmulatorOptions {
   uiOrigin?: string
   /** Lifetime of session keys. Default 30 minutes, as Coinflow's bank-auth guide says. */
   sessionKeyTtlSeconds?: number
-  /** Coinflow's Persona Connect connection; share tokens are redeemed through it. */
+  /** Coinflow's Persona Connect connection. Default {@link COINFLOW_PERSONA_CONNECTION_ID}. */
   personaConnectionId?: string
   /** How long Coinflow's review of a shared Persona identity takes. Default 3 seconds. */
   shareTokenReviewMs?: number
@@ -205,7 +211,7 @@ export function createCoinflowState(
   const merchantId = options.merchantId ?? 'shareflow-emulator'
   const uiOrigin = (options.uiOrigin ?? 'http://localhost:3000').replace(/\/+$/, '')
   const sessionKeyTtlSeconds = options.sessionKeyTtlSeconds ?? 30 * 60
-  const personaConnectionId = options.personaConnectionId ?? 'cxn_CoinflowEmulatorConnect01'
+  const personaConnectionId = options.personaConnectionId ?? COINFLOW_PERSONA_CONNECTION_ID
   const shareTokenReviewMs = options.shareTokenReviewMs ?? 3_000
 
   const randomChars = (alphabet: string, length: number) => {

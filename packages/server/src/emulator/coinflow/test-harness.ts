@@ -18,7 +18,11 @@ import {
   type ShareTokenRedemption,
   type WebhookDelivery,
 } from '../world'
-import { createCoinflowEmulator, type CreateCoinflowEmulatorOptions } from './index'
+import {
+  COINFLOW_PERSONA_CONNECTION_ID,
+  createCoinflowEmulator,
+  type CreateCoinflowEmulatorOptions,
+} from './index'
 
 export const API_KEY = 'sk_sandbox_emulator_test'
 export const VALIDATION_KEY = 'whsec_coinflow_emulator_test'
@@ -85,7 +89,7 @@ export function createTestPersonaConnect(connectionId: string) {
   return connect
 }
 
-export const PERSONA_CONNECTION = 'cxn_CoinflowSandboxConnect01'
+export const PERSONA_CONNECTION = COINFLOW_PERSONA_CONNECTION_ID
 
 export interface CallOptions {
   headers?: Record<string, string>
@@ -124,7 +128,6 @@ export function createHarness(
     personaConnect: options.personaConnect ?? persona,
   }
   const coinflow = createCoinflowEmulator(world, {
-    personaConnectionId: PERSONA_CONNECTION,
     webhook: options.noWebhook ? undefined : { url: WEBHOOK_URL, validationKey: VALIDATION_KEY },
     ...options,
   })
