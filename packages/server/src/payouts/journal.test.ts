@@ -13,6 +13,7 @@ function record(overrides: Partial<PayoutRecord> = {}): PayoutRecord {
     coinflowIdempotencyKey: coinflowKeyFor(id),
     state: 'accepted',
     amount: { cents: 25_00, currency: 'USD' },
+    coinflowAmount: { cents: 25_00, currency: 'USD' },
     speed: 'standard',
     destination: { id: 'tok_bank', type: 'bank_account', last4: '6789', label: 'Checking' },
     hostNotified: false,

@@ -66,6 +66,8 @@ export const PayoutRecord = z.strictObject({
   coinflowIdempotencyKey: z.string(),
   state: PayoutState,
   amount: PositiveMoney,
+  /** What Coinflow is asked to pay, in its wallet's currency; fixed at acceptance, like the key. */
+  coinflowAmount: z.strictObject({ cents: z.int().min(1), currency: z.string() }),
   speed: Speed,
   destination: PayoutDestination,
   /** From the quote the payout was checked against. */

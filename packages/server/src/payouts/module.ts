@@ -1,0 +1,87 @@
+/**
+ * Payouts as a module of the BFF: pass `createPayoutsModule({ ledger })` in
+ * `createShareflowApp({ modules: [...] })` and it mounts `/destinations`, `/quotes` and
+ * `/payouts`, follows Coinflow's Withdraw webhooks, and resumes unfinished payouts.
+ *
+ * Recovery runs at start-up (the first sweep), on requests to these routes (at most every few
+ * seconds) and, with `recoveryIntervalMs`, on a timer. Runtimes that forbid work outside a request
+ * (Workers) leave the timer off; requests and webhooks still move every payout on.
+ *
+ * @module
+ */
+import type { ShareflowModule } from '../core'
+import { registerDestinationRoutes } from '../routes/destinations'
+import { registerPayoutRoutes } from '../routes/payouts'
+import { registerQuoteRoutes } from '../routes/quotes'
+import { createPayoutCoinflow } from './coinflow-port'
+import type { PayoutHostLedger } from './host-ledger'
+import { createPayoutService, type PayoutService, type PayoutServiceOptions } from './service'
+
+export interface PayoutsModuleOptions extends Omit<
+  PayoutServiceOptions,
+  'store' | 'coinflow' | 'ledger' | 'clock' | 'logger' | 'publish'
+> {
+  /** The host's ledger hooks: debit, settle, reverse (see `host-ledger.ts`). */
+  ledger: PayoutHostLedger
+  /** Sweep unfinished payouts on a timer this often (Node). Default: no timer. */
+  recoveryIntervalMs?: number
+}
+
+export interface PayoutsModule extends ShareflowModule {
+  /** The payout service, once the app has registered the module. */
+  readonly service: PayoutService
+  /** Stops the recovery timer (for shutdown and tests). */
+  stop(): void
+}
+
+/**
+ * @example
+ * const payouts = createPayoutsModule({ ledger: myLedger, recoveryIntervalMs: 5_000 })
+ * const app = createShareflowApp({ getUser, persona, coinflow, store, modules: [payouts] })
+ */
+export function createPayoutsModule({
+  ledger,
+  recoveryIntervalMs,
+  ...serviceOptions
+}: PayoutsModuleOptions): PayoutsModule {
+  let service: PayoutService | undefined
+  let stopRecovery: () => void = () => {}
+  return {
+    name: 'payouts',
+    get service() {
+      if (!service) throw new Error('The payouts module has not been registered with an app yet')
+      return service
+    },
+    register(app, core) {
+      const payouts = createPayoutService({
+        ...serviceOptions,
+        store: core.store,
+        coinflow: createPayoutCoinflow(core.coinflow),
+        ledger,
+        clock: core.clock,
+        logger: core.logger.child({ module: 'payouts' }),
+        publish: async (userId, event) => {
+          await core.events.publish(userId, event)
+        },
+      })
+      service = payouts
+      core.webhooks.onCoinflowWithdrawEvent.add((event) =>
+        payouts.handleWithdrawEvent({
+          eventType: event.eventType,
+          signature: typeof event.data.signature === 'string' ? event.data.signature : '',
+          ...(typeof event.data.idempotencyKey === 'string'
+            ? { idempotencyKey: event.data.idempotencyKey }
+            : {}),
+          ...(typeof event.data.userId === 'string' ? { userId: event.data.userId } : {}),
+        }),
+      )
+      registerDestinationRoutes(app, payouts)
+      registerQuoteRoutes(app, payouts)
+      registerPayoutRoutes(app, payouts)
+      if (recoveryIntervalMs !== undefined) {
+        stopRecovery = payouts.startRecovery({ intervalMs: recoveryIntervalMs })
+      }
+    },
+    stop: () => stopRecovery(),
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * `POST /quotes`: every speed a destination allows for an amount, with fee, what the user
+ * receives, limit and expected delivery (`payouts/quotes.ts`).
+ *
+ * @module
+ */
+import { Quote, QuoteRequest, routes } from '@shareflow/contract'
+import type { Hono } from 'hono'
+import { requireUser, type ShareflowEnv } from '../core'
+import { validate } from '../errors'
+import type { PayoutService } from '../payouts/service'
+
+export function registerQuoteRoutes(app: Hono<ShareflowEnv>, payouts: PayoutService): void {
+  app.post(routes.quotes, validate('json', QuoteRequest), async (c) => {
+    const user = await requireUser(c)
+    const quote = await payouts.quote(user.id, c.req.valid('json'))
+    return c.json(Quote.parse(quote))
+  })
+}
