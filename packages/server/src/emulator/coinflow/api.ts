@@ -133,6 +133,13 @@ function merchantKey(c: Context): string {
   return key
 }
 
+function userIdHeader(c: Context): string {
+  const userId = c.req.header('x-coinflow-auth-user-id')?.trim()
+  if (!userId) throw failure(401, 'Header x-coinflow-auth-user-id is required')
+  if (userId.length > 256) throw failure(400, 'Header x-coinflow-auth-user-id is too long')
+  return userId
+}
+
 /**
  * Builds the Coinflow REST API (base path `/api`).
  *
@@ -183,10 +190,7 @@ export function createCoinflowApi(
       throw failure(401, 'Header Authorization or x-coinflow-auth-session-key is required')
     }
     merchantKey(c)
-    const userId = c.req.header('x-coinflow-auth-user-id')?.trim()
-    if (!userId) throw failure(401, 'Header x-coinflow-auth-user-id is required')
-    if (userId.length > 256) throw failure(400, 'x-coinflow-auth-user-id is too long')
-    c.set('userId', userId)
+    c.set('userId', userIdHeader(c))
     return next()
   }
 
@@ -195,11 +199,9 @@ export function createCoinflowApi(
     return next()
   }
 
-  app.get('/auth/session-key', merchant, async (c) => {
-    const userId = c.req.header('x-coinflow-auth-user-id')?.trim()
-    if (!userId) throw failure(401, 'Header x-coinflow-auth-user-id is required')
-    return c.json({ key: await state.createSessionKey(userId) })
-  })
+  app.get('/auth/session-key', merchant, async (c) =>
+    c.json({ key: await state.createSessionKey(userIdHeader(c)) }),
+  )
 
   app.get('/auth/verify', async (c) => {
     const sessionKey = c.req.header('x-coinflow-auth-session-key')

@@ -109,4 +109,15 @@ describe('Coinflow emulator: authentication', () => {
     expect(response.status).toBe(404)
     expect(await response.json()).toEqual({ details: 'Cannot GET /api/teleport' })
   })
+
+  it('refuses a body over 64 KB with 413 and a user id over 256 characters with 400', async () => {
+    const harness = createHarness()
+    const huge = await harness.call('POST', '/api/withdraw/pix', {
+      headers: asUser('user-1'),
+      json: { pixKey: 'x'.repeat(70_000) },
+    })
+    expect(huge).toMatchObject({ status: 413, body: { details: 'Request body is too large' } })
+    const long = await harness.call('GET', '/api/withdraw', { headers: asUser('u'.repeat(257)) })
+    expect(long.status).toBe(400)
+  })
 })

@@ -70,7 +70,13 @@ export class CoinflowError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(typeof body === 'object' && body && 'details' in body ? String(body.details) : 'error')
+    super(
+      typeof body === 'string'
+        ? body
+        : typeof body === 'object' && body && 'details' in body
+          ? String(body.details)
+          : `Coinflow answered ${status}`,
+    )
   }
 }
 
