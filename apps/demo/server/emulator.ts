@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto'
+import { createEmulator, type Emulator } from '@shareflow/server/emulator'
+import { listen, type Listening } from './listen'
+
+/**
+ * Persona and Coinflow, emulated inside the demo process: their APIs answer the BFF in-process
+ * (through `emulator.fetch`), their hosted pages are served on http://localhost:3000 (the only
+ * origin `CoinflowWithdraw env="local"` trusts), and their webhooks arrive at the demo's BFF over
+ * HTTP, signed, like the real ones.
+ *
+ * It outlives a restart of the host server (the vendors don't restart when the BFF does).
+ */
+export interface DemoEmulator {
+  emulator: Emulator
+  /** Credentials and ids the BFF is configured with; random per run, never printed. */
+  persona: {
+    apiKey: string
+    templateId: string
+    connectionId: string
+    webhookSecret: string
+    baseUrl: string
+  }
+  coinflow: {
+    apiKey: string
+    merchantId: string
+    webhookKey: string
+    baseUrl: string
+    uiOrigin: string
+  }
+  /** How long Coinflow reviews a shared Persona identity, on the emulator clock. */
+  shareReviewMs: number
+  close(): Promise<void>
+}
+
+export const HOSTED_PORT = 3000
+const PERSONA_ORIGIN = 'https://api.withpersona.com'
+const COINFLOW_ORIGIN = 'https://api-sandbox.coinflow.cash'
+const SHARE_REVIEW_MS = 3_000
+
+const secret = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`
+
+/**
+ * Starts the emulator and serves its hosted pages. `webhookBaseUrl` is the host server's origin:
+ * webhooks go to its `/api/shareflow/webhooks/*`.
+ */
+export async function startDemoEmulator(options: {
+  webhookBaseUrl: string
+  hostedPort?: number
+}): Promise<DemoEmulator> {
+  const hostedPort = options.hostedPort ?? HOSTED_PORT
+  const uiOrigin = `http://localhost:${hostedPort}`
+  const persona = {
+    apiKey: secret('persona_sandbox_'),
+    templateId: 'itmpl_StarfallArcadeKyc0001',
+    connectionId: 'cxn_StarfallToCoinflow00001',
+    webhookSecret: secret('wbhsec_'),
+    baseUrl: `${PERSONA_ORIGIN}/api/v1`,
+  }
+  const coinflow = {
+    apiKey: secret('coinflow_sandbox_'),
+    merchantId: 'starfall-arcade',
+    webhookKey: secret(''),
+    baseUrl: `${COINFLOW_ORIGIN}/api`,
+    uiOrigin,
+  }
+  const emulator = createEmulator({
+    personaBaseUrl: PERSONA_ORIGIN,
+    coinflowBaseUrl: COINFLOW_ORIGIN,
+    hostedOrigin: uiOrigin,
+    persona: {
+      webhooks: [
+        {
+          url: `${options.webhookBaseUrl}/api/shareflow/webhooks/persona`,
+          secret: persona.webhookSecret,
+        },
+      ],
+    },
+    coinflow: {
+      merchantId: coinflow.merchantId,
+      personaConnectionId: persona.connectionId,
+      shareTokenReviewMs: SHARE_REVIEW_MS,
+      webhook: {
+        url: `${options.webhookBaseUrl}/api/shareflow/webhooks/coinflow`,
+        validationKey: coinflow.webhookKey,
+      },
+    },
+  })
+  let hosted: Listening
+  try {
+    hosted = await listen((request) => emulator.hosted.fetch(request), { port: hostedPort })
+  } catch (error) {
+    emulator.close()
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(
+        `Port ${hostedPort} is taken. Coinflow's hosted page must be served on ${uiOrigin} ` +
+          '(the only origin CoinflowWithdraw env="local" trusts): stop whatever runs there and try again.',
+      )
+    }
+    throw error
+  }
+  return {
+    emulator,
+    persona,
+    coinflow,
+    shareReviewMs: SHARE_REVIEW_MS,
+    async close() {
+      emulator.close()
+      await hosted.close()
+    },
+  }
+}
