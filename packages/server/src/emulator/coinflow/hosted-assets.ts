@@ -30,7 +30,8 @@ export const WITHDRAW_SCRIPT = `(function () {
   var lastHeight = '';
   function reportHeight() {
     if (!heightId) return;
-    var height = String(Math.ceil(document.documentElement.scrollHeight));
+    // The body's own height: the document's scrollHeight never drops below the frame's height.
+    var height = String(Math.ceil(body.getBoundingClientRect().height));
     if (height === lastHeight) return;
     lastHeight = height;
     post('heightChange:' + heightId, height);

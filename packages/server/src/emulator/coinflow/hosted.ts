@@ -49,6 +49,7 @@ function renderPage({ title, main, bodyAttributes = {}, withScript = false }: Pa
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSETS.styles}">
 </head>
 <body${attributes}>
@@ -402,7 +403,9 @@ export function createCoinflowHosted(state: CoinflowState, scheduler: Scheduler)
         const holderName = text(form, 'holderName')
         const accountNumber = text(form, 'accountNumber')
         token = await state.addBankAccount(userId, {
-          alias: text(form, 'alias') || `Checking ••••${accountNumber.slice(-4)}`,
+          alias:
+            text(form, 'alias') ||
+            (text(form, 'accountType') === 'savings' ? 'Savings' : 'Checking'),
           routingNumber: text(form, 'routingNumber'),
           accountNumber,
           type: text(form, 'accountType') === 'savings' ? 'savings' : 'checking',
