@@ -105,6 +105,35 @@ export interface CallResult<Body = any> {
   headers: Headers
 }
 
+/**
+ * One request to a Coinflow API app (`emulator.coinflow` or `coinflow.api`). Every answer is
+ * checked against Coinflow's OpenAPI document; Coinflow's spec lists few error statuses, so an
+ * error status it does not list must carry the `{details}` body Coinflow's sandbox was seen
+ * answering with (401 `{"details": "Header … is required"}`).
+ */
+export async function requestCoinflow<Body = any>(
+  app: { request(input: string, init?: RequestInit): Response | Promise<Response> },
+  method: string,
+  path: string,
+  { headers = {}, json, raw }: CallOptions = {},
+): Promise<CallResult<Body>> {
+  const init: RequestInit = { method, headers: { ...headers } }
+  if (json !== undefined || raw !== undefined) {
+    init.body = raw ?? JSON.stringify(json)
+    ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
+  }
+  const response = await app.request(`http://coinflow.test${path}`, init)
+  const text = await response.text()
+  const body = text === '' ? undefined : JSON.parse(text)
+  try {
+    expectResponseMatchesSpec('coinflow', { method, path, status: response.status, body })
+  } catch (error) {
+    if (!/does not list/.test(String(error)) || response.status < 400) throw error
+    expect(body, `${method} ${path} ${response.status}`).toEqual({ details: expect.any(String) })
+  }
+  return { status: response.status, body: body as Body, headers: response.headers }
+}
+
 export function createHarness(
   options: CreateCoinflowEmulatorOptions & {
     personaConnect?: PersonaConnect
@@ -132,35 +161,8 @@ export function createHarness(
     ...options,
   })
 
-  /**
-   * One API request. Every answer is checked against Coinflow's OpenAPI document; Coinflow's spec
-   * lists few error statuses, so an error status it does not list must carry the `{details}`
-   * body Coinflow's sandbox was seen answering with (401 `{"details": "Header … is required"}`).
-   */
-  async function call<Body = any>(
-    method: string,
-    path: string,
-    { headers = {}, json, raw }: CallOptions = {},
-  ): Promise<CallResult<Body>> {
-    const init: RequestInit = { method, headers: { ...headers } }
-    if (json !== undefined) {
-      init.body = JSON.stringify(json)
-      ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
-    } else if (raw !== undefined) {
-      init.body = raw
-      ;(init.headers as Record<string, string>)['Content-Type'] = 'application/json'
-    }
-    const response = await coinflow.api.request(`http://coinflow.test${path}`, init)
-    const text = await response.text()
-    const body = text === '' ? undefined : JSON.parse(text)
-    try {
-      expectResponseMatchesSpec('coinflow', { method, path, status: response.status, body })
-    } catch (error) {
-      if (!/does not list/.test(String(error)) || response.status < 400) throw error
-      expect(body, `${method} ${path} ${response.status}`).toEqual({ details: expect.any(String) })
-    }
-    return { status: response.status, body: body as Body, headers: response.headers }
-  }
+  const call = <Body = any>(method: string, path: string, options?: CallOptions) =>
+    requestCoinflow<Body>(coinflow.api, method, path, options)
 
   /** Moves the emulator clock and runs whatever became due. */
   async function advance(ms: number) {
