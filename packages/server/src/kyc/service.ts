@@ -67,8 +67,11 @@ export interface KycService {
    * re-checked with the vendors when their record is older than `recheckAfterMs`.
    */
   refresh(user: KycUser, scope: KycScope): Promise<KycStatus>
-  /** Records what a `GET /withdraw` the caller already made says (so `/session` needs one call). */
-  observeWithdrawer(userId: string, lookup: WithdrawerLookup): Promise<KycStatus>
+  /**
+   * Records what a `GET /withdraw` the caller already made says (so `/session` needs one call).
+   * `askedAt` is when that request went out; webhooks received since then win.
+   */
+  observeWithdrawer(userId: string, lookup: WithdrawerLookup, askedAt?: string): Promise<KycStatus>
   /** `POST /kyc/share`: share the completed inquiry with Coinflow, exactly once. */
   share(user: KycUser, scope: KycScope): Promise<KycStatus>
   /** `POST /kyc/inquiry`: resume the user's open inquiry or start a new one. */

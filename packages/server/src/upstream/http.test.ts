@@ -158,6 +158,25 @@ describe('upstream transport', () => {
     expect(vendor.seen).toHaveLength(1)
   })
 
+  it('retries a 409 while the same Idempotency-Key is still in flight, then hands a lasting 409 back', async () => {
+    const vendor = scriptedVendor([
+      () => json(409, { errors: [{ title: 'Conflict' }] }),
+      () => json(201, { data: { id: 'inq_1' } }),
+    ])
+    const request = {
+      operation: 'persona.createInquiry',
+      method: 'POST' as const,
+      path: '/inquiries',
+      headers: { 'Idempotency-Key': 'k' },
+      body: {},
+      retryConflicts: true,
+    }
+    expect((await transportFor(vendor.fetch).send(request)).status).toBe(201)
+    const stubborn = scriptedVendor([() => json(409, { errors: [{ title: 'Conflict' }] })])
+    expect((await transportFor(stubborn.fetch).send(request)).status).toBe(409)
+    expect(stubborn.seen).toHaveLength(4)
+  })
+
   it('coalesces concurrent identical reads into one request', async () => {
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))

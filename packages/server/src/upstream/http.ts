@@ -34,6 +34,12 @@ export interface UpstreamRequest {
   body?: unknown
   /** Cap attempts for calls that are not idempotent at the vendor (1 = never retry). */
   maxAttempts?: number
+  /**
+   * Retry a 409 too, for a POST whose Idempotency-Key may still be in flight at the vendor after
+   * an attempt that timed out (Persona answers 409 until the first one finishes, then replays
+   * it). The last attempt's 409 is handed back like any other 4xx.
+   */
+  retryConflicts?: boolean
 }
 
 export interface UpstreamResponse {
@@ -275,7 +281,8 @@ export function createUpstreamTransport({
           },
           body,
         })
-        if (!isRetryableStatus(response.status)) {
+        const conflictToRetry = request.retryConflicts === true && response.status === 409
+        if (!isRetryableStatus(response.status) && !(conflictToRetry && n < maxAttempts)) {
           return {
             status: response.status,
             headers: response.headers,

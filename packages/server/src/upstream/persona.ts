@@ -260,6 +260,7 @@ export function createPersonaClient({
         path,
         headers: { 'Idempotency-Key': idempotencyKey },
         body,
+        retryConflicts: true,
       })
 
     return {

@@ -1,0 +1,131 @@
+/**
+ * `createShareflowApp(options)`: the Hono app a host mounts under any prefix (the demo uses
+ * `/api/shareflow`). Web Standards only, so it runs on Node (`@shareflow/server/node`), Bun, Deno,
+ * Workers, or in a browser beside the emulator.
+ *
+ * Every response carries a request id (`X-Request-Id`); every error answers in the contract's
+ * envelope; every request logs one line with its status, duration and upstream calls.
+ *
+ * @module
+ */
+import { REQUEST_ID_HEADER, routes } from '@shareflow/contract'
+import { Hono, type MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import {
+  createShareflowCore,
+  type ShareflowCore,
+  type ShareflowEnv,
+  type ShareflowOptions,
+} from './core'
+import { ApiError, createErrorHandler, errorResponse, notFound } from './errors'
+import { createOpenApiDocument, type OpenApiPaths } from './openapi'
+import { registerEventRoutes } from './routes/events'
+import { registerKycRoutes } from './routes/kyc'
+import { registerSessionRoutes } from './routes/session'
+import { registerWebhookRoutes } from './routes/webhooks'
+import { createCallCounter } from './upstream/http'
+
+export type ShareflowApp = Hono<ShareflowEnv> & {
+  /** The shared core (clients, store, event hub, KYC service, hooks), for tests and modules. */
+  readonly shareflow: ShareflowCore
+}
+
+const isWebhook = (path: string) =>
+  path.endsWith(routes.webhooksPersona) || path.endsWith(routes.webhooksCoinflow)
+
+/**
+ * Browsers mark cross-site requests; a write from another site (a forged form or fetch riding on
+ * the host's session cookie) is refused. Webhooks come from servers and carry their own proof.
+ */
+function sameSiteWrites(trustedOrigins: readonly string[]): MiddlewareHandler<ShareflowEnv> {
+  return async function sameSiteWrites(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || isWebhook(c.req.path)) return next()
+    const site = c.req.header('Sec-Fetch-Site')
+    const origin = c.req.header('Origin')
+    const ownOrigin = new URL(c.req.url).origin
+    const trusted = !origin || origin === ownOrigin || trustedOrigins.includes(origin)
+    if (site === 'cross-site' && !(origin && trustedOrigins.includes(origin))) {
+      throw new ApiError('forbidden', 'This request must come from the app itself.')
+    }
+    if (!trusted) throw new ApiError('forbidden', 'This request must come from the app itself.')
+    return next()
+  }
+}
+
+export interface ShareflowAppOptions extends ShareflowOptions {
+  /** Origins besides the BFF's own whose pages may make writes (e.g. a separate front-end host). */
+  trustedOrigins?: readonly string[]
+}
+
+/**
+ * @example
+ * const app = createShareflowApp({
+ *   getUser: (c) => sessionUser(c), // the host's own auth
+ *   persona: { apiKey, templateId, connectionId, webhookSecrets: [secret] },
+ *   coinflow: { apiKey, merchantId, env: 'sandbox', webhookKey },
+ *   store: createFileStore({ directory: '.shareflow' }),
+ * })
+ * hostApp.route('/api/shareflow', app)
+ */
+export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
+  const core = createShareflowCore(options)
+  const app = new Hono<ShareflowEnv>()
+
+  app.use(
+    requestId({
+      headerName: REQUEST_ID_HEADER,
+      limitLength: 64,
+      generator: () => `req_${crypto.randomUUID().replace(/-/g, '')}`,
+    }),
+  )
+  app.use(async function shareflowContext(c, next) {
+    const started = core.clock.now()
+    const calls = createCallCounter()
+    const logger = core.logger.child({ requestId: c.var.requestId })
+    c.set('shareflow', core)
+    c.set('logger', logger)
+    c.set('calls', calls)
+    c.set('persona', core.persona.withCalls(calls))
+    c.set('coinflow', core.coinflow.withCalls(calls))
+    await next()
+    logger.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: core.clock.now() - started,
+      upstream: calls.summary(),
+    })
+  })
+  app.use(
+    bodyLimit({
+      maxSize: core.settings.maxBodyBytes,
+      onError: (c) =>
+        errorResponse(c, new ApiError('payload_too_large', 'The request body is too large.')),
+    }),
+  )
+  app.use(sameSiteWrites(options.trustedOrigins ?? []))
+
+  registerSessionRoutes(app)
+  registerKycRoutes(app)
+  registerEventRoutes(app, routes.events, {
+    heartbeatMs: core.settings.heartbeatMs,
+    currentKyc: (userId) => core.kyc.current(userId),
+  })
+  registerWebhookRoutes(app)
+
+  const modules = options.modules ?? []
+  for (const module of modules) module.register(app, core)
+
+  const modulePaths = modules.flatMap((m) => (m.openapi ? [m.openapi] : [])) as OpenApiPaths[]
+  let document: Record<string, unknown> | undefined
+  app.get(routes.openapi, (c) => {
+    const mount = c.req.path.slice(0, -routes.openapi.length) || '/'
+    document ??= createOpenApiDocument({ paths: modulePaths })
+    return c.json({ ...document, servers: [{ url: mount }] })
+  })
+
+  app.onError(createErrorHandler(core.logger))
+  app.notFound(notFound)
+  return Object.assign(app, { shareflow: core })
+}
