@@ -397,6 +397,38 @@ export function requestBodySchemaErrors(
   return validate(body) ? [] : describeErrors(validate.errors)
 }
 
+/**
+ * The schema violations of a webhook body the vendor would send for `event` (the spec's
+ * `webhooks` section, e.g. Persona's `inquiry.completed`); empty when it matches.
+ */
+export function webhookBodySchemaErrors(vendor: Vendor, event: string, body: unknown): string[] {
+  const spec = loadSpec(vendor)
+  const webhook = asObject(asObject(spec.document.webhooks)[event])
+  const operation = asObject(webhook.post)
+  if (!operation.requestBody) return [`${spec.title} documents no webhook named ${event}`]
+  const requestBody = follow(spec, {
+    at: ['webhooks', event, 'post', 'requestBody'],
+    value: asObject(operation.requestBody),
+  })
+  const mediaType = jsonMediaType(asObject(requestBody.value.content)) ?? 'application/json'
+  const validate = validatorAt(spec, [...requestBody.at, 'content', mediaType, 'schema'])
+  return validate(body) ? [] : describeErrors(validate.errors)
+}
+
+/**
+ * The schema violations of `value` against any schema in the document, named by a local JSON
+ * pointer (`#/components/responses/service-unavailable/content/application~1json/schema`).
+ */
+export function schemaErrorsAt(vendor: Vendor, pointer: string, value: unknown): string[] {
+  const spec = loadSpec(vendor)
+  const at = pointer
+    .replace(/^#\//, '')
+    .split('/')
+    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
+  const validate = validatorAt(spec, at)
+  return validate(value) ? [] : describeErrors(validate.errors)
+}
+
 function truncate(text: string | undefined, limit = 600): string {
   if (text === undefined) return '(none)'
   return text.length > limit ? `${text.slice(0, limit)}…` : text

@@ -1,0 +1,79 @@
+/**
+ * @module
+ * API faults on demand: added latency, requests that never answer, forced 429s and 5xx answers,
+ * read live from `world.faults[vendor]` and rolled with `world.random`, so the same seed and the
+ * same settings fail the same requests.
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import type { EmulatorWorld, Vendor } from './world'
+
+export type InjectedFault = 'rate_limited' | 'unavailable' | 'timed_out'
+
+export interface ApplyFaultsOptions {
+  /**
+   * Builds the vendor-shaped answer for a fault. The defaults are Persona's
+   * `{errors:[{title}]}` and Coinflow's `{details}`.
+   */
+  respond?: (fault: Exclude<InjectedFault, 'timed_out'>, c: Context) => Response | Promise<Response>
+  /**
+   * Aborted when the emulator closes, so hanging requests end instead of keeping a process (or a
+   * test) alive. A hanging request also ends when its own client aborts.
+   */
+  closed?: AbortSignal
+}
+
+const defaultResponders: Record<Vendor, NonNullable<ApplyFaultsOptions['respond']>> = {
+  persona: (fault, c) =>
+    fault === 'rate_limited'
+      ? c.json(
+          { errors: [{ title: 'Rate limit exceeded', details: 'Injected by the emulator.' }] },
+          429,
+        )
+      : c.json({ errors: [{ title: 'Service unavailable' }] }, 503),
+  coinflow: (fault, c) =>
+    fault === 'rate_limited'
+      ? c.json({ details: 'Too Many Requests' }, 429)
+      : c.json({ details: 'Service temporarily unavailable, please retry' }, 503),
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Resolves when either signal aborts; never otherwise. */
+function hang(signals: Array<AbortSignal | undefined>): Promise<void> {
+  return new Promise((resolve) => {
+    for (const signal of signals) {
+      if (!signal) continue
+      if (signal.aborted) return resolve()
+      signal.addEventListener('abort', () => resolve(), { once: true })
+    }
+  })
+}
+
+/**
+ * Hono middleware injecting `world.faults[vendor]`. Mount it after authentication and before the
+ * routes. Each rate in the settings draws one random number only when it is above zero.
+ */
+export function applyFaults(
+  world: EmulatorWorld,
+  vendor: Vendor,
+  { respond = defaultResponders[vendor], closed }: ApplyFaultsOptions = {},
+): MiddlewareHandler {
+  return async function emulatorFaults(c, next) {
+    const settings = world.faults[vendor]
+    const roll = (rate: number) => rate > 0 && world.random() < rate
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs)
+    if (roll(settings.timeoutRate)) {
+      await hang([c.req.raw.signal, closed])
+      // Nobody is listening any more; answer as a gateway would, for the record.
+      return c.json(
+        vendor === 'persona'
+          ? { errors: [{ title: 'Request Timeout' }] }
+          : { details: 'Gateway Timeout' },
+        504,
+      )
+    }
+    if (roll(settings.rateLimitRate)) return respond('rate_limited', c)
+    if (roll(settings.errorRate)) return respond('unavailable', c)
+    return next()
+  }
+}
