@@ -1,1 +1,71 @@
-export {}
+/**
+ * `@shareflow/server`: the backend-for-frontend a host mounts to pay its users out through
+ * Coinflow, re-using the identity check they passed with Persona. Web Standards only; Node
+ * helpers (`serveShareflow`, env config, the file store) live in `@shareflow/server/node`, the
+ * emulator in `@shareflow/server/emulator`.
+ *
+ * @example
+ * import { createShareflowApp } from '@shareflow/server'
+ * const shareflow = createShareflowApp({ getUser, persona, coinflow, store })
+ * hostApp.route('/api/shareflow', shareflow)
+ *
+ * @module
+ */
+export { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from './app'
+export {
+  requireUser,
+  type CoinflowOptions,
+  type CoinflowWebhookEvent,
+  type CoinflowWebhookHandler,
+  type GetUser,
+  type HookList,
+  type PersonaOptions,
+  type ShareflowCore,
+  type ShareflowEnv,
+  type ShareflowModule,
+  type ShareflowOptions,
+  type ShareflowUser,
+} from './core'
+export { ApiError, errorResponse, optionalJsonBody, validate, type ApiErrorExtra } from './errors'
+export {
+  createJsonLogger,
+  createMemoryLogger,
+  redact,
+  silentLogger,
+  type JsonLoggerOptions,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+} from './logger'
+export { systemClock, type Clock } from './clock'
+export {
+  componentSchemas,
+  createOpenApiDocument,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  type OpenApiPaths,
+} from './openapi'
+export type { EventEntry, EventHub } from './routes/events'
+export type { KycService } from './kyc/service'
+export { createMemoryStore, type ShareflowStore, type StoreWriteOptions } from './store'
+export {
+  createPersonaClient,
+  PERSONA_API_VERSION,
+  type PersonaClient,
+  type PersonaClientOptions,
+} from './upstream/persona'
+export {
+  coinflowHosts,
+  createCoinflowClient,
+  type CoinflowClient,
+  type CoinflowClientOptions,
+} from './upstream/coinflow'
+export { createCallCounter, type UpstreamCall, type UpstreamCallCounter } from './upstream/http'
+export {
+  createPayoutsModule,
+  type PayoutsModule,
+  type PayoutsModuleOptions,
+} from './payouts/module'
+export type { AuthorizePayoutResult, PayoutHostCall, PayoutHostLedger } from './payouts/host-ledger'
+export { signWebhook, verifyWebhookSignature } from './webhooks/signature'
