@@ -54,7 +54,7 @@ describe('createShareflowClient', () => {
       (r) => (r.init.headers as Record<string, string>)['Idempotency-Key'],
     )
     expect(headers[0]).toBe('intent-1234')
-    expect(headers[1]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(headers[1]).toMatch(/^[0-9a-f]{32}$/)
     expect(JSON.parse(requests[0]?.init.body as string)).toEqual(input)
   })
 

@@ -22,8 +22,7 @@ import {
   type LiveStatus,
 } from './event-stream'
 import { createIdempotencyKey } from './idempotency'
-import { wireSchemas } from './wire/schemas.generated'
-import { findProblem, type WireName, type WireTypes } from './wire/validate'
+import { findProblem, parseWire, type WireName, type WireTypes } from './wire/index'
 
 export interface ShareflowClientOptions {
   /** Where the host mounted the BFF, e.g. `/api/shareflow` or `https://example.com/api/shareflow`. */
@@ -77,18 +76,15 @@ export interface ShareflowClient {
 }
 
 /** The code to report when a response is not our envelope (a proxy's error page, say). */
-function codeForStatus(status: number): ErrorCode {
-  if (status === 401) return 'unauthenticated'
-  if (status === 403) return 'forbidden'
-  if (status === 404) return 'not_found'
-  if (status === 413) return 'payload_too_large'
-  if (status === 429) return 'rate_limited'
-  if (status === 502 || status === 503 || status === 504) return 'upstream_unavailable'
-  return 'internal'
-}
-
-function parseWire<N extends WireName>(name: N, value: unknown): WireTypes[N] | undefined {
-  return findProblem(wireSchemas, wireSchemas[name], value) ? undefined : (value as WireTypes[N])
+const statusCodes: Record<number, ErrorCode> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+  502: 'upstream_unavailable',
+  503: 'upstream_unavailable',
+  504: 'upstream_unavailable',
 }
 
 /**
@@ -120,47 +116,37 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
     }
   }
 
+  /** GET, or POST (a write) when `init.method` says so; always answers the contract's `name`. */
   async function call<N extends WireName>(
     name: N,
-    method: 'GET' | 'POST',
     path: string,
-    init: { body?: unknown; idempotencyKey?: string; signal?: AbortSignal },
+    init: { method?: 'POST'; body?: unknown; idempotencyKey?: string; signal?: AbortSignal },
   ): Promise<WireTypes[N]> {
     const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders() }
-    if (init.body !== undefined) headers['Content-Type'] = 'application/json'
-    if (method === 'POST')
+    if (init.method) {
+      headers['Content-Type'] = 'application/json'
       headers[IDEMPOTENCY_KEY_HEADER] = init.idempotencyKey ?? createIdempotencyKey()
+    }
     const response = await send(path, {
-      method,
+      method: init.method,
       headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.method && JSON.stringify(init.body ?? {}),
       signal: init.signal,
     })
-    const requestId = response.headers.get(REQUEST_ID_HEADER) ?? undefined
-    let body: unknown
-    try {
-      body = JSON.parse(await response.text())
-    } catch (cause) {
+    const { ok, status } = response
+    const body: unknown = await response.json().catch((cause: unknown) => {
       if (init.signal?.aborted) throw cause
-      body = undefined
-    }
-    if (!response.ok) {
-      const envelope = parseWire('ErrorEnvelope', body)
-      if (envelope) throw new ShareflowError({ ...envelope.error, status: response.status })
-      throw new ShareflowError({
-        code: codeForStatus(response.status),
-        status: response.status,
-        requestId,
-        message: `The server answered ${method} ${path} with HTTP ${response.status}.`,
-      })
-    }
-    const problem = findProblem(wireSchemas, wireSchemas[name], body)
+    })
+    const envelope = ok ? undefined : parseWire('ErrorEnvelope', body)
+    if (envelope) throw new ShareflowError({ ...envelope.error, status })
+    // Not our envelope (a proxy's error page), or a success that breaks the contract.
+    const problem = ok ? findProblem(name, body) : `HTTP ${status}`
     if (problem) {
       throw new ShareflowError({
-        code: 'internal',
-        status: response.status,
-        requestId,
-        message: `The server's answer to ${method} ${path} does not match the contract (${problem}).`,
+        code: ok ? 'internal' : (statusCodes[status] ?? 'internal'),
+        status,
+        requestId: response.headers.get(REQUEST_ID_HEADER) ?? undefined,
+        message: `Unexpected answer to ${init.method ?? 'GET'} ${path}: ${problem}.`,
       })
     }
     return body as WireTypes[N]
@@ -181,15 +167,10 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
           cache: 'no-store',
           signal,
         }),
-      read: ({ event, data }) => {
+      read: ({ data }) => {
         // One malformed message must not end a live stream; polling reconciles anything missed.
         try {
-          const parsed: unknown = JSON.parse(data)
-          const withType =
-            typeof parsed === 'object' && parsed !== null && !('type' in parsed)
-              ? { type: event, ...parsed }
-              : parsed
-          return parseWire('ShareflowEvent', withType)
+          return parseWire('ShareflowEvent', JSON.parse(data))
         } catch {
           return undefined
         }
@@ -198,20 +179,19 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
 
   return {
     baseUrl,
-    getSession: (o = {}) => call('Session', 'GET', routes.session, o),
-    startInquiry: (o = {}) => call('InquiryLink', 'POST', routes.kycInquiry, o),
-    share: (o = {}) => call('KycStatus', 'POST', routes.kycShare, o),
-    listDestinations: async (o = {}) =>
-      (await call('DestinationList', 'GET', routes.destinations, o)).destinations,
-    quote: (input, o = {}) => call('Quote', 'POST', routes.quotes, { ...o, body: input }),
-    createPayout: (input, o) => call('Payout', 'POST', routes.payouts, { ...o, body: input }),
-    getPayout: (id, o = {}) => call('Payout', 'GET', routes.payout(id), o),
-    listPayouts: (query = {}, o = {}) =>
+    getSession: (o) => call('Session', routes.session, { ...o }),
+    startInquiry: (o) => call('InquiryLink', routes.kycInquiry, { ...o, method: 'POST' }),
+    share: (o) => call('KycStatus', routes.kycShare, { ...o, method: 'POST' }),
+    listDestinations: async (o) =>
+      (await call('DestinationList', routes.destinations, { ...o })).destinations,
+    quote: (body, o) => call('Quote', routes.quotes, { ...o, method: 'POST', body }),
+    createPayout: (body, o) => call('Payout', routes.payouts, { ...o, method: 'POST', body }),
+    getPayout: (id, o) => call('Payout', routes.payout(id), { ...o }),
+    listPayouts: (query = {}, o) =>
       call(
         'PayoutList',
-        'GET',
         routes.payouts + (query.before ? `?before=${encodeURIComponent(query.before)}` : ''),
-        o,
+        { ...o },
       ),
     subscribe: (subscriber) => events().subscribe(subscriber),
     get liveStatus() {

@@ -22,34 +22,30 @@ export interface ShareflowErrorInit {
  * }
  */
 export class ShareflowError extends Error {
-  readonly code: ErrorCode
-  readonly status: number
+  declare readonly code: ErrorCode
+  declare readonly status: number
   /** Quote it to support: it is in the BFF's log line for this request. */
-  readonly requestId: string | undefined
-  readonly fields: FieldError[] | undefined
-  readonly retryAfterSeconds: number | undefined
-  readonly verificationLink: string | undefined
+  declare readonly requestId: string | undefined
+  declare readonly fields: FieldError[] | undefined
+  declare readonly retryAfterSeconds: number | undefined
+  declare readonly verificationLink: string | undefined
 
-  constructor(init: ShareflowErrorInit) {
-    super(init.message, { cause: init.cause })
+  constructor({ message, cause, ...details }: ShareflowErrorInit) {
+    super(message, { cause })
     this.name = 'ShareflowError'
-    this.code = init.code
-    this.status = init.status
-    this.requestId = init.requestId
-    this.fields = init.fields
-    this.retryAfterSeconds = init.retryAfterSeconds
-    this.verificationLink = init.verificationLink
+    Object.assign(this, details)
   }
 
   /** Whether trying the same call again later can succeed. */
   get retryable(): boolean {
-    return (
-      this.status === 0 ||
-      this.code === 'upstream_unavailable' ||
-      this.code === 'rate_limited' ||
-      this.code === 'conflict' ||
-      this.code === 'internal' ||
-      this.code === 'payouts_unavailable'
-    )
+    return this.status === 0 || transient.includes(this.code)
   }
 }
+
+const transient: ErrorCode[] = [
+  'upstream_unavailable',
+  'rate_limited',
+  'conflict',
+  'internal',
+  'payouts_unavailable',
+]

@@ -75,8 +75,8 @@ export function createEventStreamParser(
 
 /**
  * How the kit is hearing about changes: `live` over the SSE stream; `polling` while the stream is
- * unavailable (each subscriber's `poll` runs with backoff); `connecting` in between; `idle` when
- * nobody listens.
+ * unavailable (each subscriber's `poll` runs at every reconnect attempt, so with the same
+ * backoff); `connecting` in between; `idle` when nobody listens.
  */
 export type LiveStatus = 'idle' | 'connecting' | 'live' | 'polling'
 
@@ -88,25 +88,13 @@ export interface EventSubscriber {
 }
 
 export interface EventHubTimings {
-  /** First reconnect delay; doubles per failure (or the server's `retry:`). Default 1 s. */
+  /** First reconnect delay; doubles per failure up to `reconnectMaxMs` (or the server's `retry:`). */
   reconnectBaseMs: number
   reconnectMaxMs: number
-  /** Consecutive failed connects after which the hub polls while it keeps reconnecting. */
+  /** Consecutive failed connects after which the hub polls at each further attempt. */
   pollAfterFailures: number
-  /** First poll delay; grows 1.5× per poll up to `pollMaxMs`. */
-  pollBaseMs: number
-  pollMaxMs: number
   /** Reconnect when the stream is silent this long (a proxy may have dropped it). */
   idleTimeoutMs: number
-}
-
-export const defaultEventHubTimings: EventHubTimings = {
-  reconnectBaseMs: 1_000,
-  reconnectMaxMs: 30_000,
-  pollAfterFailures: 2,
-  pollBaseMs: 2_000,
-  pollMaxMs: 30_000,
-  idleTimeoutMs: 60_000,
 }
 
 export interface EventHubOptions extends Partial<EventHubTimings> {
@@ -124,59 +112,45 @@ export interface EventHub {
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
+    const done = () => {
       clearTimeout(timer)
       signal.removeEventListener('abort', done)
       resolve()
     }
+    const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done)
   })
 
 /** Statuses that mean "this BFF has no stream for us": poll at once instead of retrying blind. */
-const NO_STREAM = new Set([404, 405, 501])
+const NO_STREAM = [404, 405, 501]
 
 /**
  * One shared SSE connection for any number of subscribers: opened for the first, closed after the
  * last leaves (a tick later, so React StrictMode's unmount/remount keeps one connection).
- * Reconnects with exponential backoff and jitter, resumes with `Last-Event-ID`, and polls with
- * backoff while the stream is down, never as the main path.
+ * Reconnects with exponential backoff and jitter, resumes with `Last-Event-ID`, and polls while
+ * the stream is down, never as the main path.
  */
 export function createEventHub(options: EventHubOptions): EventHub {
-  const timings = { ...defaultEventHubTimings, ...options }
-  const random = options.random ?? Math.random
+  const {
+    reconnectBaseMs = 1_000,
+    reconnectMaxMs = 30_000,
+    pollAfterFailures = 2,
+    idleTimeoutMs = 60_000,
+    random = Math.random,
+  } = options
   const subscribers = new Set<EventSubscriber>()
   let status: LiveStatus = 'idle'
   let controller: AbortController | undefined
   let stopTimer: ReturnType<typeof setTimeout> | undefined
-  let pollTimer: ReturnType<typeof setTimeout> | undefined
-  let pollDelay = timings.pollBaseMs
   let lastEventId: string | undefined
   let serverRetryMs: number | undefined
 
+  const each = (call: (subscriber: EventSubscriber) => unknown) =>
+    Promise.allSettled([...subscribers].map(async (subscriber) => call(subscriber)))
   const setStatus = (next: LiveStatus) => {
     if (next === status) return
     status = next
-    for (const subscriber of [...subscribers]) subscriber.onStatusChange?.(next)
-  }
-
-  const pollAll = () => Promise.allSettled([...subscribers].map(async (s) => s.poll?.()))
-
-  const schedulePoll = () => {
-    if (pollTimer !== undefined) return
-    pollTimer = setTimeout(async () => {
-      await pollAll()
-      pollTimer = undefined
-      pollDelay = Math.min(timings.pollMaxMs, pollDelay * 1.5)
-      if (status === 'polling') schedulePoll()
-    }, pollDelay)
-  }
-
-  const stopPolling = () => {
-    clearTimeout(pollTimer)
-    pollTimer = undefined
-    pollDelay = timings.pollBaseMs
+    void each((s) => s.onStatusChange?.(next))
   }
 
   const readStream = async (body: ReadableStream<Uint8Array>, signal: AbortSignal) => {
@@ -186,29 +160,21 @@ export function createEventHub(options: EventHubOptions): EventHub {
       (message) => {
         lastEventId = message.id
         const event = options.read(message)
-        if (!event) return
-        for (const subscriber of [...subscribers]) subscriber.onEvent?.(event)
+        if (event) for (const subscriber of [...subscribers]) subscriber.onEvent?.(event)
       },
-      (ms) => {
-        serverRetryMs = ms
-      },
+      (ms) => (serverRetryMs = ms),
     )
     let idle: ReturnType<typeof setTimeout> | undefined
     const cancel = () => void reader.cancel().catch(() => {})
-    const armIdle = () => {
-      clearTimeout(idle)
-      idle = setTimeout(cancel, timings.idleTimeoutMs)
-    }
     signal.addEventListener('abort', cancel)
     try {
-      armIdle()
       for (;;) {
+        clearTimeout(idle)
+        idle = setTimeout(cancel, idleTimeoutMs)
         const { done, value } = await reader.read()
         if (done) break
-        armIdle()
         parser.push(decoder.decode(value, { stream: true }))
       }
-      parser.push(decoder.decode())
       parser.end()
     } finally {
       clearTimeout(idle)
@@ -224,48 +190,31 @@ export function createEventHub(options: EventHubOptions): EventHub {
       let live = false
       try {
         const response = await options.open(lastEventId, signal)
-        const type = response.headers.get('content-type') ?? ''
-        if (!response.ok || !type.includes('text/event-stream') || !response.body) {
-          void response.body?.cancel().catch(() => {})
-          if (NO_STREAM.has(response.status)) failures = timings.pollAfterFailures
+        const body = response.body
+        if (!response.ok || !response.headers.get('content-type')?.includes('text/event-stream')) {
+          void body?.cancel().catch(() => {})
+          if (NO_STREAM.includes(response.status)) failures = pollAfterFailures
           throw new Error(`no event stream (HTTP ${response.status})`)
         }
         live = true
         failures = 0
-        stopPolling()
         setStatus('live')
         // Anything that changed while we were away and the server did not replay: read it again.
-        if (wasLive) void pollAll()
+        if (wasLive) void each((s) => s.poll?.())
         wasLive = true
-        await readStream(response.body, signal)
+        await readStream(body!, signal)
       } catch {
         // Connection errors are expected (offline, proxy, deploy); the loop below retries.
       }
       if (signal.aborted) return
       failures = live ? 1 : failures + 1
-      if (failures >= timings.pollAfterFailures) {
+      if (failures >= pollAfterFailures) {
         setStatus('polling')
-        schedulePoll()
+        await each((s) => s.poll?.())
       }
-      const base = serverRetryMs ?? timings.reconnectBaseMs * 2 ** (failures - 1)
-      const delay = Math.min(timings.reconnectMaxMs, base)
+      const delay = Math.min(reconnectMaxMs, serverRetryMs ?? reconnectBaseMs * 2 ** (failures - 1))
       await sleep(delay / 2 + (random() * delay) / 2, signal)
     }
-  }
-
-  const start = () => {
-    clearTimeout(stopTimer)
-    stopTimer = undefined
-    if (controller) return
-    controller = new AbortController()
-    void run(controller.signal)
-  }
-
-  const stop = () => {
-    controller?.abort()
-    controller = undefined
-    stopPolling()
-    setStatus('idle')
   }
 
   return {
@@ -274,12 +223,16 @@ export function createEventHub(options: EventHubOptions): EventHub {
     },
     subscribe(subscriber) {
       subscribers.add(subscriber)
-      start()
+      clearTimeout(stopTimer)
+      if (!controller) void run((controller = new AbortController()).signal)
       return () => {
         if (!subscribers.delete(subscriber) || subscribers.size > 0) return
         clearTimeout(stopTimer)
         stopTimer = setTimeout(() => {
-          if (subscribers.size === 0) stop()
+          if (subscribers.size > 0) return
+          controller?.abort()
+          controller = undefined
+          setStatus('idle')
         }, 0)
       }
     },

@@ -1,13 +1,8 @@
 /**
- * A fresh idempotency key: one per payout intent, reused for every retry of that intent.
- * `crypto.randomUUID` exists only in secure contexts, so plain-http intranets get the same
- * 122 random bits from `getRandomValues`.
+ * A fresh idempotency key: one per payout intent, reused for every retry of that intent. 128
+ * random bits as hex, from `getRandomValues` (unlike `randomUUID`, it works on plain http too).
  */
-export function createIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()
-  const bytes = crypto.getRandomValues(new Uint8Array(16))
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-}
+export const createIdempotencyKey = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('')

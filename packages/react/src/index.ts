@@ -1,1 +1,43 @@
-export {}
+'use client'
+
+export { createShareflowClient } from './client'
+export type {
+  RequestOptions,
+  ShareflowClient,
+  ShareflowClientOptions,
+  WriteOptions,
+} from './client'
+export { ShareflowError, type ShareflowErrorInit } from './errors'
+export type { EventHubTimings, EventSubscriber, LiveStatus } from './event-stream'
+export { ShareflowProvider, useShareflow } from './provider'
+export type { ShareflowContextValue, ShareflowProviderProps } from './provider'
+export { en, type ShareflowMessages } from './messages'
+export { de } from './locales/de'
+export type { Appearance, AppearanceVariables, CoinflowTheme } from './appearance'
+export { useShareflowSession } from './session/use-shareflow-session'
+export type { ShareflowSessionResult, ShareflowSessionState } from './session/use-shareflow-session'
+export { KycShareGate, type KycShareGateProps } from './kyc-share-gate/kyc-share-gate'
+export { useKycShareGate } from './kyc-share-gate/use-kyc-share-gate'
+export type {
+  KycGateState,
+  KycShareGateController,
+  KycShareGateOptions,
+} from './kyc-share-gate/use-kyc-share-gate'
+export { PayoutQuote, type PayoutQuoteProps } from './payout-quote/payout-quote'
+export { usePayoutQuote } from './payout-quote/use-payout-quote'
+export type {
+  PayoutQuoteOptions,
+  PayoutQuoteResult,
+  PayoutQuoteState,
+} from './payout-quote/use-payout-quote'
+export { WithdrawButton, type WithdrawButtonProps } from './withdraw-button/withdraw-button'
+export { useWithdraw } from './withdraw-button/use-withdraw'
+export type {
+  IntentStorage,
+  WithdrawController,
+  WithdrawOptions,
+  WithdrawState,
+} from './withdraw-button/use-withdraw'
+export { CoinflowWithdrawFrame } from './withdraw-button/coinflow-withdraw-frame'
+export { CoinflowSdkWithdraw } from './withdraw-button/coinflow-sdk-withdraw'
+export type { CoinflowLinkInfo, CoinflowLinkProps } from './withdraw-button/coinflow-messages'

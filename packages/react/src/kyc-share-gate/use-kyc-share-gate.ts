@@ -1,0 +1,206 @@
+import type { InquiryLink, KycStatus, Session } from '@shareflow/contract'
+import { useMutation } from '@tanstack/react-query'
+import { useEffect, useRef } from 'react'
+import { ShareflowError } from '../errors'
+import type { LiveStatus } from '../event-stream'
+import { keys } from '../live'
+import { useShareflow } from '../provider'
+import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
+import { useLatest } from '../use-latest'
+
+/**
+ * Where the gate stands. `approved` renders the gate's children; every other state has a screen.
+ *
+ * - `loading`: reading the session.
+ * - `start`: no usable Persona inquiry; the user starts one.
+ * - `opening`: creating or resuming the inquiry, about to open Persona.
+ * - `in_progress`: the user is in Persona's flow (another tab or window).
+ * - `sharing`: registering the user with Coinflow through a Persona share token.
+ * - `pending`: Coinflow is reviewing; the screen updates live from the event stream.
+ * - `needs_more_info`: Coinflow wants more; the user continues on `verificationLink`.
+ * - `rejected`, `expired`: terminal for this attempt (expired can start again).
+ * - `error`: the last call failed; `retry()` repeats it.
+ */
+export type KycGateState =
+  | 'loading'
+  | 'start'
+  | 'opening'
+  | 'in_progress'
+  | 'sharing'
+  | 'pending'
+  | 'needs_more_info'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'error'
+
+export interface KycShareGateOptions {
+  /** Called once each time the gate becomes `approved` (also when it mounts already approved). */
+  onVerified?(session: Session): void
+  onStateChange?(state: KycGateState): void
+  /**
+   * Where Persona's one-time link opens: a new `tab` (default) or a `popup` window. Pass
+   * `openInquiry` instead to open it yourself (e.g. an embedded Persona client).
+   */
+  inquiryWindow?: 'tab' | 'popup'
+  openInquiry?(link: InquiryLink): void
+}
+
+export interface KycShareGateController {
+  state: KycGateState
+  session: Session | undefined
+  kyc: KycStatus | undefined
+  error: ShareflowError | undefined
+  liveStatus: LiveStatus
+  /** Creates (or resumes) the Persona inquiry and opens it. */
+  startVerification(): void
+  /** Shares the completed inquiry with Coinflow. The gate does this by itself when due. */
+  share(): void
+  /** Repeats whatever failed. */
+  retry(): void
+}
+
+const sessionDecides = new Set<ShareflowError['code']>([
+  'verification_required',
+  'kyc_required',
+  'conflict',
+])
+
+const kycStates: Record<KycStatus['state'], KycGateState> = {
+  unverified: 'start',
+  inquiry_required: 'start',
+  in_progress: 'in_progress',
+  sharing: 'sharing',
+  pending: 'pending',
+  needs_more_info: 'needs_more_info',
+  approved: 'approved',
+  rejected: 'rejected',
+  expired: 'expired',
+}
+
+/**
+ * Opens a window in the click's own task, before the one-time link exists, so popup blockers let
+ * it through; it is pointed at the link once the BFF answers. `opener` is cut first, so Persona's
+ * page cannot reach back into this one.
+ */
+function openBlankWindow(kind: 'tab' | 'popup'): Window | null {
+  if (typeof window === 'undefined') return null
+  const opened = window.open('', '_blank', kind === 'popup' ? 'popup,width=480,height=760' : '')
+  if (opened) opened.opener = null
+  return opened
+}
+
+/**
+ * The KYC share gate as state: what to show, and the actions that move it on. Shares the user's
+ * completed inquiry with Coinflow by itself when the session says it is due.
+ *
+ * @example
+ * const gate = useKycShareGate({ onVerified: () => track('verified') })
+ * if (gate.state === 'start') return <button onClick={gate.startVerification}>Verify</button>
+ */
+export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGateController {
+  const { client, queryClient } = useShareflow('useKycShareGate')
+  const { session, error: sessionError, liveStatus, refetch } = useShareflowSession()
+  const latest = useLatest(options)
+
+  const setKyc = (kyc: KycStatus) => {
+    queryClient.setQueryData<Session>(keys.session(client), (current) =>
+      current ? { ...current, kyc } : current,
+    )
+    void queryClient.invalidateQueries({ queryKey: keys.session(client) })
+  }
+
+  const inquiry = useMutation(
+    {
+      mutationFn: (_target: Window | null) => client.startInquiry(),
+      onSuccess: (link, target) => {
+        setKyc(link.kyc)
+        if (latest.current.openInquiry) {
+          target?.close()
+          latest.current.openInquiry(link)
+        } else if (target) {
+          target.location.href = link.oneTimeLink
+        } else {
+          window.open(link.oneTimeLink, '_blank', 'noopener,noreferrer')
+        }
+      },
+      onError: (_error, target) => target?.close(),
+    },
+    queryClient,
+  )
+
+  const sharing = useMutation(
+    {
+      mutationFn: () => client.share(),
+      onSuccess: setKyc,
+      // The BFF recorded why; the session now says what the user can do next.
+      onError: () => void queryClient.invalidateQueries({ queryKey: keys.session(client) }),
+    },
+    queryClient,
+  )
+
+  const kyc = session?.kyc
+  const shareNow = sharing.mutate
+  // Share by itself once per KYC update that asks for it (a ref, so StrictMode's second effect
+  // run does not share twice).
+  const sharedFor = useRef<string | undefined>(undefined)
+  useEffect(() => {
+    if (kyc?.nextAction !== 'share' || sharedFor.current === kyc.updatedAt) return
+    sharedFor.current = kyc.updatedAt
+    shareNow()
+  }, [kyc, shareNow])
+
+  const failed = inquiry.error ?? sharing.error
+  // These say "the session knows better": it is refetched and shows what to do next.
+  const actionError =
+    failed instanceof ShareflowError && sessionDecides.has(failed.code) ? null : failed
+  const state: KycGateState = inquiry.isPending
+    ? 'opening'
+    : sharing.isPending
+      ? 'sharing'
+      : actionError
+        ? 'error'
+        : kyc
+          ? kyc.nextAction === 'share'
+            ? 'sharing'
+            : kycStates[kyc.state]
+          : sessionError
+            ? 'error'
+            : 'loading'
+
+  const previous = useRef<KycGateState | undefined>(undefined)
+  useEffect(() => {
+    if (previous.current === state) return
+    previous.current = state
+    latest.current.onStateChange?.(state)
+    if (state === 'approved' && session) latest.current.onVerified?.(session)
+  }, [state, session, latest])
+
+  const startVerification = () => {
+    if (inquiry.isPending) return
+    sharing.reset()
+    inquiry.mutate(
+      latest.current.openInquiry ? null : openBlankWindow(latest.current.inquiryWindow ?? 'tab'),
+    )
+  }
+
+  return {
+    state,
+    session,
+    kyc,
+    error: actionError ? asShareflowError(actionError) : sessionError,
+    liveStatus,
+    startVerification,
+    share: () => {
+      inquiry.reset()
+      sharing.mutate()
+    },
+    retry: () => {
+      if (inquiry.error) startVerification()
+      else if (sharing.error) {
+        sharing.reset()
+        sharing.mutate()
+      } else refetch()
+    },
+  }
+}

@@ -1,0 +1,82 @@
+import type { Payout, Session, ShareflowEvent } from '@shareflow/contract'
+import type { QueryClient } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
+import type { ShareflowClient } from './client'
+import type { LiveStatus } from './event-stream'
+
+/** Every kit query key starts with this, so hosts sharing a QueryClient can tell them apart. */
+export const keys = {
+  all: (client: ShareflowClient) => ['shareflow', client.baseUrl] as const,
+  session: (client: ShareflowClient) => ['shareflow', client.baseUrl, 'session'] as const,
+  payout: (client: ShareflowClient, id: string) =>
+    ['shareflow', client.baseUrl, 'payout', id] as const,
+  quote: (client: ShareflowClient, destinationId: string, currency: string, cents: number) =>
+    ['shareflow', client.baseUrl, 'quote', destinationId, currency, cents] as const,
+}
+
+const newer = (a: { updatedAt: string }, b: { updatedAt: string } | undefined) =>
+  !b || Date.parse(a.updatedAt) >= Date.parse(b.updatedAt)
+
+/**
+ * Writes one event into the cache. Events can arrive late or out of order (webhooks do), so an
+ * update older than what the cache holds is ignored.
+ */
+export function applyEvent(
+  queryClient: QueryClient,
+  client: ShareflowClient,
+  event: ShareflowEvent,
+) {
+  switch (event.type) {
+    case 'kyc.updated': {
+      const session = queryClient.getQueryData<Session>(keys.session(client))
+      if (!session || !newer(event.kyc, session.kyc)) return
+      queryClient.setQueryData<Session>(keys.session(client), { ...session, kyc: event.kyc })
+      // Approval comes with a Coinflow session key, which only `GET /session` hands out.
+      if (event.kyc.state === 'approved' && !session.coinflow) {
+        void queryClient.invalidateQueries({ queryKey: keys.session(client) })
+      }
+      return
+    }
+    case 'payout.updated': {
+      const key = keys.payout(client, event.payout.id)
+      if (newer(event.payout, queryClient.getQueryData<Payout>(key))) {
+        queryClient.setQueryData(key, event.payout)
+      }
+      return
+    }
+    case 'destinations.updated':
+      void queryClient.invalidateQueries({ queryKey: keys.session(client) })
+      return
+    default:
+      event satisfies never
+  }
+}
+
+/** Re-reads the kit's live queries (session, payouts) that are on screen. */
+const refetchLive = (queryClient: QueryClient, client: ShareflowClient) =>
+  queryClient.refetchQueries(
+    {
+      queryKey: keys.all(client),
+      type: 'active',
+      predicate: (query) => query.queryKey[2] === 'session' || query.queryKey[2] === 'payout',
+    },
+    { cancelRefetch: false },
+  )
+
+/**
+ * Keeps the kit's cache current from the user's event stream while the calling component is
+ * mounted, polling while the stream is down. Returns how updates currently arrive.
+ */
+export function useLiveUpdates(client: ShareflowClient, queryClient: QueryClient): LiveStatus {
+  const [status, setStatus] = useState<LiveStatus>(client.liveStatus)
+  useEffect(
+    () =>
+      client.subscribe({
+        onEvent: (event) => applyEvent(queryClient, client, event),
+        poll: () => refetchLive(queryClient, client),
+        onStatusChange: setStatus,
+      }),
+    [client, queryClient],
+  )
+  return status
+}

@@ -1,0 +1,101 @@
+import type { ShareflowMessages } from '../messages'
+
+/**
+ * German. A chunk of its own: `<ShareflowProvider locale="de-DE">` loads it on demand, and an app
+ * that wants it in its first render imports it.
+ *
+ * @example
+ * import { de } from '@shareflow/react'
+ * <ShareflowProvider locale="de-DE" messages={de}>
+ */
+export const de: ShareflowMessages = {
+  gateLoading: 'Deine Verifizierung wird geprüft…',
+  gateStartTitle: 'Bestätige deine Identität',
+  gateStartBody:
+    'Vor deiner ersten Auszahlung bestätigen wir mit Persona, wer du bist. Das dauert nur wenige Minuten.',
+  gateStartAction: 'Verifizierung starten',
+  gateOpening: 'Persona wird geöffnet…',
+  gateInProgressTitle: 'Schließe die Verifizierung bei Persona ab',
+  gateInProgressBody:
+    'Persona wurde in einem neuen Fenster geöffnet. Diese Seite aktualisiert sich, sobald du fertig bist.',
+  gateInProgressAction: 'Verifizierung erneut öffnen',
+  gateSharingTitle: 'Deine Verifizierung wird mit Coinflow geteilt',
+  gateSharingBody: 'Das dauert meist nur ein paar Sekunden.',
+  gatePendingTitle: 'Coinflow prüft deine Angaben',
+  gatePendingBody:
+    'Lass diese Seite ruhig offen: Sie aktualisiert sich, sobald die Prüfung fertig ist.',
+  gateMoreInfoTitle: 'Coinflow braucht noch ein paar Angaben',
+  gateMoreInfoBody:
+    'Beantworte ein paar Fragen auf der Seite von Coinflow und komm dann hierher zurück.',
+  gateMoreInfoAction: 'Weiter zu Coinflow',
+  gateRejectedTitle: 'Wir konnten deine Identität nicht bestätigen',
+  gateRejectedBody:
+    'Für dieses Konto sind keine Auszahlungen möglich. Bitte wende dich an den Support.',
+  gateExpiredTitle: 'Deine Verifizierung ist abgelaufen',
+  gateExpiredBody: 'Starte neu, um mit deiner Auszahlung fortzufahren.',
+  gateExpiredAction: 'Neu starten',
+  gateApproved: 'Identität bestätigt.',
+  errorTitle: 'Etwas ist schiefgelaufen',
+  retry: 'Erneut versuchen',
+  reference: 'Referenz: {requestId}',
+  opensInNewTab: '(öffnet in einem neuen Tab)',
+
+  amountLabel: 'Betrag',
+  amountInvalid: 'Gib einen Betrag in {currency} ein.',
+  speedLegend: 'Auszahlungsgeschwindigkeit',
+  quoteIdle: 'Gib einen Betrag ein, um die Auszahlungsoptionen zu sehen.',
+  quoteNoDestination: 'Verknüpfe ein Auszahlungskonto, um die Optionen zu sehen.',
+  quoteLoading: 'Preise werden abgerufen…',
+  quoteExpired: 'Diese Preise sind abgelaufen.',
+  quoteRefresh: 'Preise aktualisieren',
+  quoteFee: 'Gebühr {fee}',
+  quoteReceive: 'Du erhältst {amount}',
+  quoteArrives: 'Ankunft {relative}',
+  quoteSentAs: 'Gesendet als {speed}',
+  speed_card: 'Sofort auf die Karte',
+  speed_asap: 'Sofortüberweisung',
+  speed_same_day: 'Am selben Tag',
+  speed_standard: 'Standardüberweisung',
+  speed_iban: 'Banküberweisung',
+  speed_pix: 'PIX',
+  unavailable_over_limit: 'Über dem Limit von {limit}',
+  unavailable_not_supported: 'Für dieses Konto nicht verfügbar',
+  unavailable_fee_exceeds_amount: 'Die Gebühr ist höher als der Betrag',
+
+  withdraw: '{amount} auszahlen',
+  withdrawPlain: 'Auszahlen',
+  withdrawLink: 'Auszahlungskonto verknüpfen',
+  withdrawChooseSpeed: 'Wähle zuerst eine Auszahlungsgeschwindigkeit.',
+  withdrawPreparing: 'Wird vorbereitet…',
+  withdrawLinking: 'Konto wird verknüpft…',
+  withdrawSubmitting: 'Wird gesendet…',
+  withdrawProcessing: 'Deine Auszahlung von {amount} ist unterwegs.',
+  withdrawSucceeded: '{amount} per {speed} ausgezahlt.',
+  withdrawFailed: 'Die Auszahlung ist fehlgeschlagen: {reason}',
+  withdrawFailedUnknown: 'Die Auszahlung ist fehlgeschlagen.',
+  withdrawAgain: 'Neue Auszahlung',
+  frameTitle: 'Auszahlungskonto mit Coinflow verknüpfen',
+  frameHeading: 'Auszahlungskonto verknüpfen',
+  frameLoading: 'Coinflow wird geladen…',
+  frameClose: 'Schließen',
+
+  error_invalid_request: 'Einige Angaben sind ungültig.',
+  error_unauthenticated: 'Bitte melde dich erneut an.',
+  error_forbidden: 'Diese Aktion ist nicht erlaubt.',
+  error_not_found: 'Das konnten wir nicht finden.',
+  error_payload_too_large: 'Diese Anfrage ist zu groß.',
+  error_idempotency_key_reused: 'Diese Auszahlung wurde bereits mit anderen Angaben angefordert.',
+  error_idempotency_key_missing:
+    'Die Anfrage konnte nicht sicher gesendet werden. Versuche es erneut.',
+  error_conflict: 'Gerade läuft noch etwas anderes. Versuche es gleich noch einmal.',
+  error_rate_limited: 'Zu viele Versuche. Versuche es gleich noch einmal.',
+  error_kyc_required: 'Bestätige zuerst deine Identität.',
+  error_verification_required: 'Coinflow braucht zuerst weitere Angaben.',
+  error_destination_not_found: 'Dieses Auszahlungskonto ist nicht mehr verknüpft.',
+  error_amount_not_allowed:
+    'Dieser Betrag ist für dieses Konto oder diese Geschwindigkeit nicht erlaubt.',
+  error_payout_refused: 'Die Auszahlung wurde abgelehnt.',
+  error_payouts_unavailable: 'Auszahlungen sind gerade nicht möglich. Versuche es später erneut.',
+  error_upstream_unavailable: 'Der Dienst ist nicht erreichbar. Versuche es gleich noch einmal.',
+  error_internal: 'Bei uns ist etwas schiefgelaufen.',
+}

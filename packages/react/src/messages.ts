@@ -1,0 +1,109 @@
+import type { ErrorCode, Speed, UnavailableReason } from '@shareflow/contract'
+
+/**
+ * Every string the kit shows. `{name}` marks a value the kit fills in (already formatted for the
+ * locale). Override any of them through `<ShareflowProvider messages={{ … }}>`.
+ */
+export const en = {
+  gateLoading: 'Checking your verification…',
+  gateStartTitle: 'Verify your identity',
+  gateStartBody:
+    'Before your first payout we confirm who you are with Persona. It takes a few minutes.',
+  gateStartAction: 'Start verification',
+  gateOpening: 'Opening Persona…',
+  gateInProgressTitle: 'Finish verifying with Persona',
+  gateInProgressBody:
+    'Persona opened in a new window. This page updates by itself when you are done.',
+  gateInProgressAction: 'Reopen verification',
+  gateSharingTitle: 'Sharing your verification with Coinflow',
+  gateSharingBody: 'This usually takes a few seconds.',
+  gatePendingTitle: 'Coinflow is checking your details',
+  gatePendingBody: 'You can keep this page open: it updates as soon as they are done.',
+  gateMoreInfoTitle: 'Coinflow needs a few more details',
+  gateMoreInfoBody: 'Answer a few questions on Coinflow’s page, then come back here.',
+  gateMoreInfoAction: 'Continue with Coinflow',
+  gateRejectedTitle: 'We could not verify your identity',
+  gateRejectedBody: 'Payouts are not available for this account. Please contact support.',
+  gateExpiredTitle: 'Your verification expired',
+  gateExpiredBody: 'Start again to continue to your payout.',
+  gateExpiredAction: 'Start again',
+  gateApproved: 'Identity verified.',
+  errorTitle: 'Something went wrong',
+  retry: 'Try again',
+  reference: 'Reference: {requestId}',
+  opensInNewTab: '(opens in a new tab)',
+
+  amountLabel: 'Amount',
+  amountInvalid: 'Enter an amount in {currency}.',
+  speedLegend: 'Payout speed',
+  quoteIdle: 'Enter an amount to see payout options.',
+  quoteNoDestination: 'Link a payout account to see payout options.',
+  quoteLoading: 'Getting prices…',
+  quoteExpired: 'These prices expired.',
+  quoteRefresh: 'Refresh prices',
+  quoteFee: 'Fee {fee}',
+  quoteReceive: 'You receive {amount}',
+  quoteArrives: 'Arrives {relative}',
+  quoteSentAs: 'Sent as {speed}',
+  speed_card: 'Instant to card',
+  speed_asap: 'Instant transfer',
+  speed_same_day: 'Same day',
+  speed_standard: 'Standard transfer',
+  speed_iban: 'Bank transfer',
+  speed_pix: 'PIX',
+  unavailable_over_limit: 'Above the {limit} limit',
+  unavailable_not_supported: 'Not available for this account',
+  unavailable_fee_exceeds_amount: 'The fee is more than the amount',
+
+  withdraw: 'Withdraw {amount}',
+  withdrawPlain: 'Withdraw',
+  withdrawLink: 'Link a payout account',
+  withdrawChooseSpeed: 'Choose a payout speed first.',
+  withdrawPreparing: 'Preparing…',
+  withdrawLinking: 'Linking your account…',
+  withdrawSubmitting: 'Sending…',
+  withdrawProcessing: 'Your payout of {amount} is on its way.',
+  withdrawSucceeded: '{amount} paid out by {speed}.',
+  withdrawFailed: 'The payout failed: {reason}',
+  withdrawFailedUnknown: 'The payout failed.',
+  withdrawAgain: 'New payout',
+  frameTitle: 'Link a payout account with Coinflow',
+  frameHeading: 'Link a payout account',
+  frameLoading: 'Loading Coinflow…',
+  frameClose: 'Close',
+
+  error_invalid_request: 'Some details are not valid.',
+  error_unauthenticated: 'Please sign in again.',
+  error_forbidden: 'This action is not allowed.',
+  error_not_found: 'We could not find that.',
+  error_payload_too_large: 'That request is too large.',
+  error_idempotency_key_reused: 'This payout was already requested with other details.',
+  error_idempotency_key_missing: 'The request could not be sent safely. Try again.',
+  error_conflict: 'Something else is in progress. Try again in a moment.',
+  error_rate_limited: 'Too many attempts. Try again in a moment.',
+  error_kyc_required: 'Verify your identity first.',
+  error_verification_required: 'Coinflow needs more details first.',
+  error_destination_not_found: 'That payout account is no longer linked.',
+  error_amount_not_allowed: 'This amount is not allowed for this account or speed.',
+  error_payout_refused: 'The payout was refused.',
+  error_payouts_unavailable: 'Payouts are unavailable right now. Try again later.',
+  error_upstream_unavailable: 'The service is not reachable. Try again in a moment.',
+  error_internal: 'Something went wrong on our side.',
+} satisfies Record<string, string> &
+  // Every error code, speed and unavailable reason needs a message; the compiler checks it.
+  Record<`error_${ErrorCode}` | `speed_${Speed}` | `unavailable_${UnavailableReason}`, string>
+
+export type ShareflowMessages = { [K in keyof typeof en]: string }
+
+/** English, then a bundled `language`, then the host's `overrides`. */
+export const resolveMessages = (
+  language: ShareflowMessages | undefined,
+  overrides: Partial<ShareflowMessages>,
+): ShareflowMessages => ({ ...en, ...language, ...overrides })
+
+/** Fills `{name}` placeholders; unknown names stay visible so a typo is easy to spot. */
+export function fill(template: string, values: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+    name in values ? String(values[name]) : match,
+  )
+}

@@ -1,0 +1,115 @@
+import type { Currency, Quote } from '@shareflow/contract'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
+import type { ShareflowError } from '../errors'
+import { keys } from '../live'
+import { useShareflow } from '../provider'
+import { asShareflowError } from '../session/use-shareflow-session'
+
+/**
+ * - `no_destination`: nothing to quote to yet (link a payout account first).
+ * - `idle`: no valid amount.
+ * - `quoting`: asking for prices (the previous figures, if any, stay visible but busy).
+ * - `ready`: `quote` is current.
+ * - `expired`: the quote outlived its validity and could not be refreshed; `refresh()`.
+ * - `error`: no quote; `refresh()` tries again.
+ */
+export type PayoutQuoteState = 'no_destination' | 'idle' | 'quoting' | 'ready' | 'expired' | 'error'
+
+export interface PayoutQuoteOptions {
+  /** Integer cents; `undefined` while the user's input is not an amount. */
+  amount: number | undefined
+  currency: Currency
+  destinationId: string | undefined
+  /** Waits this long after the last change before quoting. Default 350 ms. */
+  debounceMs?: number
+}
+
+export interface PayoutQuoteResult {
+  state: PayoutQuoteState
+  /** The latest quote; while `quoting`, possibly for the previous amount. */
+  quote: Quote | undefined
+  error: ShareflowError | undefined
+  refresh(): void
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(timer)
+  }, [value, ms])
+  return settled
+}
+
+/**
+ * Prices every payout speed for an amount: debounced while the user types, refreshed when the
+ * quote's validity runs out (counted on this device's clock from the server's `quotedAt` →
+ * `expiresAt`, so a skewed clock cannot expire it early or late).
+ *
+ * @example
+ * const { state, quote } = usePayoutQuote({ amount: 25_00, currency: 'USD', destinationId })
+ */
+export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
+  const { amount, currency, destinationId, debounceMs = 350 } = options
+  const { client, queryClient } = useShareflow('usePayoutQuote')
+  const settled = useDebounced(amount, debounceMs)
+  const enabled = destinationId !== undefined && settled !== undefined && settled > 0
+  const query = useQuery(
+    {
+      queryKey: keys.quote(client, destinationId ?? '', currency, settled ?? 0),
+      queryFn: ({ signal }) =>
+        client.quote(
+          { amount: { cents: settled!, currency }, destinationId: destinationId! },
+          { signal },
+        ),
+      enabled,
+      placeholderData: keepPreviousData,
+      staleTime: (q) => validity(q.state.data),
+      refetchInterval: (q) => validity(q.state.data) || false,
+    },
+    queryClient,
+  )
+
+  const expiresAt = query.data ? query.dataUpdatedAt + validity(query.data) : 0
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    if (!expiresAt) return
+    const timer = setTimeout(() => setNow(Date.now()), Math.max(0, expiresAt - Date.now()) + 50)
+    return () => clearTimeout(timer)
+  }, [expiresAt])
+
+  const expired = query.data !== undefined && !query.isPlaceholderData && now >= expiresAt
+  const state: PayoutQuoteState =
+    destinationId === undefined
+      ? 'no_destination'
+      : amount === undefined || amount <= 0
+        ? 'idle'
+        : amount !== settled || query.isPlaceholderData || (query.isFetching && !query.data)
+          ? 'quoting'
+          : query.isError && (!query.data || expired)
+            ? query.data
+              ? 'expired'
+              : 'error'
+            : expired && !query.isFetching
+              ? 'expired'
+              : query.data
+                ? 'ready'
+                : 'quoting'
+
+  return {
+    state,
+    quote: query.data,
+    error: query.error ? asShareflowError(query.error) : undefined,
+    refresh: () => {
+      setNow(Date.now())
+      void query.refetch()
+    },
+  }
+}
+
+/** How long a quote holds, from the server's own timestamps. */
+function validity(quote: Quote | undefined): number {
+  if (!quote) return 0
+  return Math.max(1_000, Date.parse(quote.expiresAt) - Date.parse(quote.quotedAt))
+}

@@ -1,0 +1,57 @@
+import type { Session } from '@shareflow/contract'
+import { useQuery } from '@tanstack/react-query'
+import type { ShareflowClient } from '../client'
+import { ShareflowError } from '../errors'
+import type { LiveStatus } from '../event-stream'
+import { keys, useLiveUpdates } from '../live'
+import { useShareflow } from '../provider'
+
+export type ShareflowSessionState = 'loading' | 'ready' | 'error'
+
+export interface ShareflowSessionResult {
+  state: ShareflowSessionState
+  /** The last good session; kept while a refetch fails. */
+  session: Session | undefined
+  error: ShareflowError | undefined
+  /** How updates arrive: over the event stream (`live`) or by `polling` while it is down. */
+  liveStatus: LiveStatus
+  refetch(): void
+}
+
+/** Any thrown value as the kit's one error type (a bug in a callback, say, becomes `internal`). */
+export function asShareflowError(error: unknown): ShareflowError {
+  if (error instanceof ShareflowError) return error
+  return new ShareflowError({
+    code: 'internal',
+    status: 0,
+    message: error instanceof Error ? error.message : String(error),
+    cause: error,
+  })
+}
+
+/** The session query, shared by every hook that reads the session. */
+export const sessionQuery = (client: ShareflowClient) => ({
+  queryKey: keys.session(client),
+  queryFn: ({ signal }: { signal: AbortSignal }) => client.getSession({ signal }),
+})
+
+/**
+ * The signed-in user's session (`GET /session`), kept live from the event stream.
+ *
+ * @example
+ * const { state, session } = useShareflowSession()
+ * if (state === 'ready') console.log(session.kyc.state)
+ */
+export function useShareflowSession(): ShareflowSessionResult {
+  const { client, queryClient } = useShareflow('useShareflowSession')
+  const query = useQuery(sessionQuery(client), queryClient)
+  const liveStatus = useLiveUpdates(client, queryClient)
+  const state: ShareflowSessionState = query.data ? 'ready' : query.isError ? 'error' : 'loading'
+  return {
+    state,
+    session: query.data,
+    error: query.error ? asShareflowError(query.error) : undefined,
+    liveStatus,
+    refetch: () => void query.refetch(),
+  }
+}

@@ -1,0 +1,306 @@
+import type {
+  CoinflowBrowserSession,
+  CreatePayoutRequest,
+  Destination,
+  Payout,
+  PositiveMoney,
+  Session,
+  Speed,
+} from '@shareflow/contract'
+import { useQuery } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
+import { ShareflowError } from '../errors'
+import { createIdempotencyKey } from '../idempotency'
+import { keys } from '../live'
+import { useResolvedDestination } from '../payout-quote/payout-quote'
+import { useShareflow } from '../provider'
+import {
+  asShareflowError,
+  sessionQuery,
+  useShareflowSession,
+} from '../session/use-shareflow-session'
+import { useLatest } from '../use-latest'
+
+/**
+ * - `unavailable`: no amount or speed yet; nothing to do.
+ * - `needs_destination`: no payout account linked; the action opens Coinflow's page.
+ * - `ready`: the action pays out.
+ * - `preparing`: making sure the user is registered with Coinflow.
+ * - `linking`: Coinflow's page is open, waiting for `accountLinked`.
+ * - `submitting`: sending the payout.
+ * - `processing`: Coinflow accepted it; waiting for the webhook (pushed live) to settle it.
+ * - `succeeded`, `failed`: settled; `reset()` starts a new payout.
+ * - `error`: a call failed; `retry()` repeats it with the same idempotency key.
+ */
+export type WithdrawState =
+  | 'unavailable'
+  | 'needs_destination'
+  | 'ready'
+  | 'preparing'
+  | 'linking'
+  | 'submitting'
+  | 'processing'
+  | 'succeeded'
+  | 'failed'
+  | 'error'
+
+/** Where an intent-in-flight survives a reload, so it resumes instead of paying twice. */
+export type IntentStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+
+export interface WithdrawOptions {
+  amount?: PositiveMoney
+  speed?: Speed
+  /** A destination or its id; defaults to the user's first linked one in the amount's currency. */
+  destination?: Destination | string
+  /** Called once when the payout succeeds. */
+  onWithdrawn?(payout: Payout): void
+  onStateChange?(state: WithdrawState): void
+  /** Defaults to `sessionStorage`; `null` keeps intents in memory only. */
+  storage?: IntentStorage | null
+}
+
+export interface WithdrawController {
+  state: WithdrawState
+  payout: Payout | undefined
+  error: ShareflowError | undefined
+  /** The resolved destination, if any. */
+  destination: Destination | undefined
+  /** Present while `linking`: what Coinflow's page needs. */
+  coinflow: CoinflowBrowserSession | undefined
+  /** The main action: links an account when there is none, otherwise pays out. */
+  withdraw(): void
+  /** Coinflow's page reported `accountLinked`. */
+  accountLinked(): void
+  /** Closes Coinflow's page without linking. */
+  cancelLinking(): void
+  retry(): void
+  reset(): void
+}
+
+interface Intent {
+  key: string
+  request: CreatePayoutRequest
+  payoutId?: string
+}
+
+type Phase =
+  | { name: 'idle' | 'preparing' | 'linking' | 'submitting' }
+  | { name: 'watching'; payoutId: string }
+  | { name: 'error'; error: ShareflowError }
+
+const settled = new Set<Payout['state']>(['succeeded', 'failed', 'refused'])
+
+function defaultStorage(): IntentStorage | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage
+  } catch {
+    // Storage can throw when disabled (private modes, sandboxed frames).
+    return null
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Pays out with one idempotency key per intent: double clicks, retries and a reload in the
+ * middle all end in one payout. Links a payout account through Coinflow's page first when there
+ * is none, then follows the payout to success or failure over the event stream.
+ *
+ * @example
+ * const withdraw = useWithdraw({ amount: { cents: 25_00, currency: 'USD' }, speed: 'standard' })
+ * <button onClick={withdraw.withdraw} aria-disabled={withdraw.state !== 'ready'}>Withdraw</button>
+ */
+export function useWithdraw(options: WithdrawOptions): WithdrawController {
+  const { client, queryClient } = useShareflow('useWithdraw')
+  const { session } = useShareflowSession()
+  const destination = useResolvedDestination(options.destination, options.amount?.currency)
+  const latest = useLatest({ options, destination })
+  const [phase, setPhase] = useState<Phase>({ name: 'idle' })
+  const busy = useRef(false)
+
+  const storage = options.storage === undefined ? defaultStorage() : options.storage
+  const storageKey = `shareflow:payout-intent:${client.baseUrl}`
+  const intent = useRef<Intent | undefined>(undefined)
+  const saveIntent = (next: Intent | undefined) => {
+    intent.current = next
+    try {
+      if (next) storage?.setItem(storageKey, JSON.stringify(next))
+      else storage?.removeItem(storageKey)
+    } catch {
+      // A full or disabled storage only loses reload-resumption, never the payout itself.
+    }
+  }
+
+  const submit = async (current: Intent) => {
+    saveIntent(current)
+    setPhase({ name: 'submitting' })
+    let payout: Payout | undefined
+    for (let attempt = 0; !payout; attempt++) {
+      try {
+        payout = await client.createPayout(current.request, { idempotencyKey: current.key })
+      } catch (thrown) {
+        const error = asShareflowError(thrown)
+        if (error.retryable && attempt < 2) {
+          await sleep(500 * 2 ** attempt)
+          continue
+        }
+        // A definite "no" is journaled under this key; a new attempt needs a new key.
+        if (!error.retryable) saveIntent(undefined)
+        if (error.code === 'kyc_required' || error.code === 'verification_required') {
+          void queryClient.invalidateQueries({ queryKey: keys.session(client) })
+        }
+        throw error
+      }
+    }
+    saveIntent({ ...current, payoutId: payout.id })
+    const key = keys.payout(client, payout.id)
+    const cached = queryClient.getQueryData<Payout>(key)
+    if (!cached || Date.parse(payout.updatedAt) >= Date.parse(cached.updatedAt)) {
+      queryClient.setQueryData(key, payout)
+    }
+    setPhase({ name: 'watching', payoutId: payout.id })
+  }
+
+  /** The session, registering the user with Coinflow first when the share is still due. */
+  const registeredSession = async (): Promise<Session> => {
+    let fresh = await queryClient.fetchQuery(sessionQuery(client))
+    if (fresh.kyc.state !== 'approved' && fresh.kyc.nextAction === 'share') {
+      await client.share()
+      fresh = await queryClient.fetchQuery(sessionQuery(client))
+    }
+    if (fresh.kyc.state !== 'approved') {
+      throw new ShareflowError({
+        code: 'kyc_required',
+        status: 403,
+        message: 'Verify your identity before you withdraw.',
+      })
+    }
+    return fresh
+  }
+
+  const run = async (work: () => Promise<void>) => {
+    if (busy.current) return
+    busy.current = true
+    try {
+      await work()
+    } catch (error) {
+      setPhase({ name: 'error', error: asShareflowError(error) })
+    } finally {
+      busy.current = false
+    }
+  }
+
+  const withdraw = () =>
+    run(async () => {
+      setPhase({ name: 'preparing' })
+      const fresh = await registeredSession()
+      const { options: current, destination: target } = latest.current
+      if (!target) {
+        // Coinflow's page needs a session key (≤ 30 minutes); the fetch above minted a fresh one.
+        if (!fresh.coinflow) {
+          throw new ShareflowError({
+            code: 'kyc_required',
+            status: 403,
+            message: 'Coinflow has not approved this user yet.',
+          })
+        }
+        setPhase({ name: 'linking' })
+        return
+      }
+      if (!current.amount || !current.speed) {
+        setPhase({ name: 'idle' })
+        return
+      }
+      await submit({
+        key: createIdempotencyKey(),
+        request: { amount: current.amount, speed: current.speed, destinationId: target.id },
+      })
+    })
+
+  // Resume an intent a reload interrupted: watch its payout, or send it again under its own key.
+  const resumed = useRef(false)
+  useEffect(() => {
+    if (resumed.current) return
+    resumed.current = true
+    let stored: Intent | undefined
+    try {
+      stored = JSON.parse(storage?.getItem(storageKey) ?? 'null') ?? undefined
+    } catch {
+      stored = undefined
+    }
+    if (!stored?.key || !stored.request) return
+    intent.current = stored
+    if (stored.payoutId) setPhase({ name: 'watching', payoutId: stored.payoutId })
+    else void run(() => submit(stored))
+    // Once per mount by design: `run` and `submit` only read refs.
+  }, [])
+
+  const payoutId = phase.name === 'watching' ? phase.payoutId : undefined
+  const payoutQuery = useQuery(
+    {
+      queryKey: keys.payout(client, payoutId ?? ''),
+      queryFn: ({ signal }) => client.getPayout(payoutId!, { signal }),
+      enabled: payoutId !== undefined,
+    },
+    queryClient,
+  )
+  const payout = payoutId ? payoutQuery.data : undefined
+
+  useEffect(() => {
+    if (payout && settled.has(payout.state) && intent.current?.payoutId === payout.id) {
+      saveIntent(undefined)
+    }
+  })
+
+  const amount = options.amount
+  const state: WithdrawState =
+    phase.name === 'watching'
+      ? payout?.state === 'succeeded'
+        ? 'succeeded'
+        : payout && settled.has(payout.state)
+          ? 'failed'
+          : 'processing'
+      : phase.name === 'error'
+        ? 'error'
+        : phase.name !== 'idle'
+          ? phase.name
+          : session && !destination
+            ? 'needs_destination'
+            : amount && options.speed && destination
+              ? 'ready'
+              : 'unavailable'
+
+  const notified = useRef<string | undefined>(undefined)
+  useEffect(() => {
+    latest.current.options.onStateChange?.(state)
+    if (state === 'succeeded' && payout && notified.current !== payout.id) {
+      notified.current = payout.id
+      latest.current.options.onWithdrawn?.(payout)
+    }
+  }, [state, payout, latest])
+
+  return {
+    state,
+    payout,
+    error: phase.name === 'error' ? phase.error : undefined,
+    destination,
+    coinflow: phase.name === 'linking' ? (session?.coinflow ?? undefined) : undefined,
+    withdraw: () => void withdraw(),
+    accountLinked: () => {
+      setPhase({ name: 'idle' })
+      void queryClient.invalidateQueries({ queryKey: keys.session(client) })
+    },
+    cancelLinking: () => setPhase({ name: 'idle' }),
+    retry: () => {
+      // Same intent, same key: if an earlier try reached the BFF, this returns that payout.
+      const pending = intent.current
+      if (pending && !pending.payoutId) void run(() => submit(pending))
+      else void withdraw()
+    },
+    reset: () => {
+      if (busy.current) return
+      saveIntent(undefined)
+      setPhase({ name: 'idle' })
+    },
+  }
+}

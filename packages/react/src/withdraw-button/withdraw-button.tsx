@@ -1,0 +1,126 @@
+import { lazy, Suspense, useId, type ComponentType } from 'react'
+import { formatMoney } from '../format'
+import { fill } from '../messages'
+import { useShareflow, useThemeRoot } from '../provider'
+import { cx, ErrorDetails, LiveRegion, Spinner, type HeadingLevel } from '../ui'
+import type { CoinflowLinkProps } from './coinflow-messages'
+import { useWithdraw, type WithdrawOptions, type WithdrawState } from './use-withdraw'
+
+export interface WithdrawButtonProps extends WithdrawOptions {
+  /**
+   * What shows Coinflow's page when the user has no payout account yet. Defaults to the kit's
+   * own frame; pass `CoinflowSdkWithdraw` to use Coinflow's official React SDK instead.
+   */
+  coinflowComponent?: ComponentType<CoinflowLinkProps>
+  /** Level of the linking dialog's heading. Defaults to 2. */
+  headingLevel?: HeadingLevel
+  className?: string
+}
+
+// Coinflow's page, its dialog and their helpers load when a user first links an account.
+const LinkDialog = lazy(() => import('./link-dialog'))
+
+const busyStates = new Set<WithdrawState>(['preparing', 'linking', 'submitting'])
+
+/**
+ * Pays the user out: registers them with Coinflow if needed, lets them link a payout account on
+ * Coinflow's page when they have none, submits the payout once however often it is clicked,
+ * and shows its progress until Coinflow's webhook settles it.
+ *
+ * @example
+ * <WithdrawButton
+ *   amount={{ cents: 25_00, currency: 'USD' }}
+ *   speed={speed}
+ *   onWithdrawn={(payout) => refreshBalance()}
+ * />
+ */
+export function WithdrawButton(props: WithdrawButtonProps) {
+  const { coinflowComponent, headingLevel = 2 } = props
+  const { locale, messages: m, appearance } = useShareflow('WithdrawButton')
+  const withdraw = useWithdraw(props)
+  const { state, payout, error, coinflow } = withdraw
+  const theme = useThemeRoot<HTMLDivElement>(appearance)
+
+  const amount = props.amount ? formatMoney(props.amount, locale) : undefined
+  const labels: Partial<Record<WithdrawState, string>> = {
+    needs_destination: m.withdrawLink,
+    preparing: m.withdrawPreparing,
+    linking: m.withdrawLinking,
+    submitting: m.withdrawSubmitting,
+    error: m.retry,
+    succeeded: m.withdrawAgain,
+    failed: m.withdrawAgain,
+  }
+  const label = labels[state] ?? (amount ? fill(m.withdraw, { amount }) : m.withdrawPlain)
+  const status =
+    state === 'processing' && payout
+      ? fill(m.withdrawProcessing, { amount: formatMoney(payout.amount, locale) })
+      : state === 'succeeded' && payout
+        ? fill(m.withdrawSucceeded, {
+            amount: formatMoney(payout.amount, locale),
+            speed: m[`speed_${payout.effectiveSpeed ?? payout.speed}`],
+          })
+        : state === 'failed'
+          ? payout?.failureReason
+            ? fill(m.withdrawFailed, { reason: payout.failureReason })
+            : m.withdrawFailedUnknown
+          : state === 'unavailable' && !props.speed && props.amount
+            ? m.withdrawChooseSpeed
+            : ''
+  const inactive = state === 'unavailable' || busyStates.has(state)
+  const statusId = useId()
+
+  return (
+    <div {...theme} className={cx('sf-withdraw', props.className)} data-state={state}>
+      {state !== 'processing' && (
+        <button
+          type="button"
+          className="sf-button"
+          aria-disabled={inactive}
+          aria-busy={busyStates.has(state)}
+          aria-describedby={status ? statusId : undefined}
+          onClick={() => {
+            if (inactive) return
+            if (state === 'error') withdraw.retry()
+            else if (state === 'succeeded' || state === 'failed') withdraw.reset()
+            else withdraw.withdraw()
+          }}
+        >
+          {busyStates.has(state) && <Spinner />}
+          {label}
+        </button>
+      )}
+      {status && (
+        <p className="sf-status" id={statusId}>
+          {state === 'processing' && <Spinner />}
+          {status}
+        </p>
+      )}
+      {state === 'error' && error && (
+        <div className="sf-error">
+          <ErrorDetails error={error} messages={m} />
+        </div>
+      )}
+      {state === 'linking' && coinflow && (
+        <Suspense fallback={<Spinner />}>
+          <LinkDialog
+            heading={m.frameHeading}
+            closeLabel={m.frameClose}
+            headingLevel={headingLevel}
+            Coinflow={coinflowComponent}
+            onClose={withdraw.cancelLinking}
+            session={coinflow}
+            appearance={appearance}
+            title={m.frameTitle}
+            loadingLabel={m.frameLoading}
+            onLinked={withdraw.accountLinked}
+            onNotLinked={withdraw.cancelLinking}
+          />
+        </Suspense>
+      )}
+      <LiveRegion
+        message={status || (state === 'error' && error ? m[`error_${error.code}`] : '')}
+      />
+    </div>
+  )
+}

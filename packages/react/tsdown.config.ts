@@ -1,0 +1,23 @@
+import { defineConfig, type UserConfig } from 'tsdown'
+
+const shared: UserConfig = {
+  entry: ['src/index.ts'],
+  format: ['esm'],
+  platform: 'neutral',
+  sourcemap: true,
+  // Workspace packages are read from their TypeScript sources while building.
+  inputOptions: { resolve: { conditionNames: ['@shareflow/source', 'import', 'default'] } },
+}
+
+export default defineConfig([
+  {
+    ...shared,
+    clean: true,
+    dts: false,
+    // The contract's runtime is zod schemas, which do not tree-shake; the kit needs only its route
+    // and header constants, so those are inlined and zod never reaches the host's bundle.
+    deps: { alwaysBundle: ['@shareflow/contract'] },
+  },
+  // Types keep importing the contract's, so they stay one definition.
+  { ...shared, clean: false, dts: { emitDtsOnly: true } },
+])
