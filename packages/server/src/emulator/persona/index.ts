@@ -90,7 +90,6 @@ export function createPersonaEmulator(
     // Anything else is an emulator bug; answer in Persona's shape without internals.
     return c.json({ errors: [{ title: 'Internal Server Error' }] }, 500)
   })
-  api.notFound((c) => notFound().toResponse(c))
 
   // Authentication comes first and a 401 carries no rate-limit headers (nor counts against them).
   api.use('*', async (c, next) => {
@@ -228,6 +227,10 @@ export function createPersonaEmulator(
   api.route('/cases', caseRoutes(state))
   api.route('/accounts', accountRoutes(state))
   api.route('/transactions', transactionRoutes(state))
+  // Unknown paths still pass authentication and the rate limit, as on Persona.
+  api.all('*', () => {
+    throw notFound()
+  })
 
   const app = new Hono()
   app.route('/api/v1', api)

@@ -332,7 +332,6 @@ export function transactionResource(transaction: TransactionRecord) {
       tags: transaction.tags,
       'created-at': iso(transaction.createdAt),
       'updated-at': iso(transaction.updatedAt),
-      'redacted-at': null,
     },
     relationships: {
       reviewer: { data: null },

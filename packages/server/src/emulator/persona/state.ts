@@ -427,8 +427,10 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
       )
     }
     const source = inquiries.get(input.sourceId)
-    if (!source || source.redactedAt !== null)
-      throw notFound('data.attributes.source-id is not found')
+    // Persona lists no 404 for this operation: an unknown source is an invalid attribute.
+    if (!source || source.redactedAt !== null) {
+      throw recordInvalid('source-id is not found', '/data/attributes/source-id')
+    }
     if (source.status !== 'completed' && source.status !== 'approved') {
       throw recordInvalid(
         `source-id must be a completed or approved inquiry (it is ${source.status})`,

@@ -16,6 +16,20 @@ export const WEBHOOK_SECRET = 'wbhsec_emulator_test'
 export const TEMPLATE_ID = 'itmpl_EmulatorTemplate0000001'
 export const CONNECTION_ID = 'cxn_CoinflowEmulatorConnect01'
 
+/** A US person with everything Coinflow needs, as a person would enter it. */
+export const janeDoe = {
+  'name-first': 'Jane',
+  'name-last': 'Doe',
+  birthdate: '1990-04-12',
+  'email-address': 'jane@example.com',
+  'address-street-1': '1 Main St',
+  'address-city': 'Austin',
+  'address-subdivision': 'TX',
+  'address-postal-code': '78701',
+  'address-country-code': 'US',
+  'identification-number': '123-45-1234',
+}
+
 export const auth = { Authorization: `Bearer ${API_KEY}` }
 
 export interface CallOptions {
@@ -152,19 +166,7 @@ export function createHarness(options: EmulatorOptions & { receiverStatuses?: nu
   async function completedInquiry(fields: Record<string, string> = {}, referenceId = 'user-1') {
     const id = await createInquiry({
       'reference-id': referenceId,
-      fields: {
-        'name-first': 'Jane',
-        'name-last': 'Doe',
-        birthdate: '1990-04-12',
-        'email-address': 'jane@example.com',
-        'address-street-1': '1 Main St',
-        'address-city': 'Austin',
-        'address-subdivision': 'TX',
-        'address-postal-code': '78701',
-        'address-country-code': 'US',
-        'identification-number': '123-45-1234',
-        ...fields,
-      },
+      fields: { ...janeDoe, ...fields },
     })
     const done = await simulate(id, 'start_inquiry', 'complete_inquiry')
     expect(done.status).toBe(200)
