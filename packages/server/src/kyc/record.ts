@@ -41,6 +41,8 @@ export const ShareJournal = z.object({
   endedAt: Iso.optional(),
   /** For `failed`: why, in words a user may read. */
   failure: z.string().optional(),
+  /** The inquiry's status when the share failed; news from Persona since then supersedes it. */
+  inquiryStatusAtEnd: z.string().optional(),
 })
 export type ShareJournal = z.infer<typeof ShareJournal>
 
@@ -149,7 +151,7 @@ export function deriveKycStatus(record: KycRecord, now: number): KycStatus {
     share?.step === 'failed' &&
     inquiry?.id === share.inquiryId &&
     inquiryIs.shareable(inquiry.status) &&
-    !(inquiry.eventAt && share.endedAt && inquiry.eventAt > share.endedAt)
+    inquiry.status === (share.inquiryStatusAtEnd ?? inquiry.status)
   ) {
     return status('inquiry_required', 'start_inquiry', at, {
       reason: share.failure ?? reasons.inquiryFailed,

@@ -375,8 +375,22 @@ export function createKycService({
 
   async function failShare(userId: string, failure: string) {
     const endedAt = isoAt(clock.now())
-    return (await journal(userId, (share) => ({ ...share, step: 'failed', failure, endedAt })))
-      .status
+    return (
+      await update(userId, (record) =>
+        record.share
+          ? {
+              ...record,
+              share: {
+                ...record.share,
+                step: 'failed',
+                failure,
+                endedAt,
+                ...(record.inquiry ? { inquiryStatusAtEnd: record.inquiry.status } : {}),
+              },
+            }
+          : undefined,
+      )
+    ).status
   }
 
   const finishShare = (userId: string, lookup: WithdrawerLookup, askedAt: string) =>

@@ -1,0 +1,53 @@
+/**
+ * `@shareflow/server/node`: the Node-only helpers. Environment configuration, the server, the
+ * durable file store, and `createShareflowAppFromEnv`, which talks to the real vendors when their
+ * keys are set and to the in-process emulator when none are.
+ *
+ * @module
+ */
+import { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from '../app'
+import type { Emulator, EmulatorOptions } from '../emulator'
+import { createJsonLogger } from '../logger'
+import { createSandboxShareflowApp } from '../sandbox'
+import { readShareflowEnv } from './config'
+
+export { readShareflowEnv, ShareflowConfigError, type ShareflowEnvConfig } from './config'
+export { serveShareflow, type ServeOptions, type ServingShareflow } from './serve'
+export { createFileStore, type FileStoreOptions } from './file-store'
+
+export interface FromEnvOptions extends Omit<
+  ShareflowAppOptions,
+  'persona' | 'coinflow' | 'fetch'
+> {
+  /** Default `process.env`. */
+  env?: Record<string, string | undefined>
+  /** For sandbox mode only. */
+  emulator?: EmulatorOptions
+}
+
+/**
+ * @example
+ * const { app } = createShareflowAppFromEnv({ getUser, store: await createFileStore({ directory }) })
+ */
+export function createShareflowAppFromEnv({
+  env = process.env,
+  emulator: emulatorOptions,
+  ...options
+}: FromEnvOptions): { app: ShareflowApp; emulator: Emulator | null } {
+  const config = readShareflowEnv(env)
+  if (config.mode === 'sandbox') {
+    const { app, emulator } = createSandboxShareflowApp({ ...options, emulator: emulatorOptions })
+    return { app, emulator }
+  }
+  const logger = options.logger ?? createJsonLogger({ clock: options.clock })
+  logger.info('Shareflow: talking to Persona and Coinflow', { coinflowEnv: config.coinflow.env })
+  return {
+    app: createShareflowApp({
+      ...options,
+      logger,
+      persona: config.persona,
+      coinflow: config.coinflow,
+    }),
+    emulator: null,
+  }
+}
