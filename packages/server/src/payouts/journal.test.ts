@@ -100,6 +100,26 @@ describe('createPayoutJournal', () => {
     expect((await journal.history('user-1', { limit: 10 })).ids).toEqual([payout.id])
   })
 
+  it('never leaves a record without its history entry, wherever creation stops', async () => {
+    const store = createMemoryStore()
+    // A store whose process dies at the history write: everything before it is durable.
+    let dead = true
+    const dying = {
+      ...store,
+      set: async (...args: Parameters<typeof store.set>) => {
+        if (dead && args[0].startsWith('payout-by-user:')) throw new Error('killed')
+        return store.set(...args)
+      },
+    }
+    const payout = record()
+    await expect(createPayoutJournal(dying).create(payout)).rejects.toThrow('killed')
+    dead = false
+    const journal = createPayoutJournal(store)
+    expect(await journal.get(payout.id)).toBeNull()
+    expect(await journal.materialize(payout.id)).toEqual(payout)
+    expect((await journal.history('user-1', { limit: 10 })).ids).toEqual([payout.id])
+  })
+
   it('drops the marker of a creation that died before claiming its key', async () => {
     const store = createMemoryStore()
     const journal = createPayoutJournal(store)

@@ -148,7 +148,7 @@ export interface PayoutJournal {
    * Journals a new payout for an Idempotency-Key, or finds the payout the key already made. Steps,
    * each durable before the next: the open marker (so recovery can find the payout whatever
    * happens next), the key's claim (the one atomic decision between concurrent requests), the
-   * record, the history entry. A loser removes its marker.
+   * history entry, the record. A loser removes its marker.
    */
   create(record: PayoutRecord): Promise<CreateOutcome>
   /** The claim under a user's Idempotency-Key, if any. */
@@ -177,7 +177,10 @@ export interface PayoutJournal {
   keepOrphanEvent(event: OrphanWithdrawEvent): Promise<void>
   /** Removes and returns the orphan event for `signature`; only one caller gets it. */
   takeOrphanEvent(signature: string): Promise<OrphanWithdrawEvent | null>
-  /** One page of a user's payout ids, newest first. `before` is a `nextCursor` from the last page. */
+  /**
+   * One page of a user's payout ids, newest first. `before` is a `nextCursor` from the last page.
+   * An id may (briefly, or after a crash mid-creation) have no record yet: skip it.
+   */
   history(userId: string, options: { before?: string; limit: number }): Promise<HistoryPage>
 }
 
@@ -190,11 +193,13 @@ export function createPayoutJournal(store: ShareflowStore): PayoutJournal {
   const claimFor = (userId: string, idempotencyKey: string) =>
     getJson(store, payoutKeys.idempotency(userId, idempotencyKey), IdempotencyClaim)
 
-  // The record and its history entry; both writes are idempotent, so repeating them after a crash is safe.
+  // The history entry first, then the record: a record never exists without its entry (an entry
+  // without a record is skipped by `history` readers). Both writes are idempotent, so repeating
+  // them after a crash is safe.
   const writeRecord = async (record: PayoutRecord) => {
     const text = JSON.stringify(PayoutRecord.parse(record))
-    await store.compareAndSet(payoutKeys.record(record.id), null, text)
     await store.set(payoutKeys.user(record.userId, record.createdAt, record.id), record.id)
+    await store.compareAndSet(payoutKeys.record(record.id), null, text)
   }
 
   return {
