@@ -145,6 +145,7 @@ export function createControlApp(target: ControlTarget): Hono {
     return c.json({ reset: true, clock: clockView() })
   })
 
-  app.notFound(() => problem('No such control endpoint; GET /__emulator lists them', 404))
+  // A catch-all, not notFound(): a mounted app's notFound is never consulted.
+  app.all('*', () => problem('No such control endpoint; GET /__emulator lists them', 404))
   return app
 }

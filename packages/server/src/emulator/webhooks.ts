@@ -18,12 +18,13 @@ import type {
 } from './world'
 
 /**
- * Seconds between attempts. Persona documents 5 attempts at 0, 3, 18, 83 and 258 s; Coinflow
- * documents "retried until a 200 or for 36 h", so its schedule is ours, spread over 36 h.
+ * When each attempt is due, in seconds after the first. Persona documents 5 attempts at 0, 3, 18,
+ * 83 and 258 s; Coinflow documents "retried until a 200 or for 36 h", so its schedule is ours,
+ * ending at 36 h.
  */
 export const retrySchedules: Record<Vendor, readonly number[]> = {
   persona: [0, 3, 18, 83, 258],
-  coinflow: [0, 60, 300, 1_800, 7_200, 21_600, 43_200, 54_000],
+  coinflow: [0, 60, 300, 1_800, 7_200, 21_600, 64_800, 129_600],
 }
 
 export interface WebhookDispatcherOptions {
@@ -178,13 +179,14 @@ export function createWebhookDispatcher({
       record.state = 'delivered'
       return
     }
-    const delaySeconds = schedule[made]
-    if (delaySeconds === undefined) {
+    const offsetSeconds = schedule[made]
+    if (offsetSeconds === undefined) {
       record.state = 'failed'
       return
     }
     record.state = 'retrying'
-    enqueue(record, clock.now() + Math.round(delaySeconds * 1000 * retryTimeScale))
+    const firstDueAt = record.attempts[0]!.dueAt
+    enqueue(record, firstDueAt + Math.round(offsetSeconds * 1000 * retryTimeScale))
   }
 
   /** Attempts due by `upTo` (emulator ms), one at a time so the receiver sees the vendor's order. */
