@@ -49,7 +49,7 @@ export interface PersonaOptions {
   baseUrl?: string
   /** Webhook secrets (`wbhsec_…`); more than one while rotating. */
   webhookSecrets?: string | readonly string[]
-  /** This BFF's share of Persona's 300/min, across all instances. Default 280. */
+  /** The most Persona requests in any 60 s, across all instances. Default 300 (Persona's limit). */
   requestsPerMinute?: number
 }
 

@@ -68,4 +68,10 @@ export {
   type PayoutsModuleOptions,
 } from './payouts/module'
 export type { AuthorizePayoutResult, PayoutHostCall, PayoutHostLedger } from './payouts/host-ledger'
+export {
+  createSandboxShareflowApp,
+  sandboxCredentials,
+  type SandboxApp,
+  type SandboxAppOptions,
+} from './sandbox'
 export { signWebhook, verifyWebhookSignature } from './webhooks/signature'

@@ -25,6 +25,8 @@ import { createRateBudget } from './rate-budget'
 export const PERSONA_API_VERSION = '2025-12-08'
 export const PERSONA_BASE_URL = 'https://api.withpersona.com/api/v1'
 
+const BUDGET_WINDOW_MS = 5_000
+
 /** An inquiry as the BFF needs it: ids, status and timestamps, never the user's fields. */
 export interface PersonaInquiry {
   id: string
@@ -206,8 +208,8 @@ export interface PersonaClientOptions extends Pick<
   /** Shares the rate budget between instances. */
   store: ShareflowStore
   /**
-   * Requests per minute this BFF allows itself across all instances. Default 280: Persona's
-   * 300/min per environment, less a margin for clock skew against Persona's window.
+   * The most requests this BFF sends in any 60 seconds, across all instances. Default 300,
+   * Persona's limit per environment.
    */
   requestsPerMinute?: number
 }
@@ -223,7 +225,7 @@ export function createPersonaClient({
   apiKey,
   baseUrl = PERSONA_BASE_URL,
   store,
-  requestsPerMinute = 280,
+  requestsPerMinute = 300,
   ...transportOptions
 }: PersonaClientOptions): PersonaClient {
   const transport = createUpstreamTransport({
@@ -238,7 +240,11 @@ export function createPersonaClient({
     budget: createRateBudget({
       store,
       name: 'persona',
-      limit: requestsPerMinute,
+      // Short windows, because Persona's own minute need not line up with ours: any 60 s span
+      // touches at most 13 five-second windows, so this many per window keeps every minute,
+      // however it is aligned, at or under `requestsPerMinute` (276/min sustained for 300).
+      windowMs: BUDGET_WINDOW_MS,
+      limit: Math.max(1, Math.floor(requestsPerMinute / (60_000 / BUDGET_WINDOW_MS + 1))),
       clock: transportOptions.clock,
       sleep: transportOptions.sleep,
       random: transportOptions.random,

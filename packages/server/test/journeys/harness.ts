@@ -5,7 +5,7 @@
  * BFF's own receivers through `app.request`. Users sign in through a header only this "host"
  * reads, standing in for the host's session cookie.
  */
-import { InquiryLink, KycStatus, Session, type ShareflowEvent } from '@shareflow/contract'
+import { InquiryLink, KycStatus, Session } from '@shareflow/contract'
 import { Hono } from 'hono'
 import { expect } from 'vitest'
 import { createShareflowApp, type ShareflowAppOptions } from '../../src/app'
@@ -20,6 +20,7 @@ import { createMemoryLogger } from '../../src/logger'
 import { createMemoryStore } from '../../src/store/memory'
 import type { ShareflowStore } from '../../src/store/types'
 import { requestBodySchemaErrors } from '../openapi'
+import { readEventStream } from './sse'
 
 export const PERSONA_API_KEY = 'persona_sandbox_bff_journeys_key'
 export const PERSONA_WEBHOOK_SECRET = 'wbhsec_bff_journeys_secret'
@@ -269,53 +270,7 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
       signal: controller.signal,
     })
     expect(response.status).toBe(200)
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
-    let buffer = ''
-    const pending: Array<{ id?: string; event?: string; data: ShareflowEvent }> = []
-    let comments = 0
-    async function next(timeoutMs = 2_000) {
-      const deadline = Date.now() + timeoutMs
-      while (pending.length === 0) {
-        const boundary = buffer.indexOf('\n\n')
-        if (boundary !== -1) {
-          const block = buffer.slice(0, boundary)
-          buffer = buffer.slice(boundary + 2)
-          const fields: Record<string, string> = {}
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) {
-              comments++
-              continue
-            }
-            const at = line.indexOf(':')
-            fields[line.slice(0, at)] = line.slice(at + 1).trimStart()
-          }
-          if (fields.data) {
-            pending.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) })
-          }
-          continue
-        }
-        const left = deadline - Date.now()
-        if (left <= 0) throw new Error('no event arrived in time')
-        const chunk = await Promise.race([
-          reader.read(),
-          new Promise<never>((_, reject) =>
-            setTimeout(() => reject(new Error('no event arrived in time')), left),
-          ),
-        ])
-        if (chunk.done) throw new Error('the event stream ended')
-        buffer += chunk.value
-      }
-      return pending.shift()!
-    }
-    return {
-      next,
-      headers: response.headers,
-      heartbeats: () => comments,
-      async close() {
-        controller.abort()
-        await reader.cancel().catch(() => undefined)
-      },
-    }
+    return readEventStream(response, controller)
   }
 
   return {
