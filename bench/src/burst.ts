@@ -1,0 +1,197 @@
+/**
+ * Burst: N users start verification within the same minute, against Persona's 300 requests per
+ * minute. Each simulated user does what the gate does (read the session, start the inquiry,
+ * complete Persona's hosted form after a while, share when told, wait for approval, read the
+ * session), retrying a retryable answer after `Retry-After` or a backoff the way the kit's client
+ * does. The bench records every status the BFF gave a user: no 429 may reach one.
+ *
+ * Time is scaled: the BFF, the emulator and every wait run on a clock `speed` times faster than
+ * real time, so fifteen emulated minutes take well under a minute. Work that costs real CPU time
+ * is scaled too, which makes the measured duration an upper bound.
+ *
+ * @module
+ */
+import type { KycStatus } from '@shareflow/contract'
+import type { Sleep } from '../../packages/server/src/clock'
+import { createRandom } from '../../packages/server/src/emulator/world'
+import { completeHostedInquiry } from './journeys'
+import { BFF_PREFIX, createLab, type Lab } from './lab'
+import { median } from './stats'
+import { PERSONA_LIMIT_PER_MINUTE } from './upstream'
+
+export interface BurstSettings {
+  users: number
+  /** Users start uniformly within this window (ms of emulated time). */
+  startWindowMs: number
+  /** How long a user takes to fill in Persona's form (ms, emulated; ± half of it at random). */
+  formMs: number
+  /** Emulated ms per real ms. */
+  speed: number
+}
+
+export interface BurstResults {
+  settings: BurstSettings
+  completed: number
+  failed: number
+  /** Answers with status 429 that reached a user: must be 0. */
+  user429: number
+  /** Other non-2xx answers users saw (all retried): status → count. */
+  userErrors: Record<string, number>
+  /** Persona's own 429s to the BFF (the emulator enforces 300/min). */
+  persona429: number
+  personaCalls: number
+  coinflowCalls: number
+  /** First start to last approval, emulated minutes. */
+  totalMinutes: number
+  /**
+   * Users × Persona calls of one uncontended journey, at 300 per minute: the least time any
+   * integration making those calls needs, minutes. (`personaCalls / 300` when not known.)
+   */
+  floorMinutes: number
+  /** Persona calls one journey costs when it has the API to itself. */
+  personaPerJourney: number | null
+  /** totalMinutes / floorMinutes. */
+  vsFloor: number
+  /** Median and slowest single journey, emulated minutes. */
+  medianJourneyMinutes: number
+  slowestJourneyMinutes: number
+  realSeconds: number
+}
+
+/** A clock and a sleep running `speed` times faster than real time. */
+function scaledTime(speed: number) {
+  const realStart = Date.now()
+  let offset = 0
+  const now = () => realStart + (Date.now() - realStart) * speed + offset
+  const sleep: Sleep = (ms) =>
+    new Promise((resolve) => setTimeout(resolve, Math.max(0, ms) / speed))
+  return {
+    clock: {
+      now,
+      advance: (ms: number) => {
+        offset += ms
+      },
+      set: (ms: number) => {
+        offset += ms - now()
+      },
+    },
+    sleep,
+  }
+}
+
+/**
+ * `personaPerJourney` is what one uncontended journey costs (from the upstream section); the
+ * floor is then the time the calls the journeys need take at 300/min, however they are spread.
+ */
+export async function measureBurst(
+  settings: BurstSettings,
+  personaPerJourney?: number,
+): Promise<BurstResults> {
+  const time = scaledTime(settings.speed)
+  const lab = createLab({
+    clock: time.clock,
+    sleep: time.sleep,
+    // 50 real ms: the emulator's due work (reviews, webhook retries) runs every few emulated seconds.
+    heartbeatMs: 50,
+    reviewMs: 3_000,
+  })
+  const realStarted = Date.now()
+  const userErrors: Record<string, number> = {}
+  let user429 = 0
+  const journeys: number[] = []
+  let failed = 0
+  let firstStart = Number.POSITIVE_INFINITY
+  let lastDone = 0
+
+  /** One BFF call as the kit's client makes it: retryable answers are retried after a wait. */
+  const call = async (userId: string, path: string, init?: RequestInit): Promise<unknown> => {
+    for (let attempt = 1; ; attempt++) {
+      const response = await lab.call(userId, `${BFF_PREFIX}${path}`, init)
+      if (response.ok) return response.json()
+      const status = response.status
+      userErrors[status] = (userErrors[status] ?? 0) + 1
+      if (status === 429) user429++
+      await response.arrayBuffer()
+      if (status !== 429 && status < 500) throw new Error(`${path} answered ${status}`)
+      if (attempt >= 12) throw new Error(`${path} still failing after ${attempt} attempts`)
+      const retryAfter = Number(response.headers.get('Retry-After'))
+      await time.sleep(
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? retryAfter * 1000
+          : Math.min(30_000, 1_000 * 2 ** attempt),
+      )
+    }
+  }
+
+  /** The gate learns of changes by push; here the user's status is read where the push comes from. */
+  const until = async (userId: string, states: readonly KycStatus['state'][]) => {
+    for (;;) {
+      const status = await lab.bff.shareflow.kyc.current(userId)
+      if (states.includes(status.state)) return status
+      await time.sleep(1_000)
+    }
+  }
+
+  const journey = async (userId: string, startAt: number, formMs: number) => {
+    await time.sleep(startAt)
+    const started = time.clock.now()
+    firstStart = Math.min(firstStart, started)
+    await call(userId, '/session')
+    const link = (await call(userId, '/kyc/inquiry', { method: 'POST', body: '{}' })) as {
+      oneTimeLink: string
+    }
+    await time.sleep(formMs)
+    await completeHostedInquiry(lab, link.oneTimeLink)
+    const status = await until(userId, ['sharing', 'pending', 'approved'])
+    if (status.nextAction === 'share')
+      await call(userId, '/kyc/share', { method: 'POST', body: '{}' })
+    await until(userId, ['approved'])
+    await call(userId, '/session')
+    const done = time.clock.now()
+    lastDone = Math.max(lastDone, done)
+    journeys.push(done - started)
+  }
+
+  try {
+    const random = createRandom(42)
+    await Promise.all(
+      Array.from({ length: settings.users }, (_, i) =>
+        journey(
+          `burst-${i}`,
+          random() * settings.startWindowMs,
+          settings.formMs * (0.5 + random()),
+        ).catch((error: unknown) => {
+          failed++
+          if (failed <= 3)
+            console.error(`burst user ${i}:`, error instanceof Error ? error.message : error)
+        }),
+      ),
+    )
+    const personaCalls = lab.traffic.persona
+    const totalMinutes = (lastDone - firstStart) / 60_000
+    const floorMinutes =
+      (personaPerJourney === undefined ? personaCalls : settings.users * personaPerJourney) /
+      PERSONA_LIMIT_PER_MINUTE
+    return {
+      settings,
+      completed: journeys.length,
+      failed,
+      user429,
+      userErrors,
+      persona429: lab.traffic.persona429,
+      personaCalls,
+      coinflowCalls: lab.traffic.coinflow,
+      totalMinutes: round2(totalMinutes),
+      floorMinutes: round2(floorMinutes),
+      personaPerJourney: personaPerJourney ?? null,
+      vsFloor: round2(totalMinutes / floorMinutes),
+      medianJourneyMinutes: round2(median(journeys) / 60_000),
+      slowestJourneyMinutes: round2(Math.max(0, ...journeys) / 60_000),
+      realSeconds: Math.round((Date.now() - realStarted) / 100) / 10,
+    }
+  } finally {
+    lab.close()
+  }
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100

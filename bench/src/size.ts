@@ -1,0 +1,243 @@
+/**
+ * What a host app's users download: gzip bytes of `@shareflow/react` against the vendors' own React
+ * kits, every subject bundled by the same esbuild call with the same flags. The host already ships
+ * React and TanStack Query, so those are external for every subject alike.
+ *
+ * `@coinflowlabs/react` statically imports its "optional" peer `@solana/web3.js` (coinflow.md §9),
+ * so a host must either install it or alias it to an empty module. Both are measured; the headline
+ * ratio uses the alias, the cheaper of the two for the anchor.
+ *
+ * @module
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { build, type Metafile, type Plugin } from 'esbuild'
+import { benchRoot } from './paths'
+
+export type Web3Mode = 'stubbed' | 'real'
+
+export interface SizeSubject {
+  id: string
+  label: string
+  /** What the host writes, as an entry module. */
+  source: string
+}
+
+export interface ChunkSize {
+  /** Output file, relative to the bundle's directory. */
+  file: string
+  minBytes: number
+  gzipBytes: number
+}
+
+export interface SubjectSize {
+  id: string
+  label: string
+  /** Everything loaded before the first render: the entry, its static imports and CSS. */
+  initial: { minBytes: number; gzipBytes: number; files: ChunkSize[] }
+  /** Each chunk loaded only through `import()`, with what it pulls in beyond the initial set. */
+  lazy: ChunkSize[]
+}
+
+export interface SizeResults {
+  bundler: string
+  flags: string
+  /** The headline figures use `stubbed`; `real` installs `@solana/web3.js`. */
+  subjects: Record<Web3Mode, SubjectSize[]>
+}
+
+/** The host already has these; no subject is charged for them. */
+export const HOST_EXTERNALS = [
+  'react',
+  'react/*',
+  'react-dom',
+  'react-dom/*',
+  '@tanstack/react-query',
+]
+
+export const sizeSubjects: SizeSubject[] = [
+  {
+    id: 'shareflow',
+    label: '@shareflow/react (every export)',
+    source: `export * from '@shareflow/react'\n`,
+  },
+  {
+    id: 'shareflow-styled',
+    label: '@shareflow/react + its optional styles.css',
+    source: `import '@shareflow/react/styles.css'\nexport * from '@shareflow/react'\n`,
+  },
+  {
+    id: 'coinflow',
+    label: '@coinflowlabs/react CoinflowWithdraw',
+    source: `export { CoinflowWithdraw } from '@coinflowlabs/react'\n`,
+  },
+  {
+    id: 'persona',
+    label: 'persona-react Inquiry',
+    source: `export { Inquiry } from 'persona-react'\n`,
+  },
+  {
+    id: 'naive',
+    label: 'naive stack: persona-react + CoinflowWithdraw',
+    source: `export { Inquiry } from 'persona-react'\nexport { CoinflowWithdraw } from '@coinflowlabs/react'\n`,
+  },
+  {
+    id: 'plaid',
+    label: 'react-plaid-link usePlaidLink',
+    source: `export { usePlaidLink } from 'react-plaid-link'\n`,
+  },
+  {
+    id: 'stripe',
+    label: 'Stripe Connect provider + payouts',
+    source: [
+      `export { ConnectComponentsProvider, ConnectPayouts } from '@stripe/react-connect-js'`,
+      `export { loadConnectAndInitialize } from '@stripe/connect-js'`,
+      '',
+    ].join('\n'),
+  },
+]
+
+/** Resolves `@solana/web3.js` to an empty module, as coinflow.md §9 suggests hosts do. */
+const stubSolanaWeb3: Plugin = {
+  name: 'stub-solana-web3',
+  setup(build) {
+    build.onResolve({ filter: /^@solana\/web3\.js$/ }, () => ({
+      path: 'solana-web3-stub',
+      namespace: 'stub',
+    }))
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'export {}',
+      loader: 'js',
+    }))
+  },
+}
+
+const FLAGS = {
+  bundle: true,
+  minify: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  conditions: ['@shareflow/source'],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  external: HOST_EXTERNALS,
+  legalComments: 'none',
+} as const
+
+export const sizeFlags =
+  'esbuild --bundle --minify --splitting --format=esm --platform=browser --target=es2022 ' +
+  `--define:process.env.NODE_ENV="production" ${HOST_EXTERNALS.map((e) => `--external:${e}`).join(' ')}; gzip -9`
+
+const gzipBytes = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).byteLength
+
+/**
+ * Splits a bundle into what loads up front (the entry and everything it imports statically, CSS
+ * included) and each `import()` target with the static imports it adds.
+ */
+export function splitChunks(
+  metafile: Metafile,
+  entryOutput: string,
+  sizeOf: (file: string) => ChunkSize,
+): Pick<SubjectSize, 'initial' | 'lazy'> {
+  const outputs = metafile.outputs
+  const closure = (start: string, skip: ReadonlySet<string>) => {
+    const seen = new Set<string>()
+    const stack = [start]
+    while (stack.length) {
+      const file = stack.pop()!
+      if (seen.has(file) || skip.has(file)) continue
+      seen.add(file)
+      const output = outputs[file]
+      if (!output) continue
+      for (const dep of output.imports) {
+        if (dep.kind === 'import-statement' && !dep.external) stack.push(dep.path)
+      }
+      if (output.cssBundle) stack.push(output.cssBundle)
+    }
+    return seen
+  }
+  const initialFiles = closure(entryOutput, new Set())
+  const initialSizes = [...initialFiles].map(sizeOf)
+
+  const lazyTargets = new Set<string>()
+  for (const file of Object.keys(outputs)) {
+    for (const dep of outputs[file]!.imports) {
+      if (dep.kind === 'dynamic-import' && !dep.external && !initialFiles.has(dep.path)) {
+        lazyTargets.add(dep.path)
+      }
+    }
+  }
+  const lazy = [...lazyTargets].sort().map((target) => {
+    const files = [...closure(target, initialFiles)].map(sizeOf)
+    return {
+      file: target,
+      minBytes: files.reduce((sum, f) => sum + f.minBytes, 0),
+      gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0),
+    }
+  })
+  return {
+    initial: {
+      minBytes: initialSizes.reduce((sum, f) => sum + f.minBytes, 0),
+      gzipBytes: initialSizes.reduce((sum, f) => sum + f.gzipBytes, 0),
+      files: initialSizes,
+    },
+    lazy,
+  }
+}
+
+async function measureSubject(subject: SizeSubject, web3: Web3Mode): Promise<SubjectSize> {
+  // Entries live inside the bench package so anchors resolve from its node_modules.
+  const dir = path.join(benchRoot, '.tmp', 'size', web3)
+  await mkdir(dir, { recursive: true })
+  const entry = path.join(dir, `${subject.id}.js`)
+  await writeFile(entry, subject.source)
+  const outdir = path.join(dir, `${subject.id}-out`)
+  await rm(outdir, { recursive: true, force: true })
+  const result = await build({
+    ...FLAGS,
+    external: [...FLAGS.external],
+    conditions: [...FLAGS.conditions],
+    entryPoints: [entry],
+    outdir,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: web3 === 'stubbed' ? [stubSolanaWeb3] : [],
+  })
+  const bytes = new Map(
+    result.outputFiles.map((file) => [path.relative(process.cwd(), file.path), file.contents]),
+  )
+  const sizeOf = (file: string): ChunkSize => {
+    const contents = bytes.get(file) ?? new Uint8Array()
+    return {
+      file: path.relative(path.relative(process.cwd(), outdir), file),
+      minBytes: contents.byteLength,
+      gzipBytes: gzipBytes(contents),
+    }
+  }
+  const entryOutput = Object.keys(result.metafile.outputs).find(
+    (file) => result.metafile.outputs[file]!.entryPoint !== undefined,
+  )
+  if (!entryOutput) throw new Error(`esbuild produced no entry output for ${subject.id}`)
+  return {
+    id: subject.id,
+    label: subject.label,
+    ...splitChunks(result.metafile, entryOutput, sizeOf),
+  }
+}
+
+export async function measureSizes(subjects = sizeSubjects): Promise<SizeResults> {
+  const { version } = await import('esbuild')
+  const results: SizeResults = {
+    bundler: `esbuild ${version}`,
+    flags: sizeFlags,
+    subjects: { stubbed: [], real: [] },
+  }
+  // One build at a time: the machine's two cores are shared, and sizes do not depend on speed.
+  for (const web3 of ['stubbed', 'real'] as const) {
+    for (const subject of subjects) results.subjects[web3].push(await measureSubject(subject, web3))
+  }
+  return results
+}

@@ -1,0 +1,2 @@
+// Stylesheets the page imports are bundled by esbuild, not read by TypeScript.
+declare module '*.css'
