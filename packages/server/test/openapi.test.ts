@@ -5,6 +5,8 @@ import {
   expectFetchMatchesSpec,
   expectResponseMatchesSpec,
   requestBodySchemaErrors,
+  schemaErrorsAt,
+  webhookBodySchemaErrors,
 } from './openapi'
 
 // Persona publishes a full example response per operation; the validator must accept the vendor's
@@ -186,6 +188,36 @@ describe('requestBodySchemaErrors', () => {
   it('reports an operation the spec does not have', () => {
     expect(requestBodySchemaErrors('persona', 'POST', '/api/v1/teleporters', {})).toEqual([
       expect.stringMatching(/no path matching/),
+    ])
+  })
+})
+
+describe('webhookBodySchemaErrors', () => {
+  it("accepts Persona's own example of an inquiry.completed webhook and rejects a bent copy", () => {
+    const body = example('inquiry-completed-webhook-body')
+    expect(webhookBodySchemaErrors('persona', 'inquiry.completed', body)).toEqual([])
+    body.data.attributes.name = 'inquiry.approved'
+    expect(webhookBodySchemaErrors('persona', 'inquiry.completed', body).join('\n')).toMatch(
+      /\/data\/attributes\/name must be equal to constant/,
+    )
+  })
+
+  it('reports an event the spec does not document', () => {
+    expect(webhookBodySchemaErrors('persona', 'inquiry.teleported', {})).toEqual([
+      'Persona API Reference 2025-12-08 documents no webhook named inquiry.teleported',
+    ])
+  })
+})
+
+describe('schemaErrorsAt', () => {
+  it('validates against any schema in the document by JSON pointer', () => {
+    const unavailable =
+      '#/components/responses/service-unavailable/content/application~1json/schema'
+    expect(
+      schemaErrorsAt('persona', unavailable, { errors: [{ title: 'Service unavailable' }] }),
+    ).toEqual([])
+    expect(schemaErrorsAt('persona', unavailable, { errors: [{ detail: 'x' }] })).toEqual([
+      "/errors/0 must NOT have additional properties 'detail'",
     ])
   })
 })

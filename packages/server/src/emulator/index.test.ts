@@ -165,6 +165,21 @@ describe('createEmulator: one world behind the vendors’ own URLs', () => {
     expect(withdrawer.body.verificationLink).toMatch(/^http:\/\/localhost:3000\//)
   })
 
+  it("is rejected by Coinflow for its sandbox values typed into Persona's flow (ID …9999, zip 99999)", async () => {
+    emulator = createEmulator({ clock: createManualClock() })
+    const inquiryId = await personCompletes('user-6', {
+      'identification-number': '123-45-9999',
+      'address-postal-code': '99999',
+    })
+    const { registered } = await shareWithCoinflow(inquiryId, 'user-6')
+    expect(registered.status).toBe(200)
+    emulator.clock.advance(5_000)
+    await emulator.flush()
+    const withdrawer = await coinflowCall('GET', '/api/withdraw', 'user-6')
+    expect(withdrawer.status).toBe(451)
+    expect(withdrawer.body.verification.status).toBe('rejected')
+  })
+
   it('cannot share a declined inquiry (Decline), so Coinflow never sees the person', async () => {
     emulator = createEmulator({ clock: createManualClock() })
     const inquiryId = await personCompletes('user-3', { 'name-last': 'Decline' })
