@@ -93,9 +93,10 @@ export async function expectAccessible(page: Page, screen: string) {
   expect(violations, `axe violations on ${screen}`).toEqual([])
 }
 
-export const SCREENSHOT_DIR = path.join(DEMO_ROOT, 'e2e', 'screenshots')
+// Every run writes here (ignored by git); the README's pictures are chosen copies one level up.
+export const SCREENSHOT_DIR = path.join(DEMO_ROOT, 'e2e', 'screenshots', 'latest')
 
-/** Saves a full-page screenshot under `e2e/screenshots/<name>.png`. */
+/** Saves a full-page screenshot under `e2e/screenshots/latest/<name>.png`. */
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })

@@ -71,7 +71,7 @@ export const DEMO_PLAYERS: readonly DemoPlayer[] = [
   player('greta-koehler', 'Greta Köhler', 'GretaGG', 'DE', 'EUR', 340_00, 'iban_eur'),
   player('harry-wells', 'Harry Wells', 'HazzaW', 'GB', 'GBP', 150_00, 'iban_gbp'),
   player('isabela-souza', 'Isabela Souza', 'IsaBR', 'BR', 'BRL', 1_200_00, 'pix_brl'),
-  player('jonas-reed', 'Jonas Reed', 'JReed', 'US', 'USD', 2_500_00, 'linked'),
+  player('jonas-reed', 'Jonas Reed', 'JReed', 'US', 'USD', 1_500_000_00, 'linked'),
 ]
 
 export function findPlayer(

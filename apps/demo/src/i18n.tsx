@@ -21,7 +21,7 @@ const en = {
   journey_iban_eur: 'Lives in Germany; paid to an IBAN in euros.',
   journey_iban_gbp: 'Lives in the UK; paid to a UK bank account in pounds.',
   journey_pix_brl: 'Lives in Brazil; paid by PIX in reais.',
-  journey_linked: 'Verified, with a bank account already linked.',
+  journey_linked: 'A high roller: verified, with a bank account already linked.',
   walletTitle: 'Wallet',
   walletGreeting: 'Welcome back, {name}',
   availableBalance: 'Available to cash out',
@@ -69,7 +69,7 @@ const de: Record<MessageKey, string> = {
   journey_iban_gbp:
     'Wohnt im Vereinigten Königreich; Auszahlung auf ein britisches Konto in Pfund.',
   journey_pix_brl: 'Wohnt in Brasilien; Auszahlung per PIX in Real.',
-  journey_linked: 'Verifiziert, mit bereits verknüpftem Bankkonto.',
+  journey_linked: 'Ein Vielspieler: verifiziert, mit bereits verknüpftem Bankkonto.',
   walletTitle: 'Wallet',
   walletGreeting: 'Willkommen zurück, {name}',
   availableBalance: 'Auszahlbar',

@@ -1,0 +1,168 @@
+import type { FrameLocator, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { startDemo, type RunningDemo } from '../server/start'
+import { launchBrowser, openPage, type Browser, type PageOptions } from './browser'
+import { builtFrontend, tempDir } from './fixtures'
+
+/**
+ * One whole demo per test file: host server on a free port, a fresh seeded emulator with its
+ * hosted pages on http://localhost:3000, a temporary data directory, and Chromium.
+ */
+export interface JourneyWorld {
+  demo: RunningDemo
+  browser: Browser
+  dataDir: string
+  /** The BFF's log lines, to check nothing sensitive was written. */
+  logs: string[]
+  /** Restarts the host server and BFF on the same port and data, keeping the vendors' state. */
+  restart(): Promise<void>
+  /** Lets emulator time pass (a payout settling, a review finishing), as the control endpoint does. */
+  passTime(ms: number): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startJourneyWorld(): Promise<JourneyWorld> {
+  const data = tempDir('starfall-journey')
+  const distDir = await builtFrontend()
+  const logs: string[] = []
+  const log = (line: string) => logs.push(line)
+  let demo = await startDemo({ port: 0, dataDir: data.dir, distDir, log })
+  const browser = await launchBrowser()
+  const world: JourneyWorld = {
+    get demo() {
+      return demo
+    },
+    browser,
+    dataDir: data.dir,
+    logs,
+    async restart() {
+      const { port, emulator } = demo
+      await demo.stop({ keepEmulator: true })
+      demo = await startDemo({ port, dataDir: data.dir, distDir, log, emulator: emulator! })
+    },
+    async passTime(ms) {
+      const emulator = demo.emulator!.emulator
+      emulator.clock.advance(ms)
+      await emulator.flush()
+    },
+    async close() {
+      await browser.close().catch(() => undefined)
+      await demo.stop()
+      data.remove()
+    },
+  }
+  return world
+}
+
+/** Starts a world before the file's tests and closes it after; read it inside tests. */
+export function useJourneyWorld(): () => JourneyWorld {
+  let world: JourneyWorld | undefined
+  beforeAll(async () => {
+    world = await startJourneyWorld()
+  })
+  afterAll(async () => {
+    await world?.close()
+  })
+  return () => {
+    if (!world) throw new Error('The journey world has not started')
+    return world
+  }
+}
+
+/** A new browser context, signed in as `name` from the sign-in screen, on the wallet. */
+export async function signedIn(world: JourneyWorld, name: string, options: PageOptions = {}) {
+  const opened = await openPage(world.browser, options)
+  await opened.page.goto(world.demo.url)
+  await opened.page.getByRole('button', { name: `Sign in as ${name}` }).click()
+  await opened.page.getByRole('heading', { level: 1, name: /Welcome back/ }).waitFor()
+  return opened
+}
+
+export const balanceOf = (page: Page) => page.getByTestId('balance').innerText()
+
+/** Waits for the wallet's balance to read `expected` (it follows the ledger live). */
+export async function expectBalance(page: Page, expected: string) {
+  await expect.poll(() => balanceOf(page), { timeout: 15_000 }).toBe(expected)
+}
+
+/** The cash-out panel: the kit's quote and withdraw button. */
+export const cashOut = (page: Page) => page.getByRole('region', { name: 'Cash out' })
+
+/**
+ * The gate says Coinflow is reviewing; its review ends a few seconds later (emulator time) and
+ * its webhook turns the gate into the cash-out panel, with no reload.
+ */
+export async function awaitCoinflowApproval(world: JourneyWorld, page: Page) {
+  await expect
+    .poll(() => cashOut(page).innerText(), { timeout: 15_000 })
+    .toContain('Coinflow is checking your details')
+  await world.passTime(3_000)
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Link a payout account' }).count(), {
+      timeout: 15_000,
+    })
+    .toBe(1)
+}
+
+/** Types an amount into the kit's quote and waits for its speeds. */
+export async function enterAmount(page: Page, amount: string) {
+  const field = page.getByLabel(/^Amount/)
+  await field.fill(amount)
+  await cashOut(page).getByRole('radio').first().waitFor()
+}
+
+/** Coinflow's hosted withdraw page, framed by the kit's dialog. */
+export function coinflowFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe[title="Link a payout account with Coinflow"]')
+}
+
+/** Links a US bank account on Coinflow's hosted page, as a person fills in its form. */
+export async function linkUsBank(page: Page, holder: string) {
+  await page.getByRole('button', { name: 'Link a payout account' }).click()
+  const frame = coinflowFrame(page)
+  await frame.getByText('US bank account (Plaid)').click()
+  await frame.getByLabel('Routing number', { exact: true }).fill('011401533')
+  await frame.getByLabel('Account number', { exact: true }).fill('1234567890')
+  await frame.getByLabel('Account holder first name').fill(holder)
+  await frame.getByLabel('Nickname').fill('Main checking')
+  await frame.getByRole('button', { name: 'Link', exact: true }).click()
+  await page.getByRole('dialog').waitFor({ state: 'detached' })
+}
+
+/** The payouts the wallet lists, as the player reads them. */
+export const historyItems = (page: Page) => page.getByTestId('payout-history').locator('li')
+
+/**
+ * The end of every journey: link a US bank account on Coinflow's page, quote an amount, pick
+ * instant, withdraw, and see the success, the balance and the history.
+ */
+export async function linkBankAndCashOut(
+  world: JourneyWorld,
+  page: Page,
+  options: { holder: string; amount: string; balanceAfter: string },
+) {
+  await linkUsBank(page, options.holder)
+  await enterAmount(page, options.amount)
+  await page.getByRole('radio', { name: /Instant transfer/ }).check()
+  await page.getByRole('button', { name: /^Withdraw \$/ }).click()
+  await expect.poll(() => cashOut(page).innerText()).toMatch(/on its way|paid out by/)
+  await world.passTime(2_000)
+  await expect
+    .poll(() => cashOut(page).innerText(), { timeout: 15_000 })
+    .toContain('paid out by Instant transfer.')
+  await expectBalance(page, options.balanceAfter)
+  await expect.poll(() => historyItems(page).count()).toBe(1)
+}
+
+/** The emulator's control endpoint (served beside its hosted pages): faults on demand. */
+export async function setCoinflowFaults(world: JourneyWorld, faults: Record<string, number>) {
+  const response = await fetch(
+    `${world.demo.emulator!.coinflow.uiOrigin}/__emulator/faults/coinflow`,
+    {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(faults),
+    },
+  )
+  expect(response.status).toBe(200)
+}

@@ -1,0 +1,179 @@
+import { rmSync } from 'node:fs'
+import path from 'node:path'
+import type { Context } from 'hono'
+// TEMPORARY deep imports until @shareflow/server exports these
+import { createShareflowApp } from '../../../packages/server/src/app'
+import { createJsonLogger } from '../../../packages/server/src/logger'
+import { createPayoutsModule } from '../../../packages/server/src/payouts/module'
+import { createFileStore } from '../../../packages/server/src/node/file-store'
+import { createDemoApp } from './app'
+import { createPlayerAuth, loadSessionSecret } from './auth'
+import { readVendorConfig, type VendorConfig } from './config'
+import { startDemoEmulator, type DemoEmulator } from './emulator'
+import { DemoLedger, payoutHooks } from './ledger'
+import { listen } from './listen'
+import { DEMO_PLAYERS, type DemoPlayer } from './players'
+import { createSeeder } from './seed'
+
+export interface StartDemoOptions {
+  /** The host server's port; 0 picks a free one. */
+  port?: number
+  /** Where the ledger, the BFF's journal and the cookie secret live. */
+  dataDir: string
+  /** The built frontend; without it only the APIs are served. */
+  distDir?: string
+  /** `PERSONA_*` / `COINFLOW_*`: with them the real sandboxes, without them the emulator. */
+  env?: Record<string, string | undefined>
+  /**
+   * A running emulator to keep using: a restart of the host server keeps the vendors' state, as
+   * the real vendors would. Without it, a fresh emulator starts, seeded with the demo players,
+   * and the data directory starts empty to match.
+   */
+  emulator?: DemoEmulator
+  /** Port of the emulator's hosted pages. Default 3000. */
+  hostedPort?: number
+  players?: readonly DemoPlayer[]
+  /** Where the BFF's JSON log lines go. Default: nowhere. */
+  log?: (line: string) => void
+}
+
+export interface RunningDemo {
+  url: string
+  port: number
+  mode: VendorConfig['mode']
+  /** The in-process emulator, in emulator mode. */
+  emulator: DemoEmulator | null
+  ledger: DemoLedger
+  /** Stops the host server; an emulator this call started stops too, unless `keepEmulator`. */
+  stop(options?: { keepEmulator?: boolean }): Promise<void>
+}
+
+/**
+ * Starts the whole demo in this process: the host server (sign-in, ledger, frontend) with the
+ * Shareflow BFF at `/api/shareflow`, and, with no vendor keys set, the emulator and its hosted
+ * pages.
+ */
+export async function startDemo(options: StartDemoOptions): Promise<RunningDemo> {
+  const { dataDir, players = DEMO_PLAYERS } = options
+  const vendors = readVendorConfig(options.env ?? {})
+  const ownsEmulator = vendors.mode === 'emulator' && !options.emulator
+  // A fresh emulator knows nothing of an earlier run: start the host's records over with it.
+  if (ownsEmulator) rmSync(dataDir, { recursive: true, force: true })
+
+  // Listen first: the emulator needs the host's address for its webhooks.
+  let handler: (request: Request) => Response | Promise<Response> = () =>
+    new Response('Starting up', { status: 503, headers: { 'Retry-After': '1' } })
+  const server = await listen((request) => handler(request), { port: options.port ?? 0 })
+
+  let demoEmulator: DemoEmulator | null = null
+  // Undone in reverse order on stop (or on a failed start).
+  const cleanup: Array<() => Promise<void>> = [() => server.close()]
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined)
+  }
+  try {
+    if (vendors.mode === 'emulator') {
+      demoEmulator =
+        options.emulator ??
+        (await startDemoEmulator({ webhookBaseUrl: server.url, hostedPort: options.hostedPort }))
+    }
+
+    const ledger = new DemoLedger(
+      path.join(dataDir, 'ledger.json'),
+      Object.fromEntries(players.map((player) => [player.id, player.openingBalance])),
+    )
+    const auth = createPlayerAuth({ secret: loadSessionSecret(dataDir), players })
+    const store = await createFileStore({ directory: path.join(dataDir, 'shareflow') })
+    cleanup.push(() => store.close())
+    const payouts = createPayoutsModule({ ledger: payoutHooks(ledger), recoveryIntervalMs: 2_000 })
+    cleanup.push(async () => payouts.stop())
+
+    const getUser = async (c: Context) => {
+      const player = await auth.currentPlayer(c)
+      return player ? { id: player.id, email: player.email, country: player.country } : null
+    }
+    const returnTo = (vendor: string) => `${server.url}/?returned=${vendor}`
+    const shareflow = createShareflowApp({
+      getUser,
+      store,
+      modules: [payouts],
+      kyc: {
+        inquiryRedirectUri: returnTo('persona'),
+        verificationRedirectUri: returnTo('coinflow'),
+        // Coinflow sends no webhook when its review ends wanting more details, so a waiting
+        // player's next visit re-asks it; the in-process emulator makes that cheap to do often.
+        ...(demoEmulator ? { recheckAfterMs: 2_000 } : {}),
+      },
+      logger: createJsonLogger({ write: options.log ?? (() => {}) }),
+      ...(demoEmulator
+        ? {
+            fetch: demoEmulator.emulator.fetch,
+            persona: {
+              apiKey: demoEmulator.persona.apiKey,
+              templateId: demoEmulator.persona.templateId,
+              connectionId: demoEmulator.persona.connectionId,
+              baseUrl: demoEmulator.persona.baseUrl,
+              webhookSecrets: [demoEmulator.persona.webhookSecret],
+            },
+            coinflow: {
+              apiKey: demoEmulator.coinflow.apiKey,
+              merchantId: demoEmulator.coinflow.merchantId,
+              env: 'local' as const,
+              baseUrl: demoEmulator.coinflow.baseUrl,
+              uiOrigin: demoEmulator.coinflow.uiOrigin,
+              webhookKey: demoEmulator.coinflow.webhookKey,
+            },
+          }
+        : vendors.mode === 'vendors'
+          ? { persona: vendors.persona, coinflow: vendors.coinflow }
+          : unreachable()),
+    })
+    const frameOrigin = shareflow.shareflow.coinflow.uiOrigin
+
+    const app = createDemoApp({
+      players,
+      ledger,
+      auth,
+      shareflow,
+      distDir: options.distDir,
+      frameOrigins: [frameOrigin],
+    })
+
+    if (demoEmulator && ownsEmulator) {
+      const emulator = demoEmulator.emulator
+      await createSeeder({
+        fetch: emulator.fetch,
+        personaBaseUrl: 'https://api.withpersona.com',
+        coinflowBaseUrl: 'https://api-sandbox.coinflow.cash',
+        persona: demoEmulator.persona,
+        coinflow: demoEmulator.coinflow,
+        shareReviewMs: demoEmulator.shareReviewMs,
+        async advance(ms) {
+          emulator.clock.advance(ms)
+          await emulator.runDue()
+        },
+      }).seed(players)
+    }
+
+    handler = (request) => app.fetch(request)
+    return {
+      url: server.url,
+      port: server.port,
+      mode: vendors.mode,
+      emulator: demoEmulator,
+      ledger,
+      async stop({ keepEmulator = false } = {}) {
+        await undo()
+        if (ownsEmulator && !keepEmulator) await demoEmulator?.close()
+      },
+    }
+  } catch (error) {
+    await undo()
+    if (ownsEmulator) await demoEmulator?.close()
+    throw error
+  }
+}
+
+function unreachable(): never {
+  throw new Error('unreachable: no emulator and no vendor configuration')
+}
