@@ -5,21 +5,8 @@ import {
   sharedUsIdentity,
   expectSignedByCoinflow,
   type Harness,
+  usInfo,
 } from './test-harness'
-
-const usInfo = (overrides: Record<string, string> = {}) => ({
-  email: 'jane@example.com',
-  firstName: 'Jane',
-  surName: 'Doe',
-  physicalAddress: '1 Main St',
-  city: 'Austin',
-  state: 'TX',
-  zip: '78701',
-  country: 'US',
-  dob: '19900412',
-  ssn: '1234',
-  ...overrides,
-})
 
 const shareToken = (harness: Harness, identity = sharedUsIdentity()) =>
   harness.call('POST', '/api/withdraw/kyc/share-token', {
@@ -65,6 +52,7 @@ describe('Coinflow emulator: register a US user (POST /withdraw/kyc)', () => {
     expect(body.rejectionReasons).toEqual(['Identity could not be verified'])
     expect(body.verificationLink).toBeUndefined()
     expect(harness.webhookEvents().at(-1)?.eventType).toBe('KYC Failure')
+    await expectSignedByCoinflow(harness, harness.deliveries.at(-1)!)
     const later = await harness.call('GET', '/api/withdraw', { headers: asUser('user-1') })
     expect(later.status).toBe(451)
     expect(later.body.verification.status).toBe('rejected')

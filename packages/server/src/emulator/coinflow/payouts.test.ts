@@ -288,6 +288,7 @@ describe('Coinflow emulator: delegated payout', () => {
         .map((event) => event.eventType)
         .slice(-2),
     ).toEqual(['Withdraw Pending', 'Withdraw Failure'])
+    for (const delivery of harness.deliveries) await expectSignedByCoinflow(harness, delivery)
   })
 
   it('answers the magic amount $503.00 with a 503 the first time, though the payout was made', async () => {

@@ -5,7 +5,7 @@
  * the spec from disk with Node APIs).
  */
 import { expect } from 'vitest'
-import { expectResponseMatchesSpec } from '../../../test/openapi'
+import { expectResponseMatchesSpec, schemaErrorsAt } from '../../../test/openapi'
 import { verifyWebhookSignature } from '../../webhooks/signature'
 import {
   createIds,
@@ -32,6 +32,21 @@ export const merchant = { Authorization: API_KEY }
 export const asUser = (userId: string) => ({
   Authorization: API_KEY,
   'x-coinflow-auth-user-id': userId,
+})
+
+/** The `info` of a US registration (`POST /withdraw/kyc`) that the instant check approves. */
+export const usInfo = (overrides: Record<string, string> = {}) => ({
+  email: 'jane@example.com',
+  firstName: 'Jane',
+  surName: 'Doe',
+  physicalAddress: '1 Main St',
+  city: 'Austin',
+  state: 'TX',
+  zip: '78701',
+  country: 'US',
+  dob: '19900412',
+  ssn: '1234',
+  ...overrides,
 })
 
 /** A US identity as a completed Persona inquiry would share it. */
@@ -210,7 +225,11 @@ export async function linkedBankAccount(
   return linked.body.withdrawer.bankAccounts.at(-1).token as string
 }
 
-/** Checks a delivery carries both of Coinflow's proofs: the plain key and a valid signature. */
+/**
+ * Checks a delivery carries both of Coinflow's proofs (the plain key and a valid signature) and
+ * that its body matches Coinflow's schemas. `WebhookPacket.data` is a `oneOf` that any object
+ * matches twice in the published spec, so the envelope's fields and `data` are checked one by one.
+ */
 export async function expectSignedByCoinflow(harness: Harness, delivery: WebhookDelivery) {
   expect(delivery.vendor).toBe('coinflow')
   expect(delivery.url).toBe(WEBHOOK_URL)
@@ -222,4 +241,14 @@ export async function expectSignedByCoinflow(harness: Harness, delivery: Webhook
     now: Math.floor(harness.clock.now() / 1000),
   })
   expect(verified.ok).toBe(true)
+  const packet = JSON.parse(delivery.body) as Record<string, unknown>
+  expect(Object.keys(packet).sort()).toEqual(['category', 'created', 'data', 'eventType'])
+  const schema = (name: string) => `#/components/schemas/${name}`
+  const dataSchema = packet.category === 'KYC' ? 'KycWebhookData' : 'WithdrawWebhookData'
+  expect([
+    ...schemaErrorsAt('coinflow', schema('WebhookEventType'), packet.eventType),
+    ...schemaErrorsAt('coinflow', schema('WebhookCategory'), packet.category),
+    ...schemaErrorsAt('coinflow', schema(dataSchema), packet.data),
+  ]).toEqual([])
+  expect(new Date(String(packet.created)).toISOString()).toBe(packet.created)
 }
