@@ -7,7 +7,7 @@
  * @module
  */
 import type { CoinflowEnv, ShareflowEvent } from '@shareflow/contract'
-import type { Context, Hono } from 'hono'
+import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { systemClock, type Clock, type Sleep } from './clock'
 import { ApiError } from './errors'
@@ -219,6 +219,12 @@ export async function requireUser(c: Context<ShareflowEnv>): Promise<ShareflowUs
   }
   c.set('user', user)
   return user
+}
+
+/** Middleware: refuses the request (401) unless the host says someone is signed in. */
+export const signedIn: MiddlewareHandler<ShareflowEnv> = async function signedIn(c, next) {
+  await requireUser(c)
+  await next()
 }
 
 const asList = (value: string | readonly string[] | undefined): readonly string[] =>

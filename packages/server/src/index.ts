@@ -14,6 +14,7 @@
 export { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from './app'
 export {
   requireUser,
+  signedIn,
   type CoinflowOptions,
   type CoinflowWebhookEvent,
   type CoinflowWebhookHandler,

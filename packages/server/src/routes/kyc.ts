@@ -7,13 +7,13 @@
 import { InquiryLink, KycStatus, routes } from '@shareflow/contract'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { requireUser, type ShareflowEnv } from '../core'
+import { requireUser, signedIn, type ShareflowEnv } from '../core'
 import { optionalJsonBody } from '../errors'
 
 const NoInput = z.strictObject({})
 
 export function registerKycRoutes(app: Hono<ShareflowEnv>): void {
-  app.post(routes.kycShare, optionalJsonBody(NoInput), async (c) => {
+  app.post(routes.kycShare, signedIn, optionalJsonBody(NoInput), async (c) => {
     const user = await requireUser(c)
     const status = await c.var.shareflow.kyc.share(user, {
       persona: c.var.persona,
@@ -22,7 +22,7 @@ export function registerKycRoutes(app: Hono<ShareflowEnv>): void {
     return c.json(KycStatus.parse(status))
   })
 
-  app.post(routes.kycInquiry, optionalJsonBody(NoInput), async (c) => {
+  app.post(routes.kycInquiry, signedIn, optionalJsonBody(NoInput), async (c) => {
     const user = await requireUser(c)
     const link = await c.var.shareflow.kyc.startInquiry(user, {
       persona: c.var.persona,

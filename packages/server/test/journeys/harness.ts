@@ -52,6 +52,9 @@ export interface VendorRequest {
   path: string
   body: unknown
   idempotencyKey: string | null
+  /** The vendor's answer, once it came (`null`: none, e.g. a timeout). */
+  status: number | null
+  response: unknown
 }
 
 /** Answers a vendor request instead of the emulator (a vendor reply the emulator never gives), or `undefined`. */
@@ -120,11 +123,31 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
       path: url.pathname,
       body,
       idempotencyKey: request.headers.get('Idempotency-Key'),
+      status: null,
+      response: undefined,
     }
     vendorRequests.push(seen)
-    return intercepts.map((intercept) => intercept(seen)).find(Boolean) ?? emulator.fetch(request)
+    const response =
+      intercepts.map((intercept) => intercept(seen)).find(Boolean) ??
+      (await emulator.fetch(request))
+    seen.status = response.status
+    const answer = await response.clone().text()
+    seen.response = answer === '' ? undefined : JSON.parse(answer)
+    return response
   }
 
+  const appUpstream: ShareflowAppOptions['upstream'] = {
+    timeoutMs: 2_000,
+    retry: { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 },
+    // Waiting moves the shared virtual clock forward instead of spending real time, so backoff
+    // and the rate budget's queue behave as they would, only faster. Time never goes back.
+    sleep: async (ms) => {
+      const target = clock.now() + ms
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      if (clock.now() < target) clock.set(target)
+    },
+    ...options.app?.upstream,
+  }
   const app = createShareflowApp({
     getUser: (c) => users.get(c.req.header('x-host-session') ?? '') ?? null,
     persona: {
@@ -145,14 +168,10 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     store,
     logger,
     clock,
-    upstream: {
-      timeoutMs: 2_000,
-      retry: { maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 20 },
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
-    },
-    kyc: { recheckAfterMs: 5_000 },
     events: { heartbeatMs: 50 },
     ...options.app,
+    upstream: appUpstream,
+    kyc: { recheckAfterMs: 5_000, ...options.app?.kyc },
   })
   // The host mounts the BFF under its own prefix, as the demo does.
   host.route(MOUNT, app)
@@ -216,6 +235,22 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     clock.advance(ms)
     await emulator.flush()
   }
+
+  /** Share tokens Persona actually holds (idempotent replays return the same id). */
+  const shareTokensCreated = () =>
+    new Set(
+      vendorRequests
+        .filter(
+          (r) => r.method === 'POST' && /\/connect\/share-tokens$/.test(r.path) && r.status === 201,
+        )
+        .map((r) => (r.response as { data: { id: string } }).data.id),
+    ).size
+
+  /** Registrations Coinflow accepted (faults answer before Coinflow processes anything). */
+  const registrationsAccepted = () =>
+    vendorRequests.filter(
+      (r) => /\/withdraw\/kyc\/share-token$/.test(r.path) && (r.status === 200 || r.status === 451),
+    ).length
 
   const count = (vendor: VendorRequest['vendor'], method: string, path: RegExp) =>
     vendorRequests.filter((r) => r.vendor === vendor && r.method === method && path.test(r.path))
@@ -298,6 +333,8 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     vendorRequests,
     webhookAnswers,
     count,
+    shareTokensCreated,
+    registrationsAccepted,
     close() {
       for (const stream of openStreams) stream.abort()
       emulator.close()
