@@ -72,9 +72,9 @@ export function toQuoteOption(
 ): QuoteOption {
   const effectiveSpeed = effectiveSpeedFor(speed, amount)
   const figures = vendorQuote[effectiveSpeed]
-  const fee = figures && inPayoutCurrency(figures.fee, vendorQuote, amount, Math.ceil)
+  const convertedFee = figures && inPayoutCurrency(figures.fee, vendorQuote, amount, Math.ceil)
   const limit = figures && inPayoutCurrency(figures.limit, vendorQuote, amount, Math.floor)
-  if (!figures || !fee || !limit) {
+  if (!figures || !convertedFee || !limit) {
     const zero = { cents: 0, currency: amount.currency }
     return {
       speed,
@@ -89,10 +89,16 @@ export function toQuoteOption(
   }
   // What lands is Coinflow's final settlement (already in the destination's currency, which is
   // the payout's); failing that, the amount less the fee.
-  const receive: Money =
-    figures.finalSettlement.currency === amount.currency
-      ? { cents: Math.max(0, figures.finalSettlement.cents), currency: amount.currency }
-      : { cents: Math.max(0, amount.cents - fee.cents), currency: amount.currency }
+  const settled = figures.finalSettlement.currency === amount.currency
+  const receive: Money = settled
+    ? { cents: Math.max(0, figures.finalSettlement.cents), currency: amount.currency }
+    : { cents: Math.max(0, amount.cents - convertedFee.cents), currency: amount.currency }
+  // After a conversion the fee shown is everything the user does not receive (Coinflow's fee and
+  // the conversion's rounding), so amount = fee + receive holds on screen.
+  const fee: Money =
+    settled && figures.fee.currency !== amount.currency
+      ? { cents: Math.max(0, amount.cents - receive.cents), currency: amount.currency }
+      : convertedFee
   const unavailableReason =
     amount.cents > limit.cents
       ? ('over_limit' as const)
