@@ -232,6 +232,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       : setInterval(() => {
           runDue().catch(() => undefined)
         }, heartbeatMs)
+  // On Node, a forgotten close() must not keep the process alive (browsers have no unref).
+  ;(heartbeat as { unref?: () => void } | undefined)?.unref?.()
 
   return {
     world,

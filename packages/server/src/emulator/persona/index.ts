@@ -207,6 +207,13 @@ export function createPersonaEmulator(
     return remember(c, next, key, { fingerprint, storedAt: now })
   })
 
+  /** Keeps a long-running emulator's memory flat: keys past Persona's 24 h are dropped. */
+  function forgetExpiredKeys(now: number) {
+    for (const [key, record] of idempotency) {
+      if (now - record.storedAt >= idempotencyTtlMs) idempotency.delete(key)
+    }
+  }
+
   async function remember(
     c: Context<PersonaEnv>,
     next: Next,
@@ -216,6 +223,7 @@ export function createPersonaEmulator(
     inFlight.add(key)
     try {
       await next()
+      forgetExpiredKeys(request.storedAt)
       idempotency.set(key, { ...request, status: c.res.status, body: await c.res.clone().text() })
     } finally {
       inFlight.delete(key)
