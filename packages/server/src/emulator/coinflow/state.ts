@@ -232,6 +232,10 @@ export function createCoinflowState(
   const withdrawers = new Map<string, Withdrawer>()
   const cardVault = new Map<string, { pan: string }>()
   const payouts: Payout[] = []
+  /** Payouts by idempotency key, transfer id and signature: lookups stay O(1) under load tests. */
+  const payoutsByKey = new Map<string, Payout>()
+  const payoutsById = new Map<string, Payout>()
+  const withdrawersByLink = new Map<string, Withdrawer>()
   const webhookLog: CoinflowWebhookEvent[] = []
   /** Idempotency keys whose first answer was "lost" (the 503 magic amount). */
   const lostFirstAnswers = new Set<string>()
@@ -310,6 +314,7 @@ export function createCoinflowState(
       accounts: [],
     }
     withdrawers.set(userId, withdrawer)
+    withdrawersByLink.set(withdrawer.verificationLinkId, withdrawer)
     return withdrawer
   }
 
@@ -629,10 +634,7 @@ export function createCoinflowState(
 
     /** The withdrawer behind a verification link, for the hosted verification page. */
     withdrawerByVerificationLink(linkId: string): Withdrawer | undefined {
-      for (const withdrawer of withdrawers.values()) {
-        if (withdrawer.verificationLinkId === linkId) return withdrawer
-      }
-      return undefined
+      return withdrawersByLink.get(linkId)
     },
 
     /** The person finished the verification page: approve, or reject on the sandbox values. */
@@ -834,7 +836,7 @@ export function createCoinflowState(
         input.speed,
         input.amountCents,
       ])
-      const previous = payouts.find((payout) => payout.idempotencyKey === input.idempotencyKey)
+      const previous = payoutsByKey.get(input.idempotencyKey)
       if (previous) {
         if (previous.fingerprint !== fingerprint) {
           throw failure(409, 'This idempotencyKey was already used for a different payout')
@@ -894,6 +896,9 @@ export function createCoinflowState(
       }
       balanceCents -= input.amountCents
       payouts.push(payout)
+      payoutsByKey.set(payout.idempotencyKey, payout)
+      payoutsById.set(payout.transferId, payout)
+      payoutsById.set(payout.signature, payout)
       await emit('Withdraw Pending', withdrawData(payout))
       scheduler.at(now + terms.settleAfterMs, () => settle(payout, account))
       // Magic amount $503.00: the payout is made but the first answer is a 503, as when a
@@ -907,7 +912,7 @@ export function createCoinflowState(
 
     /** `GET /merchant/withdraws/{id}`, by transfer id or transaction signature. */
     findPayout(id: string) {
-      const payout = payouts.find((p) => p.transferId === id || p.signature === id)
+      const payout = payoutsById.get(id)
       if (!payout) throw failure(404, 'Withdrawal not found')
       return { withdrawal: withdrawJson(payout, merchantId) }
     },
