@@ -148,33 +148,49 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     },
     ...options.app?.upstream,
   }
-  const app = createShareflowApp({
-    getUser: (c) => users.get(c.req.header('x-host-session') ?? '') ?? null,
-    persona: {
-      apiKey: PERSONA_API_KEY,
-      templateId: TEMPLATE_ID,
-      connectionId: CONNECTION_ID,
-      webhookSecrets: [PERSONA_WEBHOOK_SECRET],
-    },
-    coinflow: {
-      apiKey: COINFLOW_API_KEY,
-      merchantId: MERCHANT_ID,
-      env: 'local',
-      baseUrl: 'https://api-sandbox.coinflow.cash/api',
-      uiOrigin: 'http://localhost:3000',
-      webhookKey: COINFLOW_WEBHOOK_KEY,
-    },
-    fetch: vendorFetch,
-    store,
-    logger,
-    clock,
-    events: { heartbeatMs: 50 },
-    ...options.app,
-    upstream: appUpstream,
-    kyc: { recheckAfterMs: 5_000, ...options.app?.kyc },
-  })
+  /** One BFF instance; several built here share the store, the vendors and the users. */
+  const buildInstance = () =>
+    createShareflowApp({
+      getUser: (c) => users.get(c.req.header('x-host-session') ?? '') ?? null,
+      persona: {
+        apiKey: PERSONA_API_KEY,
+        templateId: TEMPLATE_ID,
+        connectionId: CONNECTION_ID,
+        webhookSecrets: [PERSONA_WEBHOOK_SECRET],
+      },
+      coinflow: {
+        apiKey: COINFLOW_API_KEY,
+        merchantId: MERCHANT_ID,
+        env: 'local',
+        baseUrl: 'https://api-sandbox.coinflow.cash/api',
+        uiOrigin: 'http://localhost:3000',
+        webhookKey: COINFLOW_WEBHOOK_KEY,
+      },
+      fetch: vendorFetch,
+      store,
+      logger,
+      clock,
+      events: { heartbeatMs: 50 },
+      ...options.app,
+      upstream: appUpstream,
+      kyc: { recheckAfterMs: 5_000, ...options.app?.kyc },
+    })
+  const app = buildInstance()
   // The host mounts the BFF under its own prefix, as the demo does.
   host.route(MOUNT, app)
+
+  /** A second BFF instance on the same store (behind the same load balancer), with its own client for `userId`. */
+  function secondInstance() {
+    const other = new Hono()
+    other.route(MOUNT, buildInstance())
+    return {
+      post: (userId: string, path: string) =>
+        other.request(`${BFF_ORIGIN}${MOUNT}${path}`, {
+          method: 'POST',
+          headers: { 'x-host-session': userId },
+        }),
+    }
+  }
 
   const signIn = (user: ShareflowUser) => {
     users.set(user.id, user)
@@ -317,6 +333,7 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     emulator,
     signIn,
     as,
+    secondInstance,
     session,
     startInquiry,
     share,

@@ -89,6 +89,22 @@ describe('journeys 1–3: from no inquiry to a verified, one-round-trip session'
     expect(harness.count('coinflow', 'POST', /\/withdraw\/kyc\/share-token$/)).toBe(1)
   })
 
+  it('shares exactly once when two BFF instances on one store are asked at the same moment', async () => {
+    harness = createJourneyHarness()
+    harness.signIn(jane)
+    await harness.finishInquiry(jane.id)
+    const other = harness.secondInstance()
+    const answers = await Promise.all([
+      harness.as(jane.id).post('/kyc/share'),
+      other.post(jane.id, '/kyc/share'),
+      harness.as(jane.id).post('/kyc/share'),
+      other.post(jane.id, '/kyc/share'),
+    ])
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    expect(harness.shareTokensCreated()).toBe(1)
+    expect(harness.registrationsAccepted()).toBe(1)
+  })
+
   it('finds an inquiry the user completed elsewhere by reference id and shares it', async () => {
     harness = createJourneyHarness()
     harness.signIn(jane)
