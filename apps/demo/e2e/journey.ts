@@ -73,12 +73,15 @@ export function useJourneyWorld(): () => JourneyWorld {
 export async function signedIn(world: JourneyWorld, name: string, options: PageOptions = {}) {
   const opened = await openPage(world.browser, options)
   await opened.page.goto(world.demo.url)
-  await opened.page.getByRole('button', { name: `Sign in as ${name}` }).click()
-  await opened.page.getByRole('heading', { level: 1, name: /Welcome back/ }).waitFor()
+  // "Sign in as …", or "Als … anmelden" for a German browser.
+  await opened.page.getByRole('button', { name: new RegExp(` ${name}( anmelden)?$`) }).click()
+  await opened.page.getByTestId('balance').waitFor()
   return opened
 }
 
-export const balanceOf = (page: Page) => page.getByTestId('balance').innerText()
+/** The balance as read aloud: locale formats put no-break spaces in money ("340,00 €"). */
+export const balanceOf = async (page: Page) =>
+  (await page.getByTestId('balance').innerText()).replace(/[\u00a0\u202f]/g, ' ')
 
 /** Waits for the wallet's balance to read `expected` (it follows the ledger live). */
 export async function expectBalance(page: Page, expected: string) {
@@ -86,7 +89,7 @@ export async function expectBalance(page: Page, expected: string) {
 }
 
 /** The cash-out panel: the kit's quote and withdraw button. */
-export const cashOut = (page: Page) => page.getByRole('region', { name: 'Cash out' })
+export const cashOut = (page: Page) => page.getByRole('region', { name: /^(Cash out|Auszahlen)$/ })
 
 /**
  * The gate says Coinflow is reviewing; its review ends a few seconds later (emulator time) and
@@ -104,30 +107,52 @@ export async function awaitCoinflowApproval(world: JourneyWorld, page: Page) {
     .toBe(1)
 }
 
+/** Waits until nothing in the cash-out panel is busy (a quote being fetched, say). */
+export async function quoteSettled(page: Page) {
+  await expect.poll(() => cashOut(page).locator('[aria-busy="true"]').count()).toBe(0)
+}
+
 /** Types an amount into the kit's quote and waits for its speeds. */
 export async function enterAmount(page: Page, amount: string) {
-  const field = page.getByLabel(/^Amount/)
-  await field.fill(amount)
+  await page.getByLabel(/^(Amount|Betrag)/).fill(amount)
   await cashOut(page).getByRole('radio').first().waitFor()
+  await quoteSettled(page)
 }
 
 /** Coinflow's hosted withdraw page, framed by the kit's dialog. */
 export function coinflowFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe[title="Link a payout account with Coinflow"]')
+  return page.frameLocator(`iframe[src^="${'http://localhost:3000'}/"]`)
 }
 
-/** Links a US bank account on Coinflow's hosted page, as a person fills in its form. */
-export async function linkUsBank(page: Page, holder: string) {
-  await page.getByRole('button', { name: 'Link a payout account' }).click()
+/**
+ * Opens Coinflow's hosted page from the withdraw button, picks the kind of account, fills in its
+ * form (label → value, labels matched exactly) and links it, as a person would.
+ */
+export async function linkOnCoinflowPage(
+  page: Page,
+  account: { button?: string; kind: string; fields: Record<string, string> },
+) {
+  await page.getByRole('button', { name: account.button ?? 'Link a payout account' }).click()
   const frame = coinflowFrame(page)
-  await frame.getByText('US bank account (Plaid)').click()
-  await frame.getByLabel('Routing number', { exact: true }).fill('011401533')
-  await frame.getByLabel('Account number', { exact: true }).fill('1234567890')
-  await frame.getByLabel('Account holder first name').fill(holder)
-  await frame.getByLabel('Nickname').fill('Main checking')
+  await frame.getByText(account.kind).click()
+  for (const [label, value] of Object.entries(account.fields)) {
+    await frame.getByLabel(label, { exact: true }).fill(value)
+  }
   await frame.getByRole('button', { name: 'Link', exact: true }).click()
   await page.getByRole('dialog').waitFor({ state: 'detached' })
 }
+
+/** Links a US bank account (Coinflow's sandbox routing number). */
+export const linkUsBank = (page: Page, holder: string) =>
+  linkOnCoinflowPage(page, {
+    kind: 'US bank account (Plaid)',
+    fields: {
+      'Routing number': '011401533',
+      'Account number': '1234567890',
+      'Account holder first name': holder,
+      Nickname: 'Main checking',
+    },
+  })
 
 /** The payouts the wallet lists, as the player reads them. */
 export const historyItems = (page: Page) => page.getByTestId('payout-history').locator('li')
