@@ -44,6 +44,11 @@ export interface KycShareGateOptions {
    */
   inquiryWindow?: 'tab' | 'popup'
   openInquiry?(link: InquiryLink): void
+  /**
+   * While a vendor reviews the user, how often to ask the BFF to look again, for the outcomes
+   * no webhook announces (Coinflow asking for more details). Default 15 s.
+   */
+  recheckMs?: number
 }
 
 export interface KycShareGateController {
@@ -100,7 +105,15 @@ function openBlankWindow(kind: 'tab' | 'popup'): Window | null {
  */
 export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGateController {
   const { client, queryClient } = useShareflow('useKycShareGate')
-  const { session, error: sessionError, liveStatus, refetch } = useShareflowSession()
+  const recheckMs = options.recheckMs ?? 15_000
+  const {
+    session,
+    error: sessionError,
+    liveStatus,
+    refetch,
+  } = useShareflowSession({
+    refetchInterval: (current) => current?.kyc.nextAction === 'wait' && recheckMs,
+  })
   const latest = useLatest(options)
 
   const setKyc = (kyc: KycStatus) => {
@@ -144,11 +157,12 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
   // Share by itself once per KYC update that asks for it (a ref, so StrictMode's second effect
   // run does not share twice).
   const sharedFor = useRef<string | undefined>(undefined)
+  const shareInFlight = sharing.isPending
   useEffect(() => {
-    if (kyc?.nextAction !== 'share' || sharedFor.current === kyc.updatedAt) return
+    if (kyc?.nextAction !== 'share' || shareInFlight || sharedFor.current === kyc.updatedAt) return
     sharedFor.current = kyc.updatedAt
     shareNow()
-  }, [kyc, shareNow])
+  }, [kyc, shareNow, shareInFlight])
 
   const failed = inquiry.error ?? sharing.error
   // These say "the session knows better": it is refetched and shows what to do next.

@@ -42,9 +42,19 @@ export const sessionQuery = (client: ShareflowClient) => ({
  * const { state, session } = useShareflowSession()
  * if (state === 'ready') console.log(session.kyc.state)
  */
-export function useShareflowSession(): ShareflowSessionResult {
+export function useShareflowSession(
+  options: { refetchInterval?: (session: Session | undefined) => number | false } = {},
+): ShareflowSessionResult {
   const { client, queryClient } = useShareflow('useShareflowSession')
-  const query = useQuery(sessionQuery(client), queryClient)
+  const { refetchInterval } = options
+  const query = useQuery(
+    {
+      ...sessionQuery(client),
+      refetchInterval: (query: { state: { data?: Session } }) =>
+        refetchInterval?.(query.state.data) ?? false,
+    },
+    queryClient,
+  )
   const liveStatus = useLiveUpdates(client, queryClient)
   const state: ShareflowSessionState = query.data ? 'ready' : query.isError ? 'error' : 'loading'
   return {

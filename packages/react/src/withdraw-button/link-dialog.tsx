@@ -27,8 +27,13 @@ export default function LinkDialog(props: LinkDialogProps) {
   const [theme, setTheme] = useState<Partial<CoinflowTheme>>()
   useEffect(() => {
     const element = dialog.current!
+    const opener = document.activeElement
     if (!element.open) element.showModal()
-    return () => element.close()
+    return () => {
+      element.close()
+      // The dialog leaves the DOM before this runs, so the browser cannot hand focus back itself.
+      if (opener instanceof HTMLElement) opener.focus()
+    }
   }, [])
   // The dialog sits inside the component's themed root, so it sees the same variables; read
   // again when the appearance changes (e.g. the host switches to dark mode).

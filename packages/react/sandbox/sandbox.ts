@@ -1,0 +1,367 @@
+/**
+ * The kit's test and Storybook bench: the real BFF (`createSandboxShareflowApp`) and the real
+ * emulator of Persona and Coinflow, both running in this page, with one signed-in user placed at
+ * the start of a journey through the emulator's own vendor APIs (as `apps/demo` seeds its
+ * players). The kit talks to it through `createShareflowClient({ fetch: app.request })`: no
+ * network, no mocks, no fixtures.
+ */
+import {
+  createPayoutsModule,
+  createSandboxShareflowApp,
+  sandboxCredentials,
+  silentLogger,
+  type ShareflowApp,
+  type ShareflowUser,
+} from '@shareflow/server'
+import type { Emulator, FaultSettings, Vendor } from '@shareflow/server/emulator'
+import { createShareflowClient, type ShareflowClient } from '../src/client'
+
+/** Where the signed-in user starts. */
+export type Journey =
+  /** Never verified. */
+  | 'new'
+  /** Started Persona's flow and left it open. */
+  | 'in_progress'
+  /** Finished Persona's flow; not yet shared with Coinflow. */
+  | 'share'
+  /** Shared and approved, no payout account yet. */
+  | 'verified'
+  /** Approved with a US bank account linked. */
+  | 'linked'
+  /** Approved with a bank account whose payouts fail (Coinflow's `suspended` holder). */
+  | 'linked_failing'
+  /** Shared an inquiry without an address: Coinflow asks for more (451). */
+  | 'needs_more_info'
+  /** Coinflow rejected the shared identity (its documented SSN 9999 / zip 99999). */
+  | 'rejected'
+  /** The inquiry expired before it was finished. */
+  | 'expired'
+  /** Approved in Germany with an IBAN (EUR). */
+  | 'iban_eur'
+  /** Approved in Brazil with a PIX key (BRL). */
+  | 'pix_brl'
+
+export interface SandboxOptions {
+  journey: Journey
+  /** The host's ledger balance in cents. Default $2,500.00. */
+  balanceCents?: number
+  faults?: Partial<Record<Vendor, Partial<FaultSettings>>>
+  /** How long Coinflow reviews a shared identity, in emulator milliseconds. Default 3 s. */
+  shareReviewMs?: number
+  /** How long a quote holds (the BFF's `expiresAt`). Default 30 s. */
+  quoteValidForMs?: number
+}
+
+/** A request the kit made to the BFF. */
+export interface KitRequest {
+  method: string
+  path: string
+  idempotencyKey: string | null
+}
+
+export interface KitSandbox {
+  client: ShareflowClient
+  app: ShareflowApp
+  emulator: Emulator
+  user: ShareflowUser
+  /** Every request the kit sent to the BFF, oldest first. */
+  requests: KitRequest[]
+  /**
+   * The next `count` answers to `path` are lost on the way back: the BFF handles the request,
+   * the kit sees a network error (a dropped connection, a proxy timeout).
+   */
+  loseAnswers(path: string, count: number): void
+  /** The host ledger's balance for the user, in cents. */
+  balance(): number
+  /** Moves the emulator clock on and delivers everything that fell due (reviews, webhooks). */
+  advance(ms: number): Promise<void>
+  /** The user's newest Persona inquiry, finished in Persona's hosted flow. */
+  completeInquiry(): Promise<void>
+  close(): void
+}
+
+type Country = 'US' | 'DE' | 'BR'
+
+const countries: Partial<Record<Journey, Country>> = { iban_eur: 'DE', pix_brl: 'BR' }
+
+const addresses: Record<Country, Record<string, string>> = {
+  US: {
+    'address-street-1': '350 Fifth Avenue',
+    'address-city': 'New York',
+    'address-subdivision': 'NY',
+    'address-postal-code': '10118',
+    'identification-number': '123-45-6789',
+  },
+  DE: {
+    'address-street-1': 'Unter den Linden 77',
+    'address-city': 'Berlin',
+    'address-subdivision': 'BE',
+    'address-postal-code': '10117',
+  },
+  BR: {
+    'address-street-1': 'Avenida Paulista 1578',
+    'address-city': 'São Paulo',
+    'address-subdivision': 'SP',
+    'address-postal-code': '01310-200',
+  },
+}
+
+let sandboxes = 0
+
+/**
+ * Builds a sandbox and seeds its user. Each call is a fresh world (ids are seeded, so a story
+ * shows the same data every time).
+ *
+ * @example
+ * const sandbox = await createKitSandbox({ journey: 'linked' })
+ * render(<ShareflowProvider client={sandbox.client}><WithdrawButton … /></ShareflowProvider>)
+ */
+export async function createKitSandbox(options: SandboxOptions): Promise<KitSandbox> {
+  const { journey, shareReviewMs = 3_000 } = options
+  const country = countries[journey] ?? 'US'
+  const user: ShareflowUser = {
+    id: `player_${journey}_${++sandboxes}`,
+    email: `${journey.replace(/_/g, '-')}@example.com`,
+    country,
+  }
+  const balances = new Map([[user.id, options.balanceCents ?? 2_500_00]])
+  const payouts = createPayoutsModule({
+    ...(options.quoteValidForMs === undefined ? {} : { quoteValidForMs: options.quoteValidForMs }),
+    ledger: {
+      authorizePayout: ({ user: { id }, amount }) => {
+        const balance = balances.get(id) ?? 0
+        if (balance < amount.cents) return { ok: false, reason: 'Your balance is too low.' }
+        balances.set(id, balance - amount.cents)
+        return { ok: true }
+      },
+      settlePayout: () => {},
+      reversePayout: ({ user: { id }, amount }) => {
+        balances.set(id, (balances.get(id) ?? 0) + amount.cents)
+      },
+    },
+  })
+  const { app, emulator } = createSandboxShareflowApp({
+    getUser: () => user,
+    logger: silentLogger,
+    // The kit's tests move the emulator clock, not the BFF's: let every /session look again.
+    kyc: { recheckAfterMs: 0 },
+    modules: [payouts],
+    emulator: {
+      seed: 7,
+      faults: options.faults,
+      coinflow: { shareTokenReviewMs: shareReviewMs },
+    },
+  })
+  const requests: KitRequest[] = []
+  const lost = new Map<string, number>()
+  const client = createShareflowClient({
+    baseUrl: 'http://shareflow.sandbox',
+    fetch: async (input, init) => {
+      const path = new URL(input).pathname
+      const headers = new Headers(init.headers)
+      requests.push({
+        method: init.method ?? 'GET',
+        path,
+        idempotencyKey: headers.get('Idempotency-Key'),
+      })
+      const response = await app.request(input, init)
+      const losing = lost.get(path) ?? 0
+      if (losing > 0) {
+        lost.set(path, losing - 1)
+        throw new TypeError('Failed to fetch')
+      }
+      return response
+    },
+  })
+
+  const { persona: personaKeys, coinflow: coinflowKeys } = sandboxCredentials
+  async function call(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ) {
+    const response = await emulator.fetch(url, {
+      method,
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!response.ok) {
+      throw new Error(`${method} ${url} answered ${response.status}: ${await response.text()}`)
+    }
+    return (await response.json()) as { data: { id: string } }
+  }
+  const persona = (method: string, path: string, body?: unknown) =>
+    call(
+      `https://api.withpersona.com/api/v1${path}`,
+      method,
+      {
+        Authorization: `Bearer ${personaKeys.apiKey}`,
+        'Persona-Version': '2025-12-08',
+      },
+      body,
+    )
+  const coinflow = (method: string, path: string, body?: unknown) =>
+    call(
+      `https://api-sandbox.coinflow.cash/api${path}`,
+      method,
+      {
+        Authorization: coinflowKeys.apiKey,
+        'x-coinflow-auth-user-id': user.id,
+      },
+      body,
+    )
+  const advance = async (ms: number) => {
+    emulator.clock.advance(ms)
+    await emulator.flush()
+  }
+
+  const fields = (
+    extra: Record<string, string> = {},
+    withAddress = true,
+  ): Record<string, string> => ({
+    'name-first': 'Robin',
+    'name-last': 'Reyes',
+    birthdate: '1994-03-17',
+    'email-address': user.email,
+    'address-country-code': country,
+    ...(withAddress ? addresses[country] : {}),
+    ...extra,
+  })
+  const inquiry = async (values: Record<string, string>, steps: string[]) => {
+    const created = await persona('POST', '/inquiries', {
+      data: {
+        attributes: {
+          'inquiry-template-id': personaKeys.templateId,
+          'reference-id': user.id,
+          fields: values,
+        },
+      },
+    })
+    if (steps.length > 0) {
+      await persona('POST', `/inquiries/${created.data.id}/perform-simulate-actions`, {
+        meta: { 'simulate-actions': steps.map((type) => ({ type })) },
+      })
+    }
+    return created.data.id
+  }
+  const shareWithCoinflow = async (inquiryId: string) => {
+    const token = await persona('POST', '/connect/share-tokens', {
+      data: {
+        attributes: { 'connection-id': personaKeys.connectionId, 'source-id': inquiryId },
+      },
+    })
+    await coinflow('POST', '/withdraw/kyc/share-token', {
+      vendor: 'persona',
+      shareToken: token.data.id,
+      email: user.email,
+    })
+    await advance(shareReviewMs)
+  }
+  /** Outside the US Coinflow checks a document after the share: fill in its page. */
+  const passDocumentCheck = async () => {
+    const response = await emulator.fetch('https://api-sandbox.coinflow.cash/api/withdraw', {
+      headers: { Authorization: coinflowKeys.apiKey, 'x-coinflow-auth-user-id': user.id },
+    })
+    const { verificationLink } = (await response.json()) as { verificationLink: string }
+    const form = fields()
+    await emulator.fetch(verificationLink, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        firstName: form['name-first']!,
+        lastName: form['name-last']!,
+        dob: form.birthdate!,
+        address1: form['address-street-1']!,
+        city: form['address-city']!,
+        state: form['address-subdivision']!,
+        zip: form['address-postal-code']!,
+        country,
+      }),
+      redirect: 'manual',
+    })
+  }
+  const approved = async (steps = ['start_inquiry', 'complete_inquiry', 'approve_inquiry']) => {
+    await shareWithCoinflow(await inquiry(fields(), steps))
+    if (country !== 'US') await passDocumentCheck()
+  }
+
+  switch (journey) {
+    case 'new':
+      break
+    case 'in_progress':
+      await inquiry(fields(), ['start_inquiry'])
+      break
+    case 'share':
+      await inquiry(fields(), ['start_inquiry', 'complete_inquiry'])
+      break
+    case 'needs_more_info':
+      // The inquiry never collected an address, which Coinflow needs before paying out.
+      await inquiry(fields({}, false), ['start_inquiry', 'complete_inquiry'])
+      break
+    case 'rejected':
+      await inquiry(
+        fields({ 'identification-number': '999-99-9999', 'address-postal-code': '99999' }),
+        ['start_inquiry', 'complete_inquiry'],
+      )
+      break
+    case 'expired':
+      await inquiry(fields(), ['start_inquiry', 'expire_inquiry'])
+      break
+    case 'verified':
+      await approved()
+      break
+    case 'linked':
+    case 'linked_failing':
+      await approved()
+      await coinflow('POST', '/withdraw/account', {
+        alias: journey === 'linked' ? 'Everyday Checking' : 'suspended',
+        routingNumber: '011401533',
+        accountNumber: '000123456789',
+        type: 'checking',
+      })
+      break
+    case 'iban_eur':
+      await approved()
+      await coinflow('POST', '/withdraw/iban', {
+        number: 'DE89370400440532013000',
+        accountHolder: 'Robin Reyes',
+        alias: 'Girokonto',
+      })
+      break
+    case 'pix_brl':
+      await approved()
+      await coinflow('POST', '/withdraw/pix', { pixKey: '40882598074' })
+      break
+    default:
+      journey satisfies never
+  }
+
+  return {
+    client,
+    app,
+    emulator,
+    user,
+    requests,
+    loseAnswers: (path, count) => lost.set(path, count),
+    balance: () => balances.get(user.id) ?? 0,
+    advance,
+    async completeInquiry() {
+      const list = (await persona(
+        'GET',
+        `/inquiries?filter[reference-id]=${encodeURIComponent(user.id)}`,
+      )) as unknown as { data: { id: string }[] }
+      const newest = list.data[0]
+      if (!newest) throw new Error(`${user.id} has no inquiry to complete`)
+      // What the person types into Persona's flow.
+      await persona('PATCH', `/inquiries/${newest.id}`, {
+        data: { attributes: { fields: fields() } },
+      })
+      await persona('POST', `/inquiries/${newest.id}/perform-simulate-actions`, {
+        meta: { 'simulate-actions': [{ type: 'complete_inquiry' }] },
+      })
+      await emulator.flush()
+    },
+    close: () => emulator.close(),
+  }
+}

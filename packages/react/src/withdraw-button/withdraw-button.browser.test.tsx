@@ -1,0 +1,219 @@
+import type { Payout, PositiveMoney, Speed } from '@shareflow/contract'
+import { cleanup, render } from '@testing-library/react'
+import axe from 'axe-core'
+import { StrictMode } from 'react'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { page, userEvent } from 'vitest/browser'
+import { createKitSandbox, type KitSandbox, type SandboxOptions } from '../../sandbox/sandbox'
+import { ShareflowProvider } from '../provider'
+import type { WithdrawState } from './use-withdraw'
+import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
+
+let sandbox: KitSandbox | undefined
+beforeEach(() => sessionStorage.clear())
+afterEach(() => {
+  cleanup()
+  sandbox?.close()
+  sandbox = undefined
+})
+
+const usd = (cents: number): PositiveMoney => ({ cents, currency: 'USD' })
+
+async function renderButton(
+  options: SandboxOptions,
+  props: Partial<WithdrawButtonProps> = {},
+  strict = false,
+) {
+  sandbox = await createKitSandbox(options)
+  const onWithdrawn = vi.fn<(payout: Payout) => void>()
+  const states: WithdrawState[] = []
+  const tree = (
+    <ShareflowProvider client={sandbox.client}>
+      <WithdrawButton
+        amount={usd(100_00)}
+        speed="asap"
+        onWithdrawn={onWithdrawn}
+        onStateChange={(state) => states.push(state)}
+        {...props}
+      />
+    </ShareflowProvider>
+  )
+  const view = render(strict ? <StrictMode>{tree}</StrictMode> : tree)
+  return { sandbox, onWithdrawn, states, view }
+}
+
+const button = (name: string | RegExp) => page.getByRole('button', { name })
+const payoutPosts = (s: KitSandbox) =>
+  s.requests.filter((r) => r.method === 'POST' && r.path === '/payouts')
+const status = (text: string | RegExp) => page.getByText(text).first()
+
+describe('<WithdrawButton>', () => {
+  it('pays out once, follows the payout to success and reports the speed it went by', async () => {
+    const { sandbox, onWithdrawn, states, view } = await renderButton({ journey: 'linked' })
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    expect(sandbox.balance()).toBe(2_500_00 - 100_00)
+    const { violations } = await axe.run(view.container)
+    expect(violations.map((v) => v.id)).toEqual([])
+
+    // Coinflow settles it a moment later; its webhook reaches the page over SSE.
+    await sandbox.advance(2_000)
+    await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
+    expect(onWithdrawn).toHaveBeenCalledTimes(1)
+    expect(onWithdrawn.mock.calls[0]?.[0]).toMatchObject({
+      state: 'succeeded',
+      effectiveSpeed: 'asap',
+    })
+    expect(states).toEqual([
+      'unavailable',
+      'ready',
+      'preparing',
+      'submitting',
+      'processing',
+      'succeeded',
+    ])
+    expect(payoutPosts(sandbox)).toHaveLength(1)
+  })
+
+  it('makes one payout however often it is clicked', async () => {
+    const { sandbox } = await renderButton({ journey: 'linked' })
+    await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')
+    // Three clicks in one task, before React can render the busy state in between.
+    const withdraw = button('Withdraw $100.00').element() as HTMLButtonElement
+    withdraw.click()
+    withdraw.click()
+    withdraw.click()
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    expect(payoutPosts(sandbox)).toHaveLength(1)
+    expect(sandbox.balance()).toBe(2_400_00)
+  })
+
+  it("pays once when Coinflow loses its answer ($503.00, the emulator's lost response)", async () => {
+    const { sandbox } = await renderButton({ journey: 'linked' }, { amount: usd(503_00) })
+    await userEvent.click(button('Withdraw $503.00'))
+    await expect.element(status('Your payout of $503.00 is on its way.')).toBeVisible()
+    await sandbox.advance(2_000)
+    await expect.element(status('$503.00 paid out by Instant transfer.')).toBeVisible()
+    expect(sandbox.balance()).toBe(2_500_00 - 503_00)
+  })
+
+  it('retries lost answers with the same idempotency key, by itself and on Try again, and pays once', async () => {
+    const { sandbox } = await renderButton({ journey: 'linked' })
+    await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')
+    sandbox.loseAnswers('/payouts', 3)
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect
+      .element(status('The service is not reachable. Try again in a moment.'))
+      .toBeVisible()
+    await userEvent.click(button('Try again'))
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    const posts = payoutPosts(sandbox)
+    expect(posts).toHaveLength(4)
+    expect(new Set(posts.map((p) => p.idempotencyKey)).size).toBe(1)
+    expect(sandbox.balance()).toBe(2_400_00)
+  })
+
+  it('reports a payout Coinflow failed, with its reason, and the balance comes back', async () => {
+    const { sandbox, onWithdrawn } = await renderButton({ journey: 'linked_failing' })
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    await sandbox.advance(2_000)
+    await expect.element(status(/^The payout failed/)).toBeVisible()
+    await expect.element(button('New payout')).toBeVisible()
+    expect(onWithdrawn).not.toHaveBeenCalled()
+    await vi.waitFor(() => expect(sandbox.balance()).toBe(2_500_00))
+  })
+
+  it('says when same day went as a standard transfer (above $1,000,000)', async () => {
+    const { sandbox } = await renderButton(
+      { journey: 'linked', balanceCents: 2_000_000_00 },
+      { amount: usd(1_200_000_00), speed: 'same_day' },
+    )
+    await userEvent.click(button('Withdraw $1,200,000.00'))
+    await expect.element(status(/on its way/)).toBeVisible()
+    await sandbox.advance(30_000)
+    await expect.element(status('$1,200,000.00 paid out by Standard transfer.')).toBeVisible()
+  })
+
+  it("shows the host's reason when it refuses the payout, and a new click is a new intent", async () => {
+    const { sandbox } = await renderButton({ journey: 'linked', balanceCents: 50_00 })
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(status('Your balance is too low.')).toBeVisible()
+    await userEvent.click(button('Try again'))
+    await expect.element(status('Your balance is too low.')).toBeVisible()
+    const keys = payoutPosts(sandbox).map((p) => p.idempotencyKey)
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).not.toBe(keys[1])
+  })
+
+  it('asks an unverified user to verify first, and pays nothing', async () => {
+    const { sandbox } = await renderButton({ journey: 'new' })
+    await userEvent.click(button('Link a payout account'))
+    await expect.element(status('Verify your identity first.')).toBeVisible()
+    expect(payoutPosts(sandbox)).toHaveLength(0)
+  })
+
+  it('waits for a speed before it can pay, and says so', async () => {
+    const { sandbox } = await renderButton({ journey: 'linked' }, { speed: undefined })
+    await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'true')
+    await expect.element(status('Choose a payout speed first.')).toBeVisible()
+    await userEvent.click(button('Withdraw $100.00'), { force: true })
+    expect(payoutPosts(sandbox)).toHaveLength(0)
+  })
+
+  it('resumes a payout a reload interrupted, without paying twice', async () => {
+    const { sandbox, view } = await renderButton({ journey: 'linked' })
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    view.unmount()
+    // The page comes back: a new provider, cache and client state; only sessionStorage survives.
+    const onWithdrawn = vi.fn()
+    render(
+      <ShareflowProvider client={sandbox.client}>
+        <WithdrawButton
+          amount={usd(100_00)}
+          speed={'asap' satisfies Speed}
+          onWithdrawn={onWithdrawn}
+        />
+      </ShareflowProvider>,
+    )
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    await sandbox.advance(2_000)
+    await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
+    expect(onWithdrawn).toHaveBeenCalledTimes(1)
+    expect(payoutPosts(sandbox)).toHaveLength(1)
+  })
+
+  it('pays once under StrictMode', async () => {
+    const { sandbox } = await renderButton({ journey: 'linked' }, {}, true)
+    await userEvent.click(button('Withdraw $100.00'))
+    await sandbox.advance(2_000)
+    await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
+    expect(payoutPosts(sandbox)).toHaveLength(1)
+    expect(sandbox.requests.filter((r) => r.path === '/events')).toHaveLength(1)
+  })
+
+  it("opens Coinflow's page in a dialog when there is no payout account, and closes it with Escape", async () => {
+    await renderButton({ journey: 'verified' })
+    const link = button('Link a payout account')
+    await userEvent.click(link)
+    const dialog = page.getByRole('dialog', { name: 'Link a payout account' })
+    await expect.element(dialog).toBeVisible()
+    await expect
+      .element(page.getByTitle('Link a payout account with Coinflow'))
+      .toHaveAttribute('referrerpolicy', 'no-referrer')
+    const src = page
+      .getByTitle('Link a payout account with Coinflow')
+      .element()
+      .getAttribute('src')!
+    const url = new URL(src)
+    expect(url.origin + url.pathname).toBe(
+      'http://localhost:3000/solana/withdraw/shareflow-sandbox',
+    )
+    expect(url.searchParams.get('sessionKey')).toBeTruthy()
+    expect(url.searchParams.get('theme')).toBeTruthy()
+    await userEvent.keyboard('{Escape}')
+    await expect.element(dialog).not.toBeInTheDocument()
+    await expect.element(link).toHaveFocus()
+  })
+})
