@@ -87,6 +87,20 @@ const projects: TestProjectInlineConfiguration[] = [
       fileParallelism: false,
     },
   },
+  {
+    resolve: nodeResolve,
+    ssr: {
+      resolve: { conditions: nodeResolve.conditions, externalConditions: ['@shareflow/source'] },
+    },
+    test: {
+      // `pnpm bench --quick`: every section still runs and yields every figure.
+      name: 'bench',
+      environment: 'node',
+      include: ['bench/**/*.test.ts'],
+      testTimeout: 300_000,
+      hookTimeout: 300_000,
+    },
+  },
 ]
 
 if (hasStories) {

@@ -12,8 +12,6 @@
  * @module
  */
 import type { KycStatus } from '@shareflow/contract'
-import type { Sleep } from '../../packages/server/src/clock'
-import { createRandom } from '../../packages/server/src/emulator/world'
 import { completeHostedInquiry } from './journeys'
 import { BFF_PREFIX, createLab, type Lab } from './lab'
 import { median } from './stats'
@@ -63,7 +61,7 @@ function scaledTime(speed: number) {
   const realStart = Date.now()
   let offset = 0
   const now = () => realStart + (Date.now() - realStart) * speed + offset
-  const sleep: Sleep = (ms) =>
+  const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => setTimeout(resolve, Math.max(0, ms) / speed))
   return {
     clock: {
@@ -153,7 +151,9 @@ export async function measureBurst(
   }
 
   try {
-    const random = createRandom(42)
+    // A fixed linear congruential sequence: the same start times and form times on every run.
+    let seed = 42
+    const random = () => (seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32
     await Promise.all(
       Array.from({ length: settings.users }, (_, i) =>
         journey(

@@ -8,15 +8,16 @@
  */
 import { Hono, type Context } from 'hono'
 import { getCookie } from 'hono/cookie'
-import { createShareflowApp, type ShareflowApp } from '../../packages/server/src/app'
-import type { Clock, Sleep } from '../../packages/server/src/clock'
 import {
-  createEmulator,
-  type Emulator,
-  type EmulatorClock,
-} from '../../packages/server/src/emulator/index'
-import type { LogFields, Logger } from '../../packages/server/src/logger'
-import { createPayoutsModule, type PayoutsModule } from '../../packages/server/src/payouts/module'
+  createPayoutsModule,
+  type Clock,
+  type LogFields,
+  type Logger,
+  type PayoutsModule,
+  type ShareflowApp,
+  createShareflowApp,
+} from '@shareflow/server'
+import { createEmulator, type Emulator, type EmulatorClock } from '@shareflow/server/emulator'
 
 export const PERSONA_API = 'https://api.withpersona.com/api/v1'
 export const COINFLOW_API = 'https://api-sandbox.coinflow.cash/api'
@@ -63,7 +64,7 @@ export interface LabOptions {
   /** A clock the bench moves (burst); the system clock otherwise. */
   clock?: EmulatorClock
   /** How the BFF waits (rate budget, retries); paired with `clock` for virtual time. */
-  sleep?: Sleep
+  sleep?: (ms: number) => Promise<void>
   /** Emulator heartbeat; off when the bench drives a virtual clock itself. */
   heartbeatMs?: number | false
   /** How often the naive integration polls Coinflow for approval. */
@@ -189,35 +190,32 @@ export function createLab(options: LabOptions = {}): Lab {
   })
 
   const vendorRequests: RecordedRequest[] = []
-  const countingFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init)
-    const vendor = request.url.startsWith(PERSONA_API) ? 'persona' : 'coinflow'
+  // Cheap on purpose: under load it sits on every vendor call the BFF makes.
+  const countingFetch: typeof fetch = async (input, init = {}) => {
+    const url = new URL(input instanceof Request ? input.url : input)
+    if (input instanceof Request)
+      init = {
+        method: input.method,
+        headers: input.headers,
+        body: await input.text(),
+        signal: input.signal,
+        ...init,
+      }
+    const vendor = url.href.startsWith(PERSONA_API) ? 'persona' : 'coinflow'
     traffic[vendor]++
-    const url = new URL(request.url)
-    const body = request.method === 'GET' ? undefined : await request.text()
     if (vendorRequests.length < 100) {
       vendorRequests.push({
         vendor,
-        method: request.method,
+        method: init.method ?? 'GET',
         path: url.pathname + url.search,
-        headers: Object.fromEntries(request.headers),
-        body,
+        headers: Object.fromEntries(new Headers(init.headers)),
+        body: typeof init.body === 'string' ? init.body : undefined,
       })
     }
     const origin = options.vendorOrigins?.[vendor]
     const response = await (origin
-      ? fetch(`${origin}${url.pathname}${url.search}`, {
-          method: request.method,
-          headers: request.headers,
-          body,
-          signal: request.signal,
-        })
-      : emulator.fetch(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body,
-          signal: request.signal,
-        }))
+      ? fetch(`${origin}${url.pathname}${url.search}`, init)
+      : emulator.fetch(url, init))
     if (response.status === 429) traffic[`${vendor}429`]++
     return response
   }

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url'
 import { runLoad, type LoadFigure } from './load'
 import type { OverheadTargets } from './overhead-servers'
 import { benchRoot } from './paths'
-import { ratio } from './stats'
+import { median, ratio } from './stats'
 
 export const CONNECTION_LEVELS = [1, 50, 500] as const
 export type Route = 'session' | 'quotes'
@@ -41,6 +41,7 @@ export interface OverheadRow {
 export interface OverheadResults {
   tool: string
   durationSec: number
+  rounds: number
   /** Vendor calls the BFF makes per request of each route. */
   upstreamPerRequest: Record<Route, number>
   directCall: Record<Route, string>
@@ -80,24 +81,65 @@ function stopServers(child: ChildProcess): Promise<void> {
   })
 }
 
+/** No latency ratio where one side finished no request: its latency is not known. */
+const latencyRatio = (a: LoadFigure, b: LoadFigure, key: 'meanMs' | 'p50Ms' | 'p99Ms') =>
+  a.requests === 0 || b.requests === 0 ? null : ratio(a[key], b[key])
+
+/** Slices of one cell as one figure: totals add up; latencies are the slices' medians. */
+export function combine(slices: LoadFigure[]): LoadFigure {
+  const requests = slices.reduce((sum, s) => sum + s.requests, 0)
+  return {
+    meanMs:
+      requests === 0
+        ? 0
+        : Math.round((slices.reduce((sum, s) => sum + s.meanMs * s.requests, 0) / requests) * 100) /
+          100,
+    p50Ms: median(slices.map((s) => s.p50Ms)),
+    p99Ms: median(slices.map((s) => s.p99Ms)),
+    requestsPerSec: Math.round(median(slices.map((s) => s.requestsPerSec))),
+    requests,
+    failures: slices.reduce((sum, s) => sum + s.failures, 0),
+  }
+}
+
 export async function measureOverhead({
   durationSec,
   warmupSec,
+  rounds = 1,
 }: {
+  /** Per target and cell, over all rounds. */
   durationSec: number
   warmupSec: number
+  /** Slices each cell's time is cut into, the three targets taking turns. */
+  rounds?: number
 }): Promise<OverheadResults> {
   const { child, targets } = await startServers()
   try {
     const rows: OverheadRow[] = []
     for (const route of ['session', 'quotes'] as const) {
-      for (const target of ['bff', 'direct', 'proxy'] as const) {
-        await runLoad(targets[route][target], { connections: 10, durationSec: warmupSec })
+      if (warmupSec > 0) {
+        for (const target of ['bff', 'direct', 'proxy'] as const) {
+          await runLoad(targets[route][target], { connections: 10, durationSec: warmupSec })
+        }
       }
       for (const connections of CONNECTION_LEVELS) {
-        const figures = {} as Record<Target, LoadFigure>
-        for (const target of ['direct', 'proxy', 'bff'] as const) {
-          figures[target] = await runLoad(targets[route][target], { connections, durationSec })
+        // Short slices, taking turns: a neighbour's load on a shared machine then falls on all
+        // three targets alike instead of on whichever ran during it.
+        const slices = { bff: [], direct: [], proxy: [] } as Record<Target, LoadFigure[]>
+        for (let round = 0; round < rounds; round++) {
+          for (const target of ['direct', 'proxy', 'bff'] as const) {
+            slices[target].push(
+              await runLoad(targets[route][target], {
+                connections,
+                durationSec: durationSec / rounds,
+              }),
+            )
+          }
+        }
+        const figures = {
+          bff: combine(slices.bff),
+          direct: combine(slices.direct),
+          proxy: combine(slices.proxy),
         }
         const { bff, direct, proxy } = figures
         rows.push({
@@ -106,12 +148,12 @@ export async function measureOverhead({
           bff,
           direct,
           proxy,
-          meanVsDirect: ratio(bff.meanMs, direct.meanMs),
-          meanVsProxy: ratio(bff.meanMs, proxy.meanMs),
-          p50VsDirect: ratio(bff.p50Ms, direct.p50Ms),
-          p50VsProxy: ratio(bff.p50Ms, proxy.p50Ms),
-          p99VsDirect: ratio(bff.p99Ms, direct.p99Ms),
-          p99VsProxy: ratio(bff.p99Ms, proxy.p99Ms),
+          meanVsDirect: latencyRatio(bff, direct, 'meanMs'),
+          meanVsProxy: latencyRatio(bff, proxy, 'meanMs'),
+          p50VsDirect: latencyRatio(bff, direct, 'p50Ms'),
+          p50VsProxy: latencyRatio(bff, proxy, 'p50Ms'),
+          p99VsDirect: latencyRatio(bff, direct, 'p99Ms'),
+          p99VsProxy: latencyRatio(bff, proxy, 'p99Ms'),
           throughputVsDirect: ratio(bff.requestsPerSec, direct.requestsPerSec),
           throughputVsProxy: ratio(bff.requestsPerSec, proxy.requestsPerSec),
         })
@@ -123,6 +165,7 @@ export async function measureOverhead({
     return {
       tool: `autocannon ${version}`,
       durationSec,
+      rounds,
       upstreamPerRequest: {
         session: targets.session.upstreamPerRequest,
         quotes: targets.quotes.upstreamPerRequest,

@@ -39,7 +39,7 @@ export interface BenchResults {
 
 export interface BenchSettings {
   roundTrips: RoundTripSettings
-  overhead: { durationSec: number; warmupSec: number }
+  overhead: { durationSec: number; warmupSec: number; rounds: number }
   burst: BurstSettings
   demo: DemoSettings
 }
@@ -56,7 +56,7 @@ export const fullSettings: BenchSettings = {
     naivePollMs: 1_000,
     runs: 5,
   },
-  overhead: { durationSec: 5, warmupSec: 1 },
+  overhead: { durationSec: 6, warmupSec: 1, rounds: 3 },
   burst: { users: 1_000, startWindowMs: 60_000, formMs: 60_000, speed: 30 },
   demo: { vendorLatencyMs: VENDOR_LATENCY_MS, runs: 5 },
 }
@@ -64,7 +64,7 @@ export const fullSettings: BenchSettings = {
 /** Tiny durations: proves every section still runs and yields every figure, not how fast. */
 export const quickSettings: BenchSettings = {
   roundTrips: { ...fullSettings.roundTrips, reviewMs: 300, naivePollMs: 300, runs: 1 },
-  overhead: { durationSec: 1, warmupSec: 0 },
+  overhead: { durationSec: 2, warmupSec: 1, rounds: 1 },
   burst: { users: 40, startWindowMs: 60_000, formMs: 30_000, speed: 30 },
   demo: { vendorLatencyMs: VENDOR_LATENCY_MS, runs: 1 },
 }

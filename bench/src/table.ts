@@ -113,7 +113,7 @@ function upstreamTable(up: UpstreamResults): string[] {
 
 function overheadTable(oh: OverheadResults): string[] {
   const lines = [
-    `BFF overhead: ${oh.tool}, ${oh.durationSec} s per cell, servers in their own process. Direct = the emulator's ${oh.directCall.session} (for /session) and ${oh.directCall.quotes} (for /quotes); proxy = a bare @hono/node-server pass-through in front of it. The BFF makes ${oh.upstreamPerRequest.session} vendor calls per /session and ${oh.upstreamPerRequest.quotes} per uncached /quotes. Latency mean / p50 / p99 ms; ratios are BFF over the other (latency: lower is better; throughput: higher is better).`,
+    `BFF overhead: ${oh.tool}, ${oh.durationSec} s per target and cell in ${oh.rounds} alternating slices, all servers in one process of their own. Direct = the emulator's ${oh.directCall.session} (for /session) and ${oh.directCall.quotes} (for /quotes); proxy = a bare @hono/node-server pass-through in front of it. The BFF makes ${oh.upstreamPerRequest.session} vendor calls per /session and ${oh.upstreamPerRequest.quotes} per uncached /quotes. Latency mean / p50 / p99 ms; ratios are BFF over the other (latency: lower is better; throughput: higher is better).`,
     '',
     ...header([
       'route',
@@ -132,8 +132,8 @@ function overheadTable(oh: OverheadResults): string[] {
       'req/s vs proxy',
     ]),
   ]
-  const lat = (f: { meanMs: number; p50Ms: number; p99Ms: number }) =>
-    `${f.meanMs} / ${f.p50Ms} / ${f.p99Ms}`
+  const lat = (f: { meanMs: number; p50Ms: number; p99Ms: number; requests: number }) =>
+    f.requests === 0 ? 'none finished' : `${f.meanMs} / ${f.p50Ms} / ${f.p99Ms}`
   for (const r of oh.rows) {
     lines.push(
       row([
