@@ -14,12 +14,13 @@ import { registerDestinationRoutes } from '../routes/destinations'
 import { registerPayoutRoutes } from '../routes/payouts'
 import { registerQuoteRoutes } from '../routes/quotes'
 import { createPayoutCoinflow } from './coinflow-port'
+import { payoutPaths } from './openapi'
 import type { PayoutHostLedger } from './host-ledger'
 import { createPayoutService, type PayoutService, type PayoutServiceOptions } from './service'
 
 export interface PayoutsModuleOptions extends Omit<
   PayoutServiceOptions,
-  'store' | 'coinflow' | 'ledger' | 'clock' | 'logger' | 'publish'
+  'store' | 'coinflow' | 'ledger' | 'clock' | 'logger' | 'publish' | 'onVerificationRequired'
 > {
   /** The host's ledger hooks: debit, settle, reverse (see `host-ledger.ts`). */
   ledger: PayoutHostLedger
@@ -48,6 +49,7 @@ export function createPayoutsModule({
   let stopRecovery: () => void = () => {}
   return {
     name: 'payouts',
+    openapi: payoutPaths,
     get service() {
       if (!service) throw new Error('The payouts module has not been registered with an app yet')
       return service
@@ -62,6 +64,15 @@ export function createPayoutsModule({
         logger: core.logger.child({ module: 'payouts' }),
         publish: async (userId, event) => {
           await core.events.publish(userId, event)
+        },
+        onVerificationRequired: async (userId, verificationLink) => {
+          if (!verificationLink) return
+          await core.kyc.observeWithdrawer(userId, {
+            kind: 'verification_required',
+            verification: { status: 'pending', vendor: null, shareTokenStatus: null },
+            verificationLink,
+            rejectionReasons: [],
+          })
         },
       })
       service = payouts

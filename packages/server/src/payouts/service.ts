@@ -116,6 +116,11 @@ export interface PayoutServiceOptions {
   /** Pushes an event to the user's SSE stream (`store.publish` on the user's channel). */
   publish?: (userId: string, event: ShareflowEvent) => Promise<void>
   /**
+   * Coinflow refused a payout with 451: the user must verify again. The module points this at the
+   * KYC service, so the gate shows `needs_more_info` with the link.
+   */
+  onVerificationRequired?: (userId: string, verificationLink: string | undefined) => Promise<void>
+  /**
    * Called after every journaled change of state (and after the host was told), before the next
    * step starts. For instrumentation; the crash test stops the process here.
    */
@@ -268,6 +273,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     logger = silentLogger,
     publish,
     onStep,
+    onVerificationRequired,
     lookupAfterMs = 60_000,
     retryBaseMs = 1_000,
     retryMaxMs = 5 * 60_000,
@@ -403,12 +409,23 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         const orphan = await journal.takeOrphanEvent(outcome.signature)
         return orphan ? applyEvent(record.id, orphan.outcome, outcome.signature) : next
       }
-      case 'verification_required':
-        return fail(record, {
+      case 'verification_required': {
+        const failed = await fail(record, {
           code: 'verification_required',
           reason: userMessages.verification,
           ...(outcome.verificationLink ? { verificationLink: outcome.verificationLink } : {}),
         })
+        try {
+          await onVerificationRequired?.(record.userId, outcome.verificationLink)
+        } catch (error) {
+          // The payout's answer already carries the link; the gate catches up on /session.
+          logger.warn('could not record that verification is required', {
+            payoutId: record.id,
+            error,
+          })
+        }
+        return failed
+      }
       case 'insufficient_funds':
         // The operator must top up the merchant wallet; users can do nothing about it.
         logger.error('ALERT: Coinflow refused a payout for insufficient merchant funds (402)', {
@@ -740,8 +757,10 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         return
       }
       await applyEvent(record.id, outcome, event.signature)
-      // Tell the host now rather than at the next sweep; if the lease is busy, its holder will.
-      await driveLocked(record.id, lockWaitMs)
+      // Tell the host now rather than at the next sweep, waiting only briefly for the lease:
+      // Coinflow wants its answer within 5 s, and if the lease is busy its holder or the next
+      // sweep finishes the job.
+      await driveLocked(record.id, Math.min(lockWaitMs, 1_000))
     },
 
     resumeDue,

@@ -555,6 +555,12 @@ describe('journey 8: payouts', () => {
     expect(error).toMatchObject({ code: 'verification_required', verificationLink: link })
     expect(ledger.balance(jane.id, 'USD')).toBe(USD_OPENING)
     expect(ledger.calls('reverse')).toBe(1)
+    // The gate learns it too: Jane's KYC state now says where to go.
+    expect(await harness.app.shareflow.kyc.current(jane.id)).toMatchObject({
+      state: 'needs_more_info',
+      nextAction: 'open_verification_link',
+      verificationLink: link,
+    })
   })
 
   it('rides out a Coinflow outage: the payout stays submitted and finishes with the same key', async () => {
