@@ -174,6 +174,7 @@ export interface PayoutJournal {
   openIds(): Promise<string[]>
   indexSignature(signature: string, id: string): Promise<void>
   findBySignature(signature: string): Promise<string | null>
+  /** Keeps a Withdraw outcome for a signature no payout has yet; a final outcome beats `pending`. */
   keepOrphanEvent(event: OrphanWithdrawEvent): Promise<void>
   /** Removes and returns the orphan event for `signature`; only one caller gets it. */
   takeOrphanEvent(signature: string): Promise<OrphanWithdrawEvent | null>
@@ -258,10 +259,16 @@ export function createPayoutJournal(store: ShareflowStore): PayoutJournal {
     indexSignature: (signature, id) => store.set(payoutKeys.signature(signature), id),
     findBySignature: (signature) => store.get(payoutKeys.signature(signature)),
 
-    keepOrphanEvent: (event) =>
-      putJson(store, payoutKeys.orphanEvent(event.signature), OrphanWithdrawEvent, event, {
-        ttlMs: ORPHAN_EVENT_TTL_MS,
-      }),
+    async keepOrphanEvent(event) {
+      // A final outcome is never replaced by a `pending` that arrived after it (reordered).
+      await updateJson(
+        store,
+        payoutKeys.orphanEvent(event.signature),
+        OrphanWithdrawEvent,
+        (kept) => (kept && kept.outcome !== 'pending' ? undefined : event),
+        { ttlMs: ORPHAN_EVENT_TTL_MS },
+      )
+    },
 
     async takeOrphanEvent(signature) {
       const key = payoutKeys.orphanEvent(signature)

@@ -10,7 +10,7 @@ import {
 import { ApiError } from '../errors'
 import { coinflowKeyFor } from './ids'
 import type { PayoutRecord } from './journal'
-import type { PayoutService } from './service'
+import type { PayoutService, WithdrawEvent } from './service'
 
 const USD_OPENING = 2_000_000_00
 
@@ -25,7 +25,7 @@ const toBank = (
 })
 
 /** Delivers the emulator's Withdraw webhooks to `payouts`, in the order given. */
-async function deliver(payouts: PayoutService, events: ReturnType<PayoutWorld['withdrawEvents']>) {
+async function deliver(payouts: PayoutService, events: WithdrawEvent[]) {
   for (const event of events) await payouts.handleWithdrawEvent(event)
 }
 
@@ -460,27 +460,33 @@ describe('payouts: never lost', () => {
     expect(world.ledger.calls('settle')).toBe(1)
   })
 
-  it('keeps an outcome that beats the payout response, and applies it when the payout is known', async () => {
-    const world = await createPayoutWorld()
-    const first = world.service()
-    const { payout } = await first.request({
+  it('keeps outcomes that beat the payout’s answer, and applies them once the payout is known', async () => {
+    const world = await createPayoutWorld({ service: { retryBaseMs: 1_000 } })
+    const payouts = world.service()
+    world.setLosingPayoutAnswers(true)
+    const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'early-hook-001',
       body: toBank(world, 14_00),
     })
+    // Every answer was lost, but the same key made Coinflow pay exactly once.
+    expect(payout.state).toBe('submitted')
+    expect(world.coinflowPayouts()).toHaveLength(1)
+
+    // It settles, and its webhooks (here without the idempotency key, reordered) arrive while
+    // the payout still has no signature: they are kept, not dropped.
     await world.advance(30_000)
-    const success = world.withdrawEvents()[1]!
-    // A webhook with no idempotency key and a signature nobody has journaled yet.
-    await first.handleWithdrawEvent({
-      eventType: 'Withdraw Success',
-      signature: 'not-yet-known',
-      userId: USER,
-    })
-    expect(await first.journal.takeOrphanEvent('not-yet-known')).toMatchObject({
-      outcome: 'succeeded',
-    })
-    await first.handleWithdrawEvent({ ...success, idempotencyKey: undefined as never })
-    expect((await first.get(USER, payout.id))?.state).toBe('succeeded')
+    const events = world.withdrawEvents().map(({ idempotencyKey: _, ...event }) => event)
+    await deliver(payouts, [...events].reverse())
+    expect((await payouts.get(USER, payout.id))?.state).toBe('submitted')
+
+    // The retry with the same key gets Coinflow's original answer, and the kept outcome with it.
+    world.setLosingPayoutAnswers(false)
+    await world.advance(2_000)
+    await payouts.resumeDue()
+    expect((await payouts.get(USER, payout.id))?.state).toBe('succeeded')
+    expect(world.coinflowPayouts()).toHaveLength(1)
+    expect(world.ledger.calls('settle', payout.id)).toBe(1)
   })
 
   it('ignores a webhook that names another user', async () => {

@@ -756,6 +756,8 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         logger.warn('withdraw webhook names another user; ignored', { payoutId: record.id })
         return
       }
+      // Later deliveries may carry only the signature; make sure it leads here too.
+      if (fromKey !== null) await journal.indexSignature(event.signature, record.id)
       await applyEvent(record.id, outcome, event.signature)
       // Tell the host now rather than at the next sweep, waiting only briefly for the lease:
       // Coinflow wants its answer within 5 s, and if the lease is busy its holder or the next

@@ -50,6 +50,7 @@ export interface PayoutWorldOptions {
 export async function createPayoutWorld(options: PayoutWorldOptions = {}) {
   // A Coinflow outage on demand: every API call answers 503, as Coinflow's does.
   let outage = false
+  let losingPayoutAnswers = false
   const harness = createHarness({
     middleware: [
       async (c, next) => {
@@ -76,7 +77,14 @@ export async function createPayoutWorld(options: PayoutWorldOptions = {}) {
     apiKey: API_KEY,
     merchantId: harness.coinflow.state.merchantId,
     baseUrl: 'http://coinflow.test/api',
-    fetch: async (input, init) => harness.coinflow.api.request(String(input), init),
+    fetch: async (input, init) => {
+      const response = await harness.coinflow.api.request(String(input), init)
+      // Coinflow did the work, but its answer never reaches us (a dropped connection).
+      if (losingPayoutAnswers && String(input).endsWith('/payout/delegated')) {
+        throw new TypeError('fetch failed: the connection was reset')
+      }
+      return response
+    },
     clock: harness.clock,
     sleep: async () => {},
     logger,
@@ -117,6 +125,10 @@ export async function createPayoutWorld(options: PayoutWorldOptions = {}) {
     /** Starts or ends a Coinflow outage. */
     setOutage: (on: boolean) => {
       outage = on
+    },
+    /** While on, Coinflow makes payouts but its answers are lost on the way back. */
+    setLosingPayoutAnswers: (on: boolean) => {
+      losingPayoutAnswers = on
     },
     destinations,
     ledger,
