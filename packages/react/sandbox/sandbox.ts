@@ -126,7 +126,10 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
   }
   const balances = new Map([[user.id, options.balanceCents ?? 2_500_00]])
   const payouts = createPayoutsModule({
-    ...(options.quoteValidForMs === undefined ? {} : { quoteValidForMs: options.quoteValidForMs }),
+    // A quote the BFF still holds in its cache would outlive a short validity.
+    ...(options.quoteValidForMs === undefined
+      ? {}
+      : { quoteValidForMs: options.quoteValidForMs, quoteCacheMs: options.quoteValidForMs / 2 }),
     ledger: {
       authorizePayout: ({ user: { id }, amount }) => {
         const balance = balances.get(id) ?? 0

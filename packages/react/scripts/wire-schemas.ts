@@ -1,7 +1,10 @@
 import * as contract from '@shareflow/contract'
 import { z } from 'zod'
-import { DATE_TIME } from '../src/wire/check'
 import type { WireName } from '../src/wire/index'
+
+/** zod 4's `z.iso.datetime()` pattern, which `check.ts`'s `dateTime` is tested to match. */
+const DATE_TIME =
+  '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z))$'
 
 /** The schemas the client reads from the wire. */
 const wire: Record<WireName, z.ZodType> = {
@@ -89,7 +92,7 @@ function emit(node: Node, path: string, refs: Set<string>): string {
     }
     case 'string':
       if (node.format === 'date-time') {
-        if (node.pattern !== DATE_TIME.source) throw new Error(`${path}: zod's datetime changed`)
+        if (node.pattern !== DATE_TIME) throw new Error(`${path}: zod's datetime changed`)
         return 'dateTime'
       }
       if (node.format === 'uri') return 'url'

@@ -14,13 +14,7 @@ import {
   type Session,
 } from '@shareflow/contract'
 import { ShareflowError } from './errors'
-import {
-  createEventHub,
-  type EventHub,
-  type EventHubTimings,
-  type EventSubscriber,
-  type LiveStatus,
-} from './event-stream'
+import type { EventHub, EventHubTimings, EventSubscriber, LiveStatus } from './event-stream'
 import { createIdempotencyKey } from './idempotency'
 import { findProblem, parseWire, type WireName, type WireTypes } from './wire/index'
 
@@ -152,30 +146,36 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
     return body as WireTypes[N]
   }
 
+  // The live-update machinery (SSE parser, reconnects, polling) is needed only after the first
+  // render, so it loads as its own chunk, in parallel with the first requests.
   let hub: EventHub | undefined
+  let loading: Promise<EventHub> | undefined
   const events = () =>
-    (hub ??= createEventHub({
-      ...options.live,
-      open: (lastEventId, signal) =>
-        send(routes.events, {
-          method: 'GET',
-          headers: {
-            Accept: 'text/event-stream',
-            ...extraHeaders(),
-            ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+    (loading ??= import('./event-stream').then(
+      ({ createEventHub }) =>
+        (hub = createEventHub({
+          ...options.live,
+          open: (lastEventId, signal) =>
+            send(routes.events, {
+              method: 'GET',
+              headers: {
+                Accept: 'text/event-stream',
+                ...extraHeaders(),
+                ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+              },
+              cache: 'no-store',
+              signal,
+            }),
+          read: ({ data }) => {
+            // One malformed message must not end a live stream; polling reconciles what it missed.
+            try {
+              return parseWire('ShareflowEvent', JSON.parse(data))
+            } catch {
+              return undefined
+            }
           },
-          cache: 'no-store',
-          signal,
-        }),
-      read: ({ data }) => {
-        // One malformed message must not end a live stream; polling reconciles anything missed.
-        try {
-          return parseWire('ShareflowEvent', JSON.parse(data))
-        } catch {
-          return undefined
-        }
-      },
-    }))
+        })),
+    ))
 
   return {
     baseUrl,
@@ -193,7 +193,17 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
         routes.payouts + (query.before ? `?before=${encodeURIComponent(query.before)}` : ''),
         { ...o },
       ),
-    subscribe: (subscriber) => events().subscribe(subscriber),
+    subscribe: (subscriber) => {
+      let unsubscribe: (() => void) | undefined
+      let left = false
+      void events().then((loaded) => {
+        if (!left) unsubscribe = loaded.subscribe(subscriber)
+      })
+      return () => {
+        left = true
+        unsubscribe?.()
+      }
+    },
     get liveStatus() {
       return hub?.status ?? 'idle'
     },

@@ -7,9 +7,13 @@ export type Check = (value: unknown, path: string) => string | undefined
 
 const problem = (path: string, what: string) => `${path}: ${what}`
 
-// zod 4's `z.iso.datetime()` (UTC, optional fraction); the generator fails if zod's changes.
-export const DATE_TIME =
-  /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z))$/
+/**
+ * zod 4's `z.iso.datetime()`: UTC (`Z`), seconds, optional fraction, and a real calendar date.
+ * zod spells the calendar out in a long pattern; a round trip through `Date` says the same in
+ * fewer bytes (`wire.test.ts` holds the two to the same answers, and the generator fails if
+ * zod's pattern ever changes).
+ */
+const ISO = /^(\d{4}-\d\d-\d\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/
 
 /** A string of `min`–`max` UTF-16 units (as zod counts), optionally matching `pattern`. */
 export const string =
@@ -23,7 +27,16 @@ export const string =
           ? problem(path, 'wrong format')
           : undefined
 
-export const dateTime = string(0, Infinity, DATE_TIME)
+export const dateTime: Check = (value, path) => {
+  const found = string(0, Infinity, ISO)(value, path)
+  if (found) return found
+  const day = (value as string).slice(0, 10)
+  const time = Date.parse(day)
+  // A day that does not exist (Feb 30) parses as NaN or rolls over into the next month.
+  return time === time && new Date(time).toISOString().startsWith(day)
+    ? undefined
+    : problem(path, 'not a date')
+}
 
 export const url: Check = (value, path) => {
   try {

@@ -125,4 +125,34 @@ describe('wire schemas', () => {
       }
     })
   }
+
+  it('checks timestamps exactly as zod does, leap days included', () => {
+    const stamps = [
+      '2026-11-22T12:00:00Z',
+      '2026-11-22T12:00:00.123456Z',
+      '2024-02-29T00:00:00Z',
+      '2000-02-29T23:59:59Z',
+      '1900-02-29T00:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-11-22T24:00:00Z',
+      '2026-11-22T12:60:00Z',
+      '2026-11-22T12:00Z',
+      '2026-11-22T12:00:00',
+      '2026-11-22T12:00:00+01:00',
+      '2026-11-22 12:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '',
+    ]
+    for (const updatedAt of stamps) {
+      const zod = contract.KycStatus.safeParse({ ...kyc, updatedAt }).success
+      expect([updatedAt, !findProblem('KycStatus', { ...kyc, updatedAt })]).toEqual([
+        updatedAt,
+        zod,
+      ])
+    }
+  })
 })
