@@ -24,6 +24,13 @@ import { registerEventRoutes } from './routes/events'
 import { registerKycRoutes } from './routes/kyc'
 import { registerSessionRoutes } from './routes/session'
 import { registerWebhookRoutes } from './routes/webhooks'
+import {
+  apiSecurityHeaders,
+  corsAllowlist,
+  rateLimits,
+  requestTimeout,
+  type RateLimitOptions,
+} from './security'
 import { createCallCounter } from './upstream/http'
 
 export type ShareflowApp = Hono<ShareflowEnv> & {
@@ -56,6 +63,10 @@ function sameSiteWrites(trustedOrigins: readonly string[]): MiddlewareHandler<Sh
 export interface ShareflowAppOptions extends ShareflowOptions {
   /** Origins besides the BFF's own whose pages may make writes (e.g. a separate front-end host). */
   trustedOrigins?: readonly string[]
+  /** Per-user and per-address request budgets (`security/rate-limit.ts`); `false` turns them off. */
+  rateLimits?: RateLimitOptions | false
+  /** Longest a request may keep the browser waiting. Default 25 000 ms. */
+  requestTimeoutMs?: number
 }
 
 /**
@@ -79,6 +90,8 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
       generator: () => `req_${crypto.randomUUID().replace(/-/g, '')}`,
     }),
   )
+  app.use(apiSecurityHeaders())
+  app.use(corsAllowlist(options.trustedOrigins ?? []))
   app.use(async function shareflowContext(c, next) {
     const started = core.clock.now()
     const calls = createCallCounter()
@@ -105,6 +118,8 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
     }),
   )
   app.use(sameSiteWrites(options.trustedOrigins ?? []))
+  app.use(rateLimits(options.rateLimits))
+  app.use(requestTimeout(options.requestTimeoutMs))
 
   registerSessionRoutes(app)
   registerKycRoutes(app)

@@ -1,0 +1,148 @@
+/**
+ * Per-user and per-address rate limits on every BFF route, counted in the store's fixed windows
+ * (`rateWindow`), so every instance sharing a Redis store shares the same budgets. A request over
+ * either budget answers `rate_limited` (429) in the envelope, with `retryAfterSeconds` and
+ * `Retry-After` saying when the window turns, before its route reads the body or calls a vendor.
+ *
+ * @module
+ */
+import type { Context, MiddlewareHandler } from 'hono'
+import { requireUser, type ShareflowEnv } from '../core'
+import { ApiError } from '../errors'
+import { rateWindow } from '../store/records'
+
+export interface RateLimit {
+  /** Requests allowed in each window. */
+  limit: number
+  /** The window's length in milliseconds. */
+  windowMs: number
+}
+
+export interface RateLimitOptions {
+  /**
+   * Requests one signed-in user may make in a window, across all instances. Default 600 per
+   * minute: ten a second, far above what the kit's components send, far below a script's pace.
+   */
+  perUser?: RateLimit | false
+  /**
+   * Requests one client address may make in a window, webhooks and signed-out requests included.
+   * Default 1 200 per minute (an office or a mobile carrier puts many users behind one address).
+   */
+  perAddress?: RateLimit | false
+  /**
+   * The client's address for this request, or `null` when unknown (then only the per-user limit
+   * applies). Default: the peer address of a direct Node connection (`@hono/node-server`), except
+   * loopback, which is a local proxy or tool, never one client. Behind a load balancer, read the
+   * header it sets, and only that one: e.g. `(c) => c.req.header('x-real-ip') ?? null`.
+   */
+  clientAddress?: (c: Context) => string | null | undefined
+}
+
+export const defaultRateLimits = {
+  perUser: { limit: 600, windowMs: 60_000 },
+  perAddress: { limit: 1_200, windowMs: 60_000 },
+} as const satisfies Record<'perUser' | 'perAddress', RateLimit>
+
+const LOOPBACK = /^(127\.|::1$|0:0:0:0:0:0:0:1$|localhost$)/
+
+/** The direct peer of a Node connection, when `@hono/node-server` passed its bindings as `c.env`. */
+export function nodePeerAddress(c: Context): string | null {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined
+  const address = env?.incoming?.socket?.remoteAddress
+  if (typeof address !== 'string' || address === '') return null
+  const normalized = normalizeAddress(address)
+  const loopback = LOOPBACK.test(normalized) || LOOPBACK.test(address.replace(/^\[|\]$/g, ''))
+  return loopback ? null : normalized
+}
+
+/**
+ * One bucket per client: IPv4 as is (also when written IPv4-mapped, `::ffff:1.2.3.4`), IPv6 by
+ * its /64, because one subscriber is handed a whole /64 and could otherwise rotate through it.
+ */
+export function normalizeAddress(raw: string): string {
+  const address = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '')
+  const mapped = /^(?:[0:]*:)?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
+  if (mapped) return mapped[1]!
+  if (!address.includes(':')) return address
+  const [head = '', tail] = address.split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
+}
+
+const isWebhook = (path: string) => /\/webhooks\/[^/]+$/.test(path)
+
+/**
+ * @example
+ * app.use(rateLimits({ perUser: { limit: 300, windowMs: 60_000 }, clientAddress: (c) => c.req.header('x-real-ip') ?? null }))
+ */
+export function rateLimits(
+  options: RateLimitOptions | false = {},
+): MiddlewareHandler<ShareflowEnv> {
+  if (options === false) {
+    return async function rateLimitsOff(_c, next) {
+      await next()
+    }
+  }
+  const perUser = options.perUser === undefined ? defaultRateLimits.perUser : options.perUser
+  const perAddress =
+    options.perAddress === undefined ? defaultRateLimits.perAddress : options.perAddress
+  const clientAddress = options.clientAddress ?? nodePeerAddress
+
+  return async function rateLimits(c, next) {
+    const { store, clock } = c.var.shareflow
+    const check = async (key: string, budget: RateLimit, scope: 'user' | 'address') => {
+      let result: Awaited<ReturnType<typeof rateWindow>>
+      try {
+        result = await rateWindow(store, key, { ...budget, clock })
+      } catch (error) {
+        // The limits defend the vendors and the host; a store hiccup must not take the BFF down
+        // with it, and the route's own store calls will report a real outage.
+        c.var.logger.warn('rate limit not checked', { scope, error })
+        return
+      }
+      if (result.allowed) return
+      const retryAfterSeconds = Math.max(1, Math.ceil((result.resetAt - clock.now()) / 1000))
+      c.header('RateLimit-Limit', String(budget.limit))
+      c.header('RateLimit-Remaining', '0')
+      c.header('RateLimit-Reset', String(retryAfterSeconds))
+      throw new ApiError('rate_limited', 'Too many requests. Please wait a moment and try again.', {
+        retryAfterSeconds,
+        cause: new Error(
+          `${scope} rate limit of ${budget.limit} per ${budget.windowMs} ms reached`,
+        ),
+      })
+    }
+
+    if (perAddress) {
+      const address = clientAddress(c)
+      if (address) {
+        await check(
+          `ratelimit:address:${encodeURIComponent(normalizeAddress(address))}`,
+          perAddress,
+          'address',
+        )
+      }
+    }
+    // Webhooks come from the vendors' servers, never from a user; they have only the address limit.
+    if (perUser && !isWebhook(c.req.path)) {
+      const user = await requireUser(c).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'unauthenticated') return null
+        throw error
+      })
+      if (user) await check(`ratelimit:user:${encodeURIComponent(user.id)}`, perUser, 'user')
+    }
+    await next()
+  }
+}

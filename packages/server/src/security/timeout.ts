@@ -1,0 +1,47 @@
+/**
+ * A ceiling on how long any BFF request keeps the browser waiting. Vendor calls have their own
+ * per-attempt timeouts, but retries with backoff can add up; past the ceiling the user hears
+ * `upstream_unavailable` ("nothing was lost, try again") in the envelope instead of a proxy's bare
+ * 504. The work itself is not abandoned: a payout already accepted carries on under its journal,
+ * and the client's retry with the same Idempotency-Key finds it.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from 'hono'
+import { ApiError } from '../errors'
+
+/** Below the 30 s most load balancers and proxies allow, so our answer reaches the user first. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 25_000
+
+/**
+ * @example app.use(requestTimeout(25_000))
+ */
+export function requestTimeout(timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS): MiddlewareHandler {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(
+      `requestTimeoutMs must be a positive number of milliseconds; got ${timeoutMs}`,
+    )
+  }
+  return async function requestTimeout(c, next) {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ApiError(
+              'upstream_unavailable',
+              'This is taking longer than it should. Nothing was lost; please try again in a moment.',
+              { cause: new Error(`request still running after ${timeoutMs} ms`) },
+            ),
+          ),
+        timeoutMs,
+      )
+    })
+    try {
+      // An event stream returns its Response at once and streams afterwards, so it is not cut.
+      await Promise.race([next(), expired])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
