@@ -87,7 +87,7 @@ export async function startDemoEmulator(options: {
   })
   let hosted: Listening
   try {
-    hosted = await listen((request) => emulator.hosted.fetch(request), { port: hostedPort })
+    hosted = await listenWhenFree((request) => emulator.hosted.fetch(request), hostedPort)
   } catch (error) {
     emulator.close()
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -107,5 +107,27 @@ export async function startDemoEmulator(options: {
       emulator.close()
       await hosted.close()
     },
+  }
+}
+
+/**
+ * The hosted pages' port is fixed, so a demo that just stopped (the previous test file, say) may
+ * still be letting go of it: wait a little for it before giving up.
+ */
+async function listenWhenFree(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  waitMs = 20_000,
+): Promise<Listening> {
+  const giveUpAt = Date.now() + waitMs
+  for (;;) {
+    try {
+      return await listen(fetch, { port })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > giveUpAt) {
+        throw error
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
   }
 }

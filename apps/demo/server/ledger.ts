@@ -9,6 +9,7 @@ import {
 } from 'node:fs'
 import path from 'node:path'
 import type { Currency, Money } from '@shareflow/contract'
+import type { PayoutHostLedger } from '@shareflow/server'
 
 /**
  * The demo platform's own ledger of player balances: what a real host keeps in its database.
@@ -130,17 +131,10 @@ export class DemoLedger {
 }
 
 /** The ledger as Shareflow's payout hooks: debit before paying, settle or give back after. */
-export function payoutHooks(ledger: DemoLedger) {
-  interface Call {
-    user: { id: string }
-    payoutId: string
-    amount: Money
-  }
+export function payoutHooks(ledger: DemoLedger): PayoutHostLedger {
   return {
-    authorizePayout: ({ user, payoutId, amount }: Call) =>
-      ledger.authorize(user.id, payoutId, amount),
-    settlePayout: ({ payoutId }: Call) => ledger.settle(payoutId),
-    reversePayout: ({ payoutId, reason }: Call & { reason: string }) =>
-      ledger.reverse(payoutId, reason),
+    authorizePayout: ({ user, payoutId, amount }) => ledger.authorize(user.id, payoutId, amount),
+    settlePayout: ({ payoutId }) => ledger.settle(payoutId),
+    reversePayout: ({ payoutId, reason }) => ledger.reverse(payoutId, reason),
   }
 }

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { buildFrontend, DEMO_ROOT } from './build'
-import { ConfigError } from './config'
+import { ShareflowConfigError } from '@shareflow/server/node'
 import { startDemo } from './start'
 
 const port = Number(process.env.PORT ?? 8080)
@@ -29,7 +29,7 @@ async function main() {
   })
 
   console.log('')
-  if (demo.mode === 'emulator') {
+  if (demo.mode === 'sandbox') {
     console.log('No PERSONA_* / COINFLOW_* keys are set: Persona and Coinflow are emulated in this')
     console.log(
       `process (their hosted pages on ${demo.emulator!.coinflow.uiOrigin}). No real money moves.`,
@@ -55,7 +55,7 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error('')
-  if (error instanceof ConfigError) console.error(error.message)
+  if (error instanceof ShareflowConfigError) console.error(error.message)
   else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     console.error(`Port ${port} is in use. Start with PORT=<another port> pnpm dev.`)
   } else console.error(error)

@@ -1,14 +1,10 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import type { Context } from 'hono'
-// TEMPORARY deep imports until @shareflow/server exports these
-import { createShareflowApp } from '../../../packages/server/src/app'
-import { createJsonLogger } from '../../../packages/server/src/logger'
-import { createPayoutsModule } from '../../../packages/server/src/payouts/module'
-import { createFileStore } from '../../../packages/server/src/node/file-store'
+import { createJsonLogger, createPayoutsModule, createShareflowApp } from '@shareflow/server'
+import { createFileStore, readShareflowEnv, type ShareflowEnvConfig } from '@shareflow/server/node'
 import { createDemoApp } from './app'
 import { createPlayerAuth, loadSessionSecret } from './auth'
-import { readVendorConfig, type VendorConfig } from './config'
 import { startDemoEmulator, type DemoEmulator } from './emulator'
 import { DemoLedger, payoutHooks } from './ledger'
 import { listen } from './listen'
@@ -40,7 +36,8 @@ export interface StartDemoOptions {
 export interface RunningDemo {
   url: string
   port: number
-  mode: VendorConfig['mode']
+  /** `sandbox`: the in-process emulator; `live`: the vendors' own sandboxes (or production). */
+  mode: ShareflowEnvConfig['mode']
   /** The in-process emulator, in emulator mode. */
   emulator: DemoEmulator | null
   ledger: DemoLedger
@@ -55,8 +52,9 @@ export interface RunningDemo {
  */
 export async function startDemo(options: StartDemoOptions): Promise<RunningDemo> {
   const { dataDir, players = DEMO_PLAYERS } = options
-  const vendors = readVendorConfig(options.env ?? {})
-  const ownsEmulator = vendors.mode === 'emulator' && !options.emulator
+  // The kit's own reading of PERSONA_* / COINFLOW_*: all of them, or none (the emulator).
+  const vendors = readShareflowEnv(options.env ?? {})
+  const ownsEmulator = vendors.mode === 'sandbox' && !options.emulator
   // A fresh emulator knows nothing of an earlier run: start the host's records over with it.
   if (ownsEmulator) rmSync(dataDir, { recursive: true, force: true })
 
@@ -72,7 +70,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     for (const step of cleanup.reverse()) await step().catch(() => undefined)
   }
   try {
-    if (vendors.mode === 'emulator') {
+    if (vendors.mode === 'sandbox') {
       demoEmulator =
         options.emulator ??
         (await startDemoEmulator({ webhookBaseUrl: server.url, hostedPort: options.hostedPort }))
@@ -124,7 +122,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
               webhookKey: demoEmulator.coinflow.webhookKey,
             },
           }
-        : vendors.mode === 'vendors'
+        : vendors.mode === 'live'
           ? { persona: vendors.persona, coinflow: vendors.coinflow }
           : unreachable()),
     })
