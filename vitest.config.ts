@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+import { shareflowSandbox } from './packages/react/sandbox/vite-plugin.mjs'
 import { launchOptions } from './scripts/chromium.mjs'
 
 const root = path.dirname(fileURLToPath(import.meta.url))
@@ -65,7 +66,8 @@ const projects: TestProjectInlineConfiguration[] = [
     },
   },
   {
-    plugins: [react()],
+    // The kit against the emulator in the page, Coinflow's hosted pages included.
+    plugins: [react(), shareflowSandbox()],
     resolve,
     test: {
       name: 'browser',

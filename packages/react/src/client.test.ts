@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createShareflowClient } from './client'
 import { ShareflowError } from './errors'
 
@@ -134,7 +134,8 @@ describe('createShareflowClient', () => {
     )
     const types: string[] = []
     const unsubscribe = client.subscribe({ onEvent: (e) => types.push(e.type) })
-    await new Promise((r) => setTimeout(r, 60))
+    // The stream ends after each message, so the client reconnects, naming the last id it saw.
+    await vi.waitFor(() => expect(requests.length).toBeGreaterThanOrEqual(2))
     unsubscribe()
     expect(types[0]).toBe('destinations.updated')
     expect(requests[0]?.url).toBe('https://host.example/api/shareflow/events')

@@ -1,0 +1,84 @@
+// @ts-check
+/**
+ * The Vite plugin for running the kit against the in-page emulator, in Vitest browser mode and in
+ * Storybook:
+ * - pre-bundles what the kit imports lazily (so the dev server never reloads mid-test), and
+ *   gives `@coinflowlabs/react` stand-ins for its Solana imports (see `shims/`);
+ * - in Vitest, registers the `serveHostedPages` command: `http://localhost:3000` (the hosted pages
+ *   of Persona and Coinflow, the only origin `CoinflowWithdraw env="local"` trusts) answers from the
+ *   emulator inside the test page. Playwright intercepts each request to that origin and hands it
+ *   to the page's `__shareflowHostedPages` (set by `serveHostedPages()` in `hosted.ts`), so the
+ *   framed page has a real, separate origin and its forms change the same world the BFF reads.
+ *   Nothing listens on the port and nothing leaves the machine.
+ */
+import { fileURLToPath } from 'node:url'
+
+const shim = (name) => fileURLToPath(new URL(`./shims/${name}.mjs`, import.meta.url))
+
+/** @type {WeakSet<object>} */
+const bridged = new WeakSet()
+
+/** @type {import('vitest/node').BrowserCommand<[origin: string]>} */
+async function serveHostedPages(context, origin) {
+  const browserContext = /** @type {import('playwright').BrowserContext} */ (context.context)
+  if (bridged.has(browserContext)) return
+  bridged.add(browserContext)
+  const frame = /** @type {import('playwright').Frame} */ (await context.frame())
+  await browserContext.route(`${origin}/**`, async (route) => {
+    const request = route.request()
+    const answer = await frame.evaluate(
+      async (input) => {
+        const serve = /** @type {any} */ (globalThis).__shareflowHostedPages
+        if (!serve) return { status: 503, headers: [], body: 'No emulator in this page.' }
+        const response = await serve(
+          new Request(input.url, {
+            method: input.method,
+            headers: input.headers,
+            body: input.body,
+            redirect: 'manual',
+          }),
+        )
+        return {
+          status: response.status,
+          headers: [...response.headers],
+          body: await response.text(),
+        }
+      },
+      {
+        url: request.url(),
+        method: request.method(),
+        headers: request.headers(),
+        body: request.postData() ?? undefined,
+      },
+    )
+    const headers = Object.fromEntries(answer.headers)
+    if (answer.status >= 300 && answer.status < 400 && headers.location) {
+      // Playwright does not intercept the request a fulfilled redirect leads to (it would go to
+      // whatever really listens on the port), so the redirect is made a fresh navigation.
+      const target = new URL(headers.location, request.url()).href.replace(/"/g, '&quot;')
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: `<!doctype html><meta http-equiv="refresh" content="0; url=${target}">`,
+      })
+      return
+    }
+    await route.fulfill({ status: answer.status, headers, body: answer.body })
+  })
+}
+
+/** @returns {import('vite').Plugin} */
+export function shareflowSandbox() {
+  return {
+    name: 'shareflow-sandbox',
+    config: () => ({
+      resolve: {
+        alias: { '@solana/web3.js': shim('solana-web3'), bs58: shim('bs58') },
+      },
+      optimizeDeps: {
+        include: ['lz-string', '@coinflowlabs/react', 'axe-core', 'react-dom/client'],
+      },
+      test: { browser: { commands: { serveHostedPages } } },
+    }),
+  }
+}
