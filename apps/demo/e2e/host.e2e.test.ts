@@ -14,17 +14,15 @@ import { builtFrontend, tempDir } from './fixtures'
  */
 const data = tempDir('starfall-host')
 let server: Listening
-let ledger: DemoLedger
 let browser: Browser
+const openingBalances = Object.fromEntries(
+  DEMO_PLAYERS.map((player) => [player.id, player.openingBalance]),
+)
 
 beforeAll(async () => {
-  ledger = new DemoLedger(
-    path.join(data.dir, 'ledger.json'),
-    Object.fromEntries(DEMO_PLAYERS.map((player) => [player.id, player.openingBalance])),
-  )
   const app = createDemoApp({
     players: DEMO_PLAYERS,
-    ledger,
+    ledger: new DemoLedger(path.join(data.dir, 'ledger.json'), openingBalances),
     auth: createPlayerAuth({ secret: 'test-secret-for-the-host-tests', players: DEMO_PLAYERS }),
     distDir: await builtFrontend(),
     frameOrigins: ['http://localhost:3000'],
@@ -105,6 +103,10 @@ describe('the host server', () => {
 })
 
 describe('the ledger behind the payout hooks', () => {
+  // Its own file, so the screens below show the players' opening balances.
+  const ledgerFile = path.join(data.dir, 'ledger-tests.json')
+  const ledger = new DemoLedger(ledgerFile, openingBalances)
+
   it('debits a payout once, however often it is authorised, and returns it once', () => {
     const before = ledger.balance('ben-okafor', 'USD').cents
     const amount = { cents: 25_00, currency: 'USD' as const }
@@ -124,7 +126,7 @@ describe('the ledger behind the payout hooks', () => {
 
   it('keeps balances across a restart', () => {
     ledger.authorize('harry-wells', 'po_3', { cents: 10_00, currency: 'GBP' })
-    const reopened = new DemoLedger(path.join(data.dir, 'ledger.json'), {})
+    const reopened = new DemoLedger(ledgerFile, {})
     expect(reopened.balance('harry-wells', 'GBP').cents).toBe(140_00)
   })
 })
