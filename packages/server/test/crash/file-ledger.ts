@@ -12,6 +12,7 @@ import type { Currency, Money } from '@shareflow/contract'
 import type { AuthorizePayoutResult, PayoutHostLedger } from '../../src/payouts/host-ledger'
 
 type Line =
+  | { op: 'boot' }
   | { op: 'open'; userId: string; amount: Money }
   | { op: 'call'; hook: 'authorize' | 'settle' | 'reverse'; payoutId: string }
   | { op: 'debit'; userId: string; payoutId: string; amount: Money }
@@ -23,7 +24,9 @@ export interface LedgerState {
   balances: Map<string, number>
   entries: Map<string, { userId: string; amount: Money; state: 'debited' | 'settled' | 'reversed' }>
   refusals: Set<string>
-  calls: Array<{ hook: 'authorize' | 'settle' | 'reverse'; payoutId: string }>
+  /** Every hook call, with the life (`boot` count) of the process that made it. */
+  calls: Array<{ hook: 'authorize' | 'settle' | 'reverse'; payoutId: string; boot: number }>
+  boots: number
 }
 
 export const balanceKey = (userId: string, currency: Currency) => `${userId}/${currency}`
@@ -35,6 +38,7 @@ export function readLedger(file: string): LedgerState {
     entries: new Map(),
     refusals: new Set(),
     calls: [],
+    boots: 0,
   }
   if (!existsSync(file)) return state
   for (const text of readFileSync(file, 'utf8').split('\n')) {
@@ -56,11 +60,14 @@ function apply(state: LedgerState, line: Line): void {
     state.balances.set(key, (state.balances.get(key) ?? 0) + sign * money.cents)
   }
   switch (line.op) {
+    case 'boot':
+      state.boots++
+      break
     case 'open':
       add(line.userId, line.amount, 1)
       break
     case 'call':
-      state.calls.push({ hook: line.hook, payoutId: line.payoutId })
+      state.calls.push({ hook: line.hook, payoutId: line.payoutId, boot: state.boots })
       break
     case 'debit':
       add(line.userId, line.amount, -1)
@@ -107,6 +114,7 @@ export function openFileLedger({
     apply(state, line)
   }
   if (fresh) for (const { userId, amount } of opening) append({ op: 'open', userId, amount })
+  append({ op: 'boot' })
   process.once('exit', () => closeSync(fd))
 
   return {
