@@ -14,8 +14,11 @@ export interface JourneyWorld {
   dataDir: string
   /** The BFF's log lines, to check nothing sensitive was written. */
   logs: string[]
-  /** Restarts the host server and BFF on the same port and data, keeping the vendors' state. */
-  restart(): Promise<void>
+  /**
+   * Restarts the host server and BFF on the same port and data, keeping the vendors' state;
+   * `whileDown` runs in between (time passing at the vendors, say).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>
   /** Lets emulator time pass (a payout settling, a review finishing), as the control endpoint does. */
   passTime(ms: number): Promise<void>
   close(): Promise<void>
@@ -35,9 +38,10 @@ export async function startJourneyWorld(): Promise<JourneyWorld> {
     browser,
     dataDir: data.dir,
     logs,
-    async restart() {
+    async restart(whileDown) {
       const { port, emulator } = demo
       await demo.stop({ keepEmulator: true })
+      await whileDown?.()
       demo = await startDemo({ port, dataDir: data.dir, distDir, log, emulator: emulator! })
     },
     async passTime(ms) {

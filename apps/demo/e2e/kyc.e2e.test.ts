@@ -131,6 +131,7 @@ describe('a player Persona declines (Eli)', () => {
   it('finishes the flow and lands on a clear, final “could not verify” screen', async () => {
     const { page, context, assertClean } = await signedIn(world(), 'Eli Brooks')
     await expect.poll(() => gateText(page)).toContain('Finish verifying with Persona')
+    await expectAccessible(page, 'gate: in progress')
     const [flow] = await Promise.all([
       context.waitForEvent('page'),
       page.getByRole('button', { name: 'Reopen verification' }).click(),
