@@ -181,6 +181,35 @@ describe('journey 6: destinations', () => {
     }
   })
 
+  it('never writes account numbers, keys, card numbers or emails to the log', async () => {
+    await verifiedJane()
+    const { eur, pix } = await linkEverything()
+    await postPayout(jane.id, 'jane-log-check-01', {
+      amount: { cents: 20_00, currency: 'EUR' },
+      speed: 'iban',
+      destinationId: eur.id,
+    })
+    await postPayout(jane.id, 'jane-log-check-02', {
+      amount: { cents: 20_00, currency: 'BRL' },
+      speed: 'pix',
+      destinationId: pix.id,
+    })
+    await harness.advance(10_000)
+    const log = harness.logger.lines.join('\n')
+    expect(log).toContain('payout step')
+    for (const secret of [
+      'DE89370400440532013000',
+      '3704 0044',
+      '22052471',
+      '1111222233330000',
+      '4169050000000004',
+      '40882598074',
+      jane.email,
+    ]) {
+      expect(log).not.toContain(secret)
+    }
+  })
+
   it('shows the same destinations in the session', async () => {
     await verifiedJane()
     const { list } = await linkEverything()
