@@ -140,6 +140,10 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
     return c.json({ ...document, servers: [{ url: mount }] })
   })
 
+  // Mounted with `hostApp.route(prefix, app)`, unknown paths under the prefix would get the
+  // host's plain-text 404 (a sub-app's notFound is not used); this keeps them in the envelope.
+  app.all('*', notFound)
+
   app.onError(createErrorHandler(core.logger))
   app.notFound(notFound)
   return Object.assign(app, { shareflow: core })

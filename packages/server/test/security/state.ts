@@ -1,7 +1,6 @@
 /**
  * Test-only: what a rejected request must not change. The store's every live key and value
- * (rate-limit counters aside: counting the attempt is their job), and a tally of the vendor
- * calls that change something (any method but GET).
+ * (rate-limit counters aside: counting the attempt is their job).
  */
 import { expect } from 'vitest'
 import type { ShareflowStore } from '../../src/store/types'
@@ -27,15 +26,4 @@ export function expectUnchanged(before: StoreSnapshot, after: StoreSnapshot, wha
     (key) => before.get(key) !== after.get(key),
   )
   expect(changed, `${what} keys changed by a rejected request`).toEqual([])
-}
-
-/** Wraps `fetch` to count vendor calls that can change vendor state. */
-export function countingVendorWrites(inner: typeof fetch) {
-  let writes = 0
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
-    if (method !== 'GET' && method !== 'HEAD') writes++
-    return inner(input, init)
-  }
-  return { fetch, writes: () => writes }
 }

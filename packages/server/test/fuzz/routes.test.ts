@@ -1,0 +1,208 @@
+/**
+ * Property-based fuzzing of every BFF route (and of routes that do not exist) with hostile
+ * input: bodies broken one field at a time, malformed and arbitrary JSON, raw Unicode, oversized
+ * payloads, wrong content types, bad Idempotency-Keys, odd path segments and queries, foreign
+ * origins and unknown sessions. `sendHostile` checks each answer; the count is printed at the end.
+ */
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BFF_ORIGIN } from '../journeys/harness'
+import { createVerifiedWorld, jane, type VerifiedWorld } from '../security/world'
+import { headerValue, hostileBody, idempotencyKey, nastyString, pathSegment } from './arbitraries'
+import { createTally, sendHostile, summarize } from './harness'
+
+const RUNS = Number(process.env.SHAREFLOW_FUZZ_RUNS ?? 400)
+const ghost = { id: 'user-ghost', email: 'ghost@example.com' }
+
+let world: VerifiedWorld
+let payoutId = ''
+const tally = createTally()
+
+beforeAll(async () => {
+  // The limits would answer most of these 429 long before the routes saw them.
+  world = await createVerifiedWorld({ app: { rateLimits: false } })
+  world.harness.signIn(ghost)
+  payoutId = (await world.payout(12_00, 'fuzz-known-payout-1')).id
+  // Let the payout's own Withdraw Pending webhook land first, so it is not mistaken for a trace.
+  await world.harness.advance(0)
+}, 60_000)
+
+afterAll(() => {
+  console.log(`fuzz (BFF routes): ${summarize(tally)}`)
+  world?.harness.close()
+})
+
+/** Who the request claims to be, where it claims to come from, and how its body is labelled. */
+const context = fc.record({
+  session: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(jane.id) },
+    { weight: 1, arbitrary: fc.constant(ghost.id) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: headerValue },
+  ),
+  origin: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(undefined) },
+    { weight: 2, arbitrary: fc.constant(BFF_ORIGIN) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('https://evil.test', 'null', `${BFF_ORIGIN}.evil.test`),
+    },
+  ),
+  site: fc.constantFrom(undefined, undefined, 'same-origin', 'cross-site', 'none'),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json',
+    undefined,
+    'text/plain',
+    'application/json; charset=utf-16',
+    'multipart/form-data; boundary=x',
+    'application/x-www-form-urlencoded',
+  ),
+  oversized: fc.boolean().map((b) => b && Math.random() < 0.1),
+})
+
+type Context = typeof context extends fc.Arbitrary<infer T> ? T : never
+
+const headersOf = (ctx: Context, extra: Record<string, string | undefined> = {}) => ({
+  'x-host-session': ctx.session,
+  Origin: ctx.origin,
+  'Sec-Fetch-Site': ctx.site,
+  'Content-Type': ctx.contentType,
+  ...extra,
+})
+
+const padded = (body: string | undefined, ctx: Context) =>
+  ctx.oversized ? `${body ?? ''}${' '.repeat(70 * 1024)}` : body
+
+/** Runs `RUNS` hostile requests at one route. */
+async function fuzzRoute(
+  method: string,
+  path: () => fc.Arbitrary<string>,
+  validBody?: () => Parameters<typeof hostileBody>[0],
+  extraHeaders: fc.Arbitrary<Record<string, string | undefined>> = fc.constant({}),
+) {
+  await fc.assert(
+    fc.asyncProperty(
+      path(),
+      hostileBody(validBody?.()),
+      context,
+      extraHeaders,
+      async (where, body, ctx, extra) => {
+        await sendHostile(world, tally, {
+          method,
+          path: where,
+          body: method === 'GET' || method === 'DELETE' ? undefined : padded(body, ctx),
+          headers: headersOf(ctx, extra),
+        })
+      },
+    ),
+    { numRuns: RUNS },
+  )
+}
+
+const fixed = (path: string) => () => fc.constant(path)
+const money = (cents: number) => ({ cents, currency: 'USD' })
+
+describe('fuzzing every BFF route', () => {
+  it('GET /session', () => fuzzRoute('GET', fixed('/session')))
+
+  it('GET /events, with any Last-Event-ID', () =>
+    fuzzRoute(
+      'GET',
+      fixed('/events'),
+      undefined,
+      fc.record({ 'Last-Event-ID': fc.option(headerValue, { nil: undefined }) }),
+    ))
+
+  it('POST /kyc/share', () => fuzzRoute('POST', fixed('/kyc/share'), () => ({})))
+
+  it('POST /kyc/inquiry', () => fuzzRoute('POST', fixed('/kyc/inquiry'), () => ({})))
+
+  it('GET /destinations', () => fuzzRoute('GET', fixed('/destinations')))
+
+  it('POST /destinations/iban', () =>
+    fuzzRoute('POST', fixed('/destinations/iban'), () => ({
+      number: 'DE89370400440532013000',
+      alias: 'Euro',
+    })))
+
+  it('POST /destinations/pix', () =>
+    fuzzRoute('POST', fixed('/destinations/pix'), () => ({ pixKey: '40882598074' })))
+
+  it('POST /destinations/card', () =>
+    fuzzRoute('POST', fixed('/destinations/card'), () => ({
+      cardToken: 'tok_fuzz',
+      expMonth: '12',
+      expYear: '30',
+    })))
+
+  it('DELETE /destinations/:id', () =>
+    fuzzRoute('DELETE', () => pathSegment.map((id) => `/destinations/${id}`)))
+
+  it('POST /quotes', () =>
+    fuzzRoute('POST', fixed('/quotes'), () => ({
+      amount: money(100_00),
+      destinationId: world.bank.id,
+    })))
+
+  it('POST /payouts, with any Idempotency-Key', () =>
+    fuzzRoute(
+      'POST',
+      fixed('/payouts'),
+      () => ({ amount: money(1_00), speed: 'asap', destinationId: world.bank.id }),
+      fc.record({ 'Idempotency-Key': idempotencyKey }),
+    ))
+
+  it('GET /payouts, with any query', () =>
+    fuzzRoute('GET', () =>
+      fc
+        .record({
+          before: fc.option(nastyString, { nil: undefined }),
+          limit: fc.option(fc.oneof(nastyString, fc.integer().map(String)), { nil: undefined }),
+          extra: fc.option(nastyString, { nil: undefined }),
+        })
+        .map(({ before, limit, extra }) => {
+          const query = new URLSearchParams()
+          const safe = (s: string) => s.replace(/[\ud800-\udfff]/g, '?')
+          if (before !== undefined) query.set('before', safe(before))
+          if (limit !== undefined) query.set('limit', safe(limit))
+          if (extra !== undefined) query.set(safe(extra) || 'x', '1')
+          return `/payouts?${query}`
+        }),
+    ))
+
+  it('GET /payouts/:id', () =>
+    fuzzRoute('GET', () =>
+      fc.oneof(
+        pathSegment.map((id) => `/payouts/${id}`),
+        fc.constant(`/payouts/${payoutId}`),
+        fc.constant(`/payouts/${payoutId}%00`),
+      ),
+    ))
+
+  it('any method at any path', () =>
+    fuzzRoute(
+      'POST',
+      () =>
+        fc
+          .tuple(fc.array(pathSegment, { minLength: 1, maxLength: 4 }), fc.boolean())
+          .map(([segments, trailing]) => `/${segments.join('/')}${trailing ? '/' : ''}`),
+      () => ({}),
+    ).then(async () => {
+      for (const method of ['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'QUERY']) {
+        for (const path of ['/session', '/payouts', '/kyc/share', '/webhooks/persona']) {
+          await sendHostile(world, tally, {
+            method,
+            path,
+            headers: { 'x-host-session': jane.id },
+          })
+        }
+      }
+    }))
+
+  it('left the prototype of every object alone', () => {
+    expect(Object.keys(Object.prototype)).toEqual([])
+    expect(({} as Record<string, unknown>).admin).toBeUndefined()
+    expect(tally.requests).toBeGreaterThanOrEqual(RUNS * 14)
+  })
+})
