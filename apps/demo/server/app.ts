@@ -71,7 +71,6 @@ export function createDemoApp(options: DemoAppOptions) {
     return c.json({
       player: publicPlayer(player),
       balance: ledger.balance(player.id, player.currency),
-      activity: ledger.entries(player.id),
     })
   })
 

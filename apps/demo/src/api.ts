@@ -1,40 +1,21 @@
 import type { Currency, Money } from '@shareflow/contract'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+// Types only: the page shares the server's vocabulary, never its code.
+import type { Journey, PlayerCountry } from '../server/players'
 
-/** The demo host's own API (`/api/demo`): players, sign-in and the player's ledger. */
-export type Journey =
-  | 'verified'
-  | 'share'
-  | 'new'
-  | 'needs_more_info'
-  | 'declined'
-  | 'iban_eur'
-  | 'iban_gbp'
-  | 'pix_brl'
-  | 'linked'
-
+/** The demo host's own API (`/api/demo`): players, sign-in and the player's balance. */
 export interface Player {
   id: string
   name: string
   handle: string
-  country: 'US' | 'DE' | 'GB' | 'BR'
+  country: PlayerCountry
   currency: Currency
   journey: Journey
-}
-
-export interface LedgerEntry {
-  payoutId: string
-  amount: Money
-  state: 'debited' | 'settled' | 'reversed'
-  createdAt: string
-  updatedAt: string
-  reason?: string
 }
 
 export interface Me {
   player: Player
   balance: Money
-  activity: LedgerEntry[]
 }
 
 export class HttpError extends Error {
@@ -57,7 +38,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const meKey = ['demo', 'me'] as const
 
-/** The signed-in player, balance and activity; `null` when nobody is signed in. */
+/** The signed-in player and their balance; `null` when nobody is signed in. */
 export function useMe() {
   return useQuery({
     queryKey: meKey,
