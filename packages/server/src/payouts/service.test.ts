@@ -503,6 +503,26 @@ describe('payouts: never lost', () => {
     expect((await payouts.get(USER, payout.id))?.state).toBe('pending')
   })
 
+  it('hands a slow payout to the next sweep rather than outlive its lease', async () => {
+    const world = await createPayoutWorld()
+    const slow = world.ledger.authorizePayout.bind(world.ledger)
+    world.ledger.authorizePayout = async (call) => {
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      return slow(call)
+    }
+    const payouts = world.service({ lockTtlMs: 200 })
+    const { payout } = await payouts.request({
+      userId: USER,
+      idempotencyKey: 'slow-host-00001',
+      body: toBank(world, 19_00),
+    })
+    // Half the lease went on the host; the step after it waits for the next sweep.
+    expect(payout.state).toBe('authorized')
+    await payouts.resumeDue()
+    expect((await payouts.get(USER, payout.id))?.state).toBe('pending')
+    expect(world.ledger.calls('authorize', payout.id)).toBe(1)
+  })
+
   it('retries a host hook that throws, without moving money twice', async () => {
     const world = await createPayoutWorld()
     const payouts = world.service()

@@ -505,11 +505,15 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
 
   /** Moves the payout as far as it can go now. Call with the payout's lease held. */
   async function drive(id: string): Promise<PayoutRecord | null> {
+    const started = Date.now()
     let record = await journal.materialize(id)
     if (record === null) return null
     // Every step either moves the state forward or schedules a later attempt, so this ends;
     // the bound is a guard against a bug turning into a busy loop.
     for (let steps = 0; steps < 50; steps++) {
+      // Leave the rest to the next sweep rather than outlive the lease (in real time, as the
+      // store's leases are) when steps run slow, e.g. Coinflow timing out and being retried.
+      if (Date.now() - started > lockTtlMs / 2) break
       const next = step(record)
       if (next === null) break
       record = await next
