@@ -98,8 +98,8 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       kyc: {
         inquiryRedirectUri: returnTo('persona'),
         verificationRedirectUri: returnTo('coinflow'),
-        // Coinflow sends no webhook when its review ends wanting more details, so a waiting
-        // player's next visit re-asks it; the in-process emulator makes that cheap to do often.
+        // Coinflow sends no webhook when its review ends wanting more details, so the gate's
+        // rechecks make the BFF re-ask it; the in-process emulator makes that cheap to do often.
         ...(demoEmulator ? { recheckAfterMs: 2_000 } : {}),
       },
       logger: createJsonLogger({ write: options.log ?? (() => {}) }),

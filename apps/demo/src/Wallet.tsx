@@ -83,7 +83,9 @@ export function Wallet({ me }: { me: Me }) {
               <h2 id="cashout-title">{t('cashOutTitle')}</h2>
               <p>{t('cashOutBody')}</p>
             </div>
-            <KycShareGate headingLevel={3}>
+            {/* Coinflow announces no "needs more details" by webhook: while it reviews, the gate
+                asks again every few seconds (the BFF decides when to re-ask Coinflow). */}
+            <KycShareGate headingLevel={3} recheckMs={4_000}>
               <CashOut me={me} />
             </KycShareGate>
           </section>
