@@ -65,6 +65,25 @@ describe('createPayoutsModule', () => {
     expect(vendorCalls).toEqual([])
   })
 
+  it('asks who is signed in before reading anything else', async () => {
+    const { app } = appWithPayouts()
+    for (const path of [
+      '/payouts',
+      '/quotes',
+      '/destinations/iban',
+      '/destinations/pix',
+      '/destinations/card',
+    ]) {
+      const response = await app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"not": "valid"',
+      })
+      expect(response.status, path).toBe(401)
+    }
+    expect((await app.request('/payouts?limit=nonsense')).status).toBe(401)
+  })
+
   it('hands out its service only once an app has registered it', () => {
     expect(() => createPayoutsModule({ ledger: createTestLedger() }).service).toThrow(
       /not been registered/,

@@ -15,7 +15,7 @@ import {
   routes,
 } from '@shareflow/contract'
 import type { Context, Hono } from 'hono'
-import { requireUser, type ShareflowEnv } from '../core'
+import { requireUser, signedIn, type ShareflowEnv } from '../core'
 import { ApiError, validate } from '../errors'
 import type { PayoutService } from '../payouts/service'
 
@@ -77,21 +77,21 @@ export function registerDestinationRoutes(app: Hono<ShareflowEnv>, payouts: Payo
     return c.json(DestinationList.parse({ destinations }))
   })
 
-  app.post(routes.destinationsIban, validate('json', AddIbanRequest), async (c) => {
+  app.post(routes.destinationsIban, signedIn, validate('json', AddIbanRequest), async (c) => {
     const user = await requireUser(c)
     const result = await c.var.coinflow.addIban(user.id, c.req.valid('json'))
     if (!result.ok) throw refusal(result.status, 'iban')
     return changed(c, user.id, 201)
   })
 
-  app.post(routes.destinationsPix, validate('json', AddPixRequest), async (c) => {
+  app.post(routes.destinationsPix, signedIn, validate('json', AddPixRequest), async (c) => {
     const user = await requireUser(c)
     const result = await c.var.coinflow.addPix(user.id, c.req.valid('json'))
     if (!result.ok) throw refusal(result.status, 'pix')
     return changed(c, user.id, 201)
   })
 
-  app.post(routes.destinationsCard, validate('json', AddCardRequest), async (c) => {
+  app.post(routes.destinationsCard, signedIn, validate('json', AddCardRequest), async (c) => {
     const user = await requireUser(c)
     const result = await c.var.coinflow.addCard(user.id, c.req.valid('json'))
     if (!result.ok) throw refusal(result.status, 'card')

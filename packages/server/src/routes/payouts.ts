@@ -14,7 +14,7 @@ import {
 } from '@shareflow/contract'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { requireUser, type ShareflowEnv } from '../core'
+import { requireUser, signedIn, type ShareflowEnv } from '../core'
 import { ApiError, fieldsFromIssues, validate } from '../errors'
 import { HistoryCursor } from '../payouts/journal'
 import type { PayoutService } from '../payouts/service'
@@ -48,9 +48,11 @@ function idempotencyKeyOf(header: string | undefined): string {
 }
 
 export function registerPayoutRoutes(app: Hono<ShareflowEnv>, payouts: PayoutService): void {
-  // The key is checked before the body, so a client that forgot it hears that first.
+  // Who is asking comes first, then the key (a client that forgot it hears that before any
+  // complaint about the body), then the body.
   app.post(
     routes.payouts,
+    signedIn,
     async (c, next) => {
       idempotencyKeyOf(c.req.header(IDEMPOTENCY_KEY_HEADER))
       await next()
@@ -69,7 +71,7 @@ export function registerPayoutRoutes(app: Hono<ShareflowEnv>, payouts: PayoutSer
     },
   )
 
-  app.get(routes.payouts, validate('query', HistoryQuery), async (c) => {
+  app.get(routes.payouts, signedIn, validate('query', HistoryQuery), async (c) => {
     const user = await requireUser(c)
     payouts.resumeDueSoon()
     const { before, limit } = c.req.valid('query')

@@ -6,12 +6,12 @@
  */
 import { Quote, QuoteRequest, routes } from '@shareflow/contract'
 import type { Hono } from 'hono'
-import { requireUser, type ShareflowEnv } from '../core'
+import { requireUser, signedIn, type ShareflowEnv } from '../core'
 import { validate } from '../errors'
 import type { PayoutService } from '../payouts/service'
 
 export function registerQuoteRoutes(app: Hono<ShareflowEnv>, payouts: PayoutService): void {
-  app.post(routes.quotes, validate('json', QuoteRequest), async (c) => {
+  app.post(routes.quotes, signedIn, validate('json', QuoteRequest), async (c) => {
     const user = await requireUser(c)
     const quote = await payouts.quote(user.id, c.req.valid('json'))
     return c.json(Quote.parse(quote))
