@@ -58,12 +58,12 @@ describe('pnpm bench --quick', () => {
       ['session', 'quotes'].flatMap((route) => CONNECTION_LEVELS.map((n) => `${route}@${n}`)),
     )
     for (const row of results.overhead.rows) {
-      // A target too slow to finish a request in a quick run's slice still yields its figures.
+      // A target too slow to finish a request in a quick run's slice (a busy machine) still
+      // yields its figures; an error answer would make them about something else.
       for (const figure of [row.bff, row.direct, row.proxy]) {
         for (const value of Object.values(figure)) expect(Number.isFinite(value)).toBe(true)
+        expect(figure.failures, `${row.route}@${row.connections}`).toBe(0)
       }
-      expect(row.direct.requests, `${row.route}@${row.connections}`).toBeGreaterThan(0)
-      expect(row.throughputVsDirect).not.toBeNull()
     }
   })
 

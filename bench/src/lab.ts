@@ -15,6 +15,7 @@ import {
   type Logger,
   type PayoutsModule,
   type ShareflowApp,
+  type ShareflowAppOptions,
   createShareflowApp,
 } from '@shareflow/server'
 import { createEmulator, type Emulator, type EmulatorClock } from '@shareflow/server/emulator'
@@ -74,6 +75,8 @@ export interface LabOptions {
    * in-process, so the BFF pays a real network hop like any other client.
    */
   vendorOrigins?: { persona?: string; coinflow?: string }
+  /** The BFF's per-user and per-address request budgets (default: the BFF's own defaults). */
+  rateLimits?: ShareflowAppOptions['rateLimits']
 }
 
 /** A vendor request the BFF or the naive integration made, as sent. */
@@ -101,6 +104,11 @@ export interface Lab {
   naivePollMs: number
   /** A user with a completed Persona inquiry (reference id = user id), not yet known to Coinflow. */
   seedCompletedInquiry(userId: string): Promise<string>
+  /**
+   * A user Coinflow verified through its own KYC (no Persona call): the BFF takes Coinflow's
+   * approval as it finds it. For load tests, which need many verified users quickly.
+   */
+  seedVerifiedWithdrawer(userId: string): Promise<void>
   /** A US bank account on the user's Coinflow withdrawer (the user must be registered). */
   seedBankAccount(userId: string): Promise<void>
   /** Calls the host app as `userId` would from a browser on the host's own origin. */
@@ -254,6 +262,7 @@ export function createLab(options: LabOptions = {}): Lab {
     ...(clockForBff ? { clock: clockForBff } : {}),
     ...(sleep ? { upstream: { sleep } } : {}),
     kyc: { recheckAfterMs: 60_000 },
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     events: { heartbeatMs: 60_000 },
     modules: [payouts],
   })
@@ -278,6 +287,21 @@ export function createLab(options: LabOptions = {}): Lab {
         ...init.headers,
       },
     })
+
+  const coinflowSeed = async (userId: string, path: string, body: unknown) => {
+    const response = await emulator.fetch(`${COINFLOW_API}${path}`, {
+      method: 'POST',
+      headers: {
+        Authorization: COINFLOW_KEY,
+        'x-coinflow-auth-user-id': userId,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    })
+    if (!response.ok) {
+      throw new Error(`seeding ${path} failed: ${response.status} ${await response.text()}`)
+    }
+  }
 
   return {
     emulator,
@@ -320,26 +344,29 @@ export function createLab(options: LabOptions = {}): Lab {
         throw new Error(`completing an inquiry failed: ${done.status} ${await done.text()}`)
       return id
     },
-    async seedBankAccount(userId) {
-      const response = await emulator.fetch(`${COINFLOW_API}/withdraw/account`, {
-        method: 'POST',
-        headers: {
-          Authorization: COINFLOW_KEY,
-          'x-coinflow-auth-user-id': userId,
-          'Content-Type': 'application/json',
+    async seedVerifiedWithdrawer(userId) {
+      await coinflowSeed(userId, '/withdraw/kyc', {
+        info: {
+          email: `${userId}@bench.example`,
+          firstName: 'Jane',
+          surName: 'Doe',
+          physicalAddress: '1 Main St',
+          city: 'Austin',
+          state: 'TX',
+          zip: '78701',
+          country: 'US',
+          dob: '19900412',
+          ssn: '1234',
         },
-        body: JSON.stringify({
-          alias: 'Checking',
-          routingNumber: '011000015',
-          accountNumber: '000123456789',
-          type: 'checking',
-        }),
       })
-      if (!response.ok) {
-        throw new Error(
-          `seeding a bank account failed: ${response.status} ${await response.text()}`,
-        )
-      }
+    },
+    async seedBankAccount(userId) {
+      await coinflowSeed(userId, '/withdraw/account', {
+        alias: 'Checking',
+        routingNumber: '011000015',
+        accountNumber: '000123456789',
+        type: 'checking',
+      })
     },
     call(userId, path, init = {}) {
       const headers = new Headers(init.headers)

@@ -16,6 +16,11 @@ export interface LoadTarget {
    * an identical request (the BFF keeps identical quotes for 5 s).
    */
   uniqueAmounts?: boolean
+  /**
+   * Requests take turns through these: each replaces the headers and body it names, so the load
+   * spreads over many users the way real traffic does instead of piling onto one user's records.
+   */
+  variants?: Array<{ headers?: Record<string, string>; body?: string }>
 }
 
 export interface LoadFigure {
@@ -34,26 +39,29 @@ export async function runLoad(
   { connections, durationSec }: { connections: number; durationSec: number },
 ): Promise<LoadFigure> {
   let sent = 0
+  const varies = (target.variants?.length ?? 0) > 0 || (target.uniqueAmounts && target.body)
+  const next = (request: { headers?: Record<string, string>; body?: string }) => {
+    const n = sent++
+    const variant = target.variants?.[n % target.variants.length] ?? {}
+    const body = variant.body ?? target.body
+    return {
+      ...request,
+      headers: { ...target.headers, ...variant.headers },
+      ...(body === undefined
+        ? {}
+        : {
+            body: target.uniqueAmounts
+              ? body.replace(/"cents":\d+/, `"cents":${1_000 + (n % 1_000_000)}`)
+              : body,
+          }),
+    }
+  }
   const result = await autocannon({
     url: target.url,
     method: target.method ?? 'GET',
     headers: target.headers,
     body: target.body,
-    ...(target.uniqueAmounts && target.body
-      ? {
-          requests: [
-            {
-              setupRequest: (request) => ({
-                ...request,
-                body: target.body!.replace(
-                  /"cents":\d+/,
-                  `"cents":${1_000 + (sent++ % 1_000_000)}`,
-                ),
-              }),
-            },
-          ],
-        }
-      : {}),
+    ...(varies ? { requests: [{ setupRequest: next }] } : {}),
     connections,
     duration: durationSec,
     timeout: 30,

@@ -33,6 +33,8 @@ export interface RoundTripFigure {
   upstreamCalls: number
   /** Mount to children rendered, ms (median). */
   readyMs: number
+  /** The browser's requests, in order, from the last run. */
+  paths: string[]
 }
 
 export interface RoundTripResults {
@@ -55,9 +57,12 @@ async function openOnce(
   const context = await browser.newContext()
   await context.addCookies([{ name: USER_COOKIE, value: userId, url: origin }])
   const page = await context.newPage()
-  const requests: number[] = []
+  const requests: Array<{ at: number; path: string }> = []
   page.on('request', (request) => {
-    if (new URL(request.url()).pathname.startsWith('/api/')) requests.push(Date.now())
+    const url = new URL(request.url())
+    if (url.pathname.startsWith('/api/')) {
+      requests.push({ at: Date.now(), path: `${request.method()} ${url.pathname}` })
+    }
   })
   try {
     await lab.emulator.runDue()
@@ -79,8 +84,10 @@ async function openOnce(
       throw new Error(`${mode} never became ready: ${timing.error ?? 'no error'}`)
     }
     const readyWallClock = timing.timeOrigin + timing.readyAt
+    const beforeReady = requests.filter((request) => request.at <= readyWallClock + 1)
     return {
-      requests: requests.filter((at) => at <= readyWallClock + 1).length,
+      requests: beforeReady.length,
+      paths: beforeReady.map((request) => request.path),
       upstreamCalls: lab.traffic.persona + lab.traffic.coinflow,
       readyMs: Math.round(timing.readyAt - timing.mountAt),
     }
@@ -94,6 +101,7 @@ function summarise(figures: RoundTripFigure[]): RoundTripFigure {
     requests: median(figures.map((f) => f.requests)),
     upstreamCalls: median(figures.map((f) => f.upstreamCalls)),
     readyMs: median(figures.map((f) => f.readyMs)),
+    paths: figures[figures.length - 1]?.paths ?? [],
   }
 }
 

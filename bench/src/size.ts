@@ -29,6 +29,40 @@ export interface ChunkSize {
   file: string
   minBytes: number
   gzipBytes: number
+  /** The packages that make up a tenth or more of the chunk (a lazy chunk's reason to exist). */
+  mainPackage?: string
+}
+
+/** `node_modules/.pnpm/x/node_modules/@scope/name/…` → `@scope/name`; workspace files by folder. */
+export function packageOf(input: string): string {
+  const parts = input.split('node_modules/')
+  const tail = parts[parts.length - 1]!
+  if (parts.length > 1) {
+    const [first, second] = tail.split('/')
+    return first!.startsWith('@') ? `${first}/${second}` : first!
+  }
+  const workspace = /(?:^|\/)packages\/([^/]+)\//.exec(input)
+  return workspace ? `@shareflow/${workspace[1]}` : input
+}
+
+/** The kit's own chunks, and chunks that only re-export a shared one, go by their module. */
+const chunkName = (mainPackage: string | undefined, file: string) =>
+  mainPackage && !mainPackage.startsWith('@shareflow/')
+    ? mainPackage
+    : file.replace(/-[A-Z0-9]{8}\.js$/, '')
+
+function mainPackageOf(output: Metafile['outputs'][string]): string | undefined {
+  const bytes = new Map<string, number>()
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const name = packageOf(input)
+    bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput)
+  }
+  const total = [...bytes.values()].reduce((sum, n) => sum + n, 0)
+  const main = [...bytes.entries()]
+    .filter(([, n]) => n >= total / 10)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name]) => name)
+  return main.length > 0 ? main.join(' + ') : undefined
 }
 
 export interface SubjectSize {
@@ -56,16 +90,30 @@ export const HOST_EXTERNALS = [
   '@tanstack/react-query',
 ]
 
+/** What a host imports to use the whole kit: every component, the provider and every hook. */
+const KIT_ENTRY = [
+  'export {',
+  '  ShareflowProvider, KycShareGate, PayoutQuote, WithdrawButton,',
+  '  useShareflow, useShareflowSession, useKycShareGate, usePayoutQuote, useWithdraw,',
+  "} from '@shareflow/react'",
+  '',
+].join('\n')
+
 export const sizeSubjects: SizeSubject[] = [
   {
     id: 'shareflow',
-    label: '@shareflow/react (every export)',
-    source: `export * from '@shareflow/react'\n`,
+    label: '@shareflow/react: three components, provider, hooks',
+    source: KIT_ENTRY,
   },
   {
     id: 'shareflow-styled',
-    label: '@shareflow/react + its optional styles.css',
-    source: `import '@shareflow/react/styles.css'\nexport * from '@shareflow/react'\n`,
+    label: '… plus its optional styles.css',
+    source: `import '@shareflow/react/styles.css'\n${KIT_ENTRY}`,
+  },
+  {
+    id: 'shareflow-all',
+    label: '@shareflow/react, every export (German locale included)',
+    source: `export * from '@shareflow/react'\n`,
   },
   {
     id: 'coinflow',
@@ -171,8 +219,11 @@ export function splitChunks(
   }
   const lazy = [...lazyTargets].sort().map((target) => {
     const files = [...closure(target, initialFiles)].map(sizeOf)
+    const output = outputs[target]
+    const file = sizeOf(target).file
     return {
-      file: target,
+      file,
+      mainPackage: chunkName(output && mainPackageOf(output), file),
       minBytes: files.reduce((sum, f) => sum + f.minBytes, 0),
       gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0),
     }

@@ -6,6 +6,7 @@
  */
 import type { BurstResults } from './burst'
 import type { DemoResults } from './demo'
+import type { LoadFigure } from './load'
 import type { OverheadResults } from './overhead'
 import type { RoundTripFigure, RoundTripResults } from './round-trips'
 import { isMissing, type BenchResults, type Section } from './run'
@@ -37,7 +38,14 @@ function sizeTable(size: SizeResults): string[] {
     ]),
   ]
   const lazy = (subject: SubjectSize) =>
-    subject.lazy.length === 0 ? '–' : subject.lazy.map((chunk) => kb(chunk.gzipBytes)).join(' + ')
+    subject.lazy.length === 0
+      ? '–'
+      : subject.lazy
+          .map(
+            (chunk) =>
+              `${kb(chunk.gzipBytes)}${chunk.mainPackage ? ` (${chunk.mainPackage})` : ''}`,
+          )
+          .join(', ')
   for (const subject of stubbed) {
     const withWeb3 = real.get(subject.id)
     lines.push(
@@ -74,10 +82,11 @@ function roundTripTable(rt: RoundTripResults): string[] {
       'naive / Shareflow ready time',
     ]),
   ]
-  for (const [name, pair] of [
+  const journeys = [
     ['verified user', rt.verified],
     ['first-time share', rt.firstShare],
-  ] as const) {
+  ] as const
+  for (const [name, pair] of journeys) {
     lines.push(
       row([
         name,
@@ -85,6 +94,12 @@ function roundTripTable(rt: RoundTripResults): string[] {
         ...figure(pair.naive),
         times(ratio(pair.naive.readyMs, pair.shareflow.readyMs)),
       ]),
+    )
+  }
+  lines.push('')
+  for (const [name, pair] of journeys) {
+    lines.push(
+      `- ${name}: Shareflow ${pair.shareflow.paths.join(', ')}; naive ${pair.naive.paths.join(', ')}`,
     )
   }
   return lines
@@ -132,8 +147,9 @@ function overheadTable(oh: OverheadResults): string[] {
       'req/s vs proxy',
     ]),
   ]
-  const lat = (f: { meanMs: number; p50Ms: number; p99Ms: number; requests: number }) =>
-    f.requests === 0 ? 'none finished' : `${f.meanMs} / ${f.p50Ms} / ${f.p99Ms}`
+  const lat = (f: LoadFigure) =>
+    (f.requests === 0 ? 'none finished' : `${f.meanMs} / ${f.p50Ms} / ${f.p99Ms}`) +
+    (f.failures > 0 ? ` (${f.failures} failed)` : '')
   for (const r of oh.rows) {
     lines.push(
       row([
