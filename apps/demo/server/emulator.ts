@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import type { CoinflowOptions, PersonaOptions } from '@shareflow/server'
 import { createEmulator, type Emulator } from '@shareflow/server/emulator'
 import { listen, type Listening } from './listen'
+import type { DemoPlayer } from './players'
+import { createSeeder } from './seed'
 
 /**
  * Persona and Coinflow, emulated inside the demo process: their APIs answer the BFF in-process
@@ -27,8 +30,10 @@ export interface DemoEmulator {
     baseUrl: string
     uiOrigin: string
   }
-  /** How long Coinflow reviews a shared Persona identity, on the emulator clock. */
-  shareReviewMs: number
+  /** What the BFF needs to talk to this emulator: its `fetch` and both vendors' settings. */
+  shareflowOptions(): { fetch: typeof fetch; persona: PersonaOptions; coinflow: CoinflowOptions }
+  /** Gives each player the vendor-side history their journey starts from (see `seed.ts`). */
+  seed(players: readonly DemoPlayer[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -102,7 +107,35 @@ export async function startDemoEmulator(options: {
     emulator,
     persona,
     coinflow,
-    shareReviewMs: SHARE_REVIEW_MS,
+    shareflowOptions: () => ({
+      fetch: emulator.fetch,
+      persona: {
+        apiKey: persona.apiKey,
+        templateId: persona.templateId,
+        connectionId: persona.connectionId,
+        baseUrl: persona.baseUrl,
+        webhookSecrets: [persona.webhookSecret],
+      },
+      coinflow: {
+        apiKey: coinflow.apiKey,
+        merchantId: coinflow.merchantId,
+        env: 'local',
+        baseUrl: coinflow.baseUrl,
+        uiOrigin: coinflow.uiOrigin,
+        webhookKey: coinflow.webhookKey,
+      },
+    }),
+    seed: (players) =>
+      createSeeder({
+        fetch: emulator.fetch,
+        persona,
+        coinflow,
+        shareReviewMs: SHARE_REVIEW_MS,
+        async advance(ms) {
+          emulator.clock.advance(ms)
+          await emulator.runDue()
+        },
+      }).seed(players),
     async close() {
       emulator.close()
       await hosted.close()

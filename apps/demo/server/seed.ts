@@ -10,10 +10,10 @@ import type { DemoPlayer, PlayerCountry } from './players'
 export interface SeedTarget {
   /** The emulator's `fetch`: answers the Persona, Coinflow and hosted origins in-process. */
   fetch: typeof fetch
-  personaBaseUrl: string
-  coinflowBaseUrl: string
-  persona: { apiKey: string; templateId: string; connectionId: string }
-  coinflow: { apiKey: string }
+  /** Persona's API base (`…/api/v1`) and what the BFF uses there. */
+  persona: { baseUrl: string; apiKey: string; templateId: string; connectionId: string }
+  /** Coinflow's API base (`…/api`) and the merchant's key. */
+  coinflow: { baseUrl: string; apiKey: string }
   /** Moves the emulator clock on and runs what fell due (Coinflow's review of a shared identity). */
   advance(ms: number): Promise<void>
   /** How long Coinflow reviews a shared identity. */
@@ -90,7 +90,7 @@ export function createSeeder(target: SeedTarget) {
   }
 
   const persona = <T>(method: string, path: string, body?: unknown) =>
-    call<T>(`${target.personaBaseUrl}/api/v1${path}`, {
+    call<T>(`${target.persona.baseUrl}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${target.persona.apiKey}`,
@@ -100,7 +100,7 @@ export function createSeeder(target: SeedTarget) {
     })
 
   const coinflow = <T>(method: string, path: string, userId: string, body?: unknown) =>
-    call<T>(`${target.coinflowBaseUrl}/api${path}`, {
+    call<T>(`${target.coinflow.baseUrl}${path}`, {
       method,
       headers: { Authorization: target.coinflow.apiKey, 'x-coinflow-auth-user-id': userId },
       body,
@@ -146,7 +146,7 @@ export function createSeeder(target: SeedTarget) {
    * its hosted verification page the way the player did.
    */
   async function completeDocumentCheck(player: DemoPlayer, identity: Identity) {
-    const response = await target.fetch(`${target.coinflowBaseUrl}/api/withdraw`, {
+    const response = await target.fetch(`${target.coinflow.baseUrl}/withdraw`, {
       headers: { Authorization: target.coinflow.apiKey, 'x-coinflow-auth-user-id': player.id },
     })
     if (response.status !== 451) {

@@ -1,7 +1,12 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import type { Context } from 'hono'
-import { createJsonLogger, createPayoutsModule, createShareflowApp } from '@shareflow/server'
+import {
+  createJsonLogger,
+  createPayoutsModule,
+  createShareflowApp,
+  type ShareflowOptions,
+} from '@shareflow/server'
 import { createFileStore, readShareflowEnv, type ShareflowEnvConfig } from '@shareflow/server/node'
 import { createDemoApp } from './app'
 import { createPlayerAuth, loadSessionSecret } from './auth'
@@ -9,7 +14,6 @@ import { startDemoEmulator, type DemoEmulator } from './emulator'
 import { DemoLedger, payoutHooks } from './ledger'
 import { listen } from './listen'
 import { DEMO_PLAYERS, type DemoPlayer } from './players'
-import { createSeeder } from './seed'
 
 export interface StartDemoOptions {
   /** The host server's port; 0 picks a free one. */
@@ -70,10 +74,15 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     for (const step of cleanup.reverse()) await step().catch(() => undefined)
   }
   try {
+    // With no keys, the emulator; with them, the vendors, through the very same BFF code.
+    let vendorOptions: Pick<ShareflowOptions, 'fetch' | 'persona' | 'coinflow'>
     if (vendors.mode === 'sandbox') {
       demoEmulator =
         options.emulator ??
         (await startDemoEmulator({ webhookBaseUrl: server.url, hostedPort: options.hostedPort }))
+      vendorOptions = demoEmulator.shareflowOptions()
+    } else {
+      vendorOptions = { persona: vendors.persona, coinflow: vendors.coinflow }
     }
 
     const ledger = new DemoLedger(
@@ -103,28 +112,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
         ...(demoEmulator ? { recheckAfterMs: 2_000 } : {}),
       },
       logger: createJsonLogger({ write: options.log ?? (() => {}) }),
-      ...(demoEmulator
-        ? {
-            fetch: demoEmulator.emulator.fetch,
-            persona: {
-              apiKey: demoEmulator.persona.apiKey,
-              templateId: demoEmulator.persona.templateId,
-              connectionId: demoEmulator.persona.connectionId,
-              baseUrl: demoEmulator.persona.baseUrl,
-              webhookSecrets: [demoEmulator.persona.webhookSecret],
-            },
-            coinflow: {
-              apiKey: demoEmulator.coinflow.apiKey,
-              merchantId: demoEmulator.coinflow.merchantId,
-              env: 'local' as const,
-              baseUrl: demoEmulator.coinflow.baseUrl,
-              uiOrigin: demoEmulator.coinflow.uiOrigin,
-              webhookKey: demoEmulator.coinflow.webhookKey,
-            },
-          }
-        : vendors.mode === 'live'
-          ? { persona: vendors.persona, coinflow: vendors.coinflow }
-          : unreachable()),
+      ...vendorOptions,
     })
     const frameOrigin = shareflow.shareflow.coinflow.uiOrigin
 
@@ -137,21 +125,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
       frameOrigins: [frameOrigin],
     })
 
-    if (demoEmulator && ownsEmulator) {
-      const emulator = demoEmulator.emulator
-      await createSeeder({
-        fetch: emulator.fetch,
-        personaBaseUrl: 'https://api.withpersona.com',
-        coinflowBaseUrl: 'https://api-sandbox.coinflow.cash',
-        persona: demoEmulator.persona,
-        coinflow: demoEmulator.coinflow,
-        shareReviewMs: demoEmulator.shareReviewMs,
-        async advance(ms) {
-          emulator.clock.advance(ms)
-          await emulator.runDue()
-        },
-      }).seed(players)
-    }
+    if (demoEmulator && ownsEmulator) await demoEmulator.seed(players)
 
     handler = (request) => app.fetch(request)
     return {
@@ -170,8 +144,4 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
     if (ownsEmulator) await demoEmulator?.close()
     throw error
   }
-}
-
-function unreachable(): never {
-  throw new Error('unreachable: no emulator and no vendor configuration')
 }
