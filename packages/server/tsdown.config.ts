@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsdown'
+
+// One build per entry in package.json's `exports` (`.`, `./emulator`, `./node`), as `.js` and
+// `.d.ts`. Dependencies stay external; the workspace contract is read from its sources.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'emulator/index': 'src/emulator/index.ts',
+    'node/index': 'src/node/index.ts',
+  },
+  format: ['esm'],
+  platform: 'node',
+  fixedExtension: false,
+  sourcemap: true,
+  dts: true,
+  clean: true,
+  inputOptions: { resolve: { conditionNames: ['@shareflow/source', 'import', 'default'] } },
+})
