@@ -50,6 +50,10 @@ export interface SandboxOptions {
   shareReviewMs?: number
   /** How long a quote holds (the BFF's `expiresAt`). Default 30 s. */
   quoteValidForMs?: number
+  /** Where the hosted pages are served. Default `http://localhost:3000`. */
+  hostedOrigin?: string
+  /** How long the BFF trusts what it knows of the user's KYC before asking the vendors. Default 0. */
+  recheckAfterMs?: number
 }
 
 /** A request the kit made to the BFF. */
@@ -147,10 +151,11 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
     getUser: () => user,
     logger: silentLogger,
     // The kit's tests move the emulator clock, not the BFF's: let every /session look again.
-    kyc: { recheckAfterMs: 0 },
+    kyc: { recheckAfterMs: options.recheckAfterMs ?? 0 },
     modules: [payouts],
     emulator: {
       seed: 7,
+      ...(options.hostedOrigin ? { hostedOrigin: options.hostedOrigin } : {}),
       faults: options.faults,
       coinflow: { shareTokenReviewMs: shareReviewMs },
     },

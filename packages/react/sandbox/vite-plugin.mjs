@@ -1,7 +1,9 @@
 // @ts-check
+/// <reference types="@vitest/browser-playwright" />
 /**
  * The Vite plugin for running the kit against the in-page emulator, in Vitest browser mode and in
  * Storybook:
+ * - serves the service worker that answers the hosted pages in Storybook (`hosted-sw.js`);
  * - pre-bundles what the kit imports lazily (so the dev server never reloads mid-test), and
  *   gives `@coinflowlabs/react` stand-ins for its Solana imports (see `shims/`);
  * - in Vitest, registers the `serveHostedPages` command: `http://localhost:3000` (the hosted pages
@@ -11,8 +13,10 @@
  *   framed page has a real, separate origin and its forms change the same world the BFF reads.
  *   Nothing listens on the port and nothing leaves the machine.
  */
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+/** @param {string} name */
 const shim = (name) => fileURLToPath(new URL(`./shims/${name}.mjs`, import.meta.url))
 
 /** @type {WeakSet<object>} */
@@ -67,10 +71,25 @@ async function serveHostedPages(context, origin) {
   })
 }
 
+const WORKER_PATH = '/shareflow-hosted-sw.js'
+const worker = () => readFileSync(new URL('./hosted-sw.js', import.meta.url), 'utf8')
+
 /** @returns {import('vite').Plugin} */
 export function shareflowSandbox() {
   return {
     name: 'shareflow-sandbox',
+    // Storybook's hosted pages come from a service worker (`hosted-worker.ts`), which must be
+    // served from the site's root: by the dev server here, and as a file in a build.
+    configureServer(server) {
+      server.middlewares.use(WORKER_PATH, (_request, response) => {
+        response.setHeader('Content-Type', 'text/javascript; charset=utf-8')
+        response.setHeader('Service-Worker-Allowed', '/')
+        response.end(worker())
+      })
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: WORKER_PATH.slice(1), source: worker() })
+    },
     config: () => ({
       resolve: {
         alias: { '@solana/web3.js': shim('solana-web3'), bs58: shim('bs58') },

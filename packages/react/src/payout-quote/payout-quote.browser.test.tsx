@@ -56,7 +56,7 @@ describe('<PayoutQuote>', () => {
   })
 
   it('waits for the user to stop typing before asking for prices', async () => {
-    const { sandbox } = await renderQuote({ journey: 'linked' }, { debounceMs: 300 })
+    const { sandbox } = await renderQuote({ journey: 'linked' }, { debounceMs: 1_000 })
     await expect.element(notice('Enter an amount to see payout options.')).toBeVisible()
     await userEvent.type(amountField(), '1234.5')
     await expect.element(radio('Standard transfer')).toBeVisible()
@@ -137,11 +137,29 @@ describe('<PayoutQuote>', () => {
         <PayoutQuote />
       </ShareflowProvider>,
     )
-    await expect.element(notice('Enter an amount to see payout options.')).toBeVisible()
-    sandbox.emulator.world.faults.coinflow.errorRate = 1
     await userEvent.type(amountField(), '80')
+    await expect.element(radio('Standard transfer')).toBeVisible()
+    sandbox.emulator.world.faults.coinflow.errorRate = 1
+    await userEvent.type(amountField(), '0')
     await expect.element(page.getByText(/not reachable|unavailable/).first()).toBeVisible()
     sandbox!.emulator.world.faults.coinflow.errorRate = 0
+    await userEvent.click(page.getByRole('button', { name: 'Try again' }))
+    await expect.element(page.getByText('You receive $799.75')).toBeVisible()
+  })
+
+  it('shows the session’s error, with a retry, when it cannot even load', async () => {
+    sandbox = await createKitSandbox({ journey: 'linked' })
+    sandbox.emulator.world.faults.coinflow.errorRate = 1
+    render(
+      <ShareflowProvider
+        client={sandbox.client}
+        queryClient={new QueryClient({ defaultOptions: { queries: { retry: false } } })}
+      >
+        <PayoutQuote defaultAmount={80_00} />
+      </ShareflowProvider>,
+    )
+    await expect.element(page.getByRole('button', { name: 'Try again' })).toBeVisible()
+    sandbox.emulator.world.faults.coinflow.errorRate = 0
     await userEvent.click(page.getByRole('button', { name: 'Try again' }))
     await expect.element(radio('Standard transfer')).toBeVisible()
   })

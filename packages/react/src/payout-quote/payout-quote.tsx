@@ -36,16 +36,21 @@ export interface PayoutQuoteProps {
   className?: string
 }
 
-/** The destination to quote to: the one given, else the first linked one in `currency`. */
+/**
+ * The destination to pay to: the one given, else the first linked one in `currency`; `null` when
+ * there is none, `undefined` while the session is still loading.
+ */
 export function useResolvedDestination(
   destination: Destination | string | undefined,
   currency: Currency | undefined,
-): Destination | undefined {
+): Destination | null | undefined {
   const { session } = useShareflowSession()
-  const linked = session?.destinations ?? []
   if (typeof destination === 'object') return destination
-  if (typeof destination === 'string') return linked.find((d) => d.id === destination)
-  return linked.find((d) => !currency || d.currency === currency)
+  if (!session) return undefined
+  const found = session.destinations.find((d) =>
+    destination ? d.id === destination : !currency || d.currency === currency,
+  )
+  return found ?? null
 }
 
 /**
@@ -77,12 +82,18 @@ export function PayoutQuote(props: PayoutQuoteProps) {
     // Only outside changes of `amount` matter here, not each keystroke.
   }, [amount])
 
-  const { state, quote, error, refresh } = usePayoutQuote({
+  const quoted = usePayoutQuote({
     amount: showAmountField ? parsed : amount,
     currency,
-    destinationId: destination?.id,
+    destinationId: destination === null ? null : destination?.id,
     debounceMs: props.debounceMs,
   })
+  // Without a session there is no destination to quote to: its error is the quote's.
+  const session = useShareflowSession()
+  const { state, quote, error, refresh } =
+    destination === undefined && session.state === 'error'
+      ? { ...quoted, state: 'error' as const, error: session.error, refresh: session.refetch }
+      : quoted
   const [speed, setSpeed] = useControllableState(
     props.value,
     props.defaultValue,

@@ -20,7 +20,8 @@ export interface PayoutQuoteOptions {
   /** Integer cents; `undefined` while the user's input is not an amount. */
   amount: number | undefined
   currency: Currency
-  destinationId: string | undefined
+  /** `null` when the user has no destination; `undefined` while that is not known yet. */
+  destinationId: string | null | undefined
   /** Waits this long after the last change before quoting. Default 350 ms. */
   debounceMs?: number
 }
@@ -54,7 +55,7 @@ export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
   const { amount, currency, destinationId, debounceMs = 350 } = options
   const { client, queryClient } = useShareflow('usePayoutQuote')
   const settled = useDebounced(amount, debounceMs)
-  const enabled = destinationId !== undefined && settled !== undefined && settled > 0
+  const enabled = !!destinationId && settled !== undefined && settled > 0
   const query = useQuery(
     {
       queryKey: keys.quote(client, destinationId ?? '', currency, settled ?? 0),
@@ -81,11 +82,14 @@ export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
 
   const expired = query.data !== undefined && !query.isPlaceholderData && now >= expiresAt
   const state: PayoutQuoteState =
-    destinationId === undefined
+    destinationId === null
       ? 'no_destination'
       : amount === undefined || amount <= 0
         ? 'idle'
-        : amount !== settled || query.isPlaceholderData || (query.isFetching && !query.data)
+        : !destinationId ||
+            amount !== settled ||
+            query.isPlaceholderData ||
+            (query.isFetching && !query.data)
           ? 'quoting'
           : query.isError && (!query.data || expired)
             ? query.data

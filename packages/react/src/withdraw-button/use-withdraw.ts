@@ -63,8 +63,8 @@ export interface WithdrawController {
   state: WithdrawState
   payout: Payout | undefined
   error: ShareflowError | undefined
-  /** The resolved destination, if any. */
-  destination: Destination | undefined
+  /** The resolved destination; `null` when the user has none, `undefined` while loading. */
+  destination: Destination | null | undefined
   /** Present while `linking`: what Coinflow's page needs. */
   coinflow: CoinflowBrowserSession | undefined
   /** The main action: links an account when there is none, otherwise pays out. */
@@ -264,7 +264,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
         ? 'error'
         : phase.name !== 'idle'
           ? phase.name
-          : session && !destination
+          : destination === null
             ? 'needs_destination'
             : amount && options.speed && destination
               ? 'ready'

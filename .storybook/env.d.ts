@@ -1,0 +1,2 @@
+// The kit's optional stylesheet, imported for its side effect.
+declare module '*.css'

@@ -1,0 +1,24 @@
+import type { StorybookConfig } from '@storybook/react-vite'
+import { shareflowSandbox } from '../packages/react/sandbox/vite-plugin.mjs'
+
+/**
+ * Every component of @shareflow/react in every state, each story running the real BFF and the
+ * emulator of Persona and Coinflow inside the page (no keys, no network).
+ */
+const config: StorybookConfig = {
+  stories: ['../packages/react/src/**/*.mdx', '../packages/react/src/**/*.stories.@(ts|tsx)'],
+  addons: ['@storybook/addon-docs', '@storybook/addon-a11y', '@storybook/addon-vitest'],
+  framework: { name: '@storybook/react-vite', options: {} },
+  core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  viteFinal: (vite) => ({
+    ...vite,
+    // Workspace packages are read from their TypeScript sources, as in the tests.
+    resolve: {
+      ...vite.resolve,
+      conditions: ['@shareflow/source', 'module', 'browser', 'development|production'],
+    },
+    plugins: [...(vite.plugins ?? []), shareflowSandbox()],
+  }),
+}
+
+export default config
