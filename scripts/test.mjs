@@ -55,6 +55,13 @@ try {
   const report = JSON.parse(readFileSync('.vitest.json', 'utf8'))
   passed = report.numPassedTests
   failed = report.numFailedTests
+  // A file that fails before any test runs (a broken import, a failing beforeAll) has no failed
+  // test in it; count it once so the summary line never reads "0 failed" on a red run.
+  failed += report.testResults.filter(
+    (file) =>
+      file.status === 'failed' &&
+      !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length
 } catch {
   failed += 1
 }
