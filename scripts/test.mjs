@@ -59,8 +59,7 @@ try {
   // test in it; count it once so the summary line never reads "0 failed" on a red run.
   failed += report.testResults.filter(
     (file) =>
-      file.status === 'failed' &&
-      !file.assertionResults.some((test) => test.status === 'failed'),
+      file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
   ).length
 } catch {
   failed += 1
