@@ -9,6 +9,7 @@
  * someone calls `runDue()` (the emulator's heartbeat, or the control endpoint after moving the
  * clock); `flush()` fast-forwards every retry for tests.
  */
+import { takeFirstDue } from './due'
 import type {
   EmulatorClock,
   FaultSettings,
@@ -132,22 +133,6 @@ export function createWebhookDispatcher({
     queue.push({ record, dueAt, order: order++ })
   }
 
-  const takeNext = (upTo: number): QueuedAttempt | undefined => {
-    let best = -1
-    queue.forEach((entry, index) => {
-      if (entry.dueAt > upTo) return
-      const current = queue[best]
-      if (
-        !current ||
-        entry.dueAt < current.dueAt ||
-        (entry.dueAt === current.dueAt && entry.order < current.order)
-      ) {
-        best = index
-      }
-    })
-    return best === -1 ? undefined : queue.splice(best, 1)[0]
-  }
-
   const attempt = async ({ record, dueAt }: QueuedAttempt) => {
     const schedule = retrySchedules[record.vendor]
     const made = record.attempts.length + 1
@@ -191,7 +176,8 @@ export function createWebhookDispatcher({
 
   /** Attempts due by `upTo` (emulator ms), one at a time so the receiver sees the vendor's order. */
   const drain = async (upTo: () => number) => {
-    for (let next = takeNext(upTo()); next; next = takeNext(upTo())) await attempt(next)
+    for (let next = takeFirstDue(queue, upTo()); next; next = takeFirstDue(queue, upTo()))
+      await attempt(next)
   }
 
   /** Runs one drain after any drain already under way, so attempts never overlap. */

@@ -57,17 +57,4 @@ describe('scheduler', () => {
     await Promise.all([scheduler.runDue(), scheduler.runDue(), scheduler.runDue()])
     expect(runs).toBe(1)
   })
-
-  it('polls on a real timer until stopped', async () => {
-    const clock = createManualClock(0)
-    const scheduler = createScheduler(clock)
-    let ran = false
-    scheduler.at(0, () => {
-      ran = true
-    })
-    const stop = scheduler.startTimer(5)
-    await new Promise((resolve) => setTimeout(resolve, 30))
-    stop()
-    expect(ran).toBe(true)
-  })
 })

@@ -1,9 +1,11 @@
+import { takeFirstDue } from '../due'
 import type { EmulatorClock } from '../world'
 
 /**
  * Runs work "later" on the emulator clock: a payout settling, a share-token review finishing.
  * Nothing runs by itself while the clock is a manual one; tests move the clock and call
- * `runDue()`, so every outcome is deterministic. With the system clock, `startTimer()` polls.
+ * `runDue()`, so every outcome is deterministic. With the system clock, the emulator's heartbeat
+ * calls `runDue()`.
  *
  * @example
  * const scheduler = createScheduler(clock)
@@ -23,12 +25,10 @@ export interface Scheduler {
   pending(): number
   /** The due time of the next waiting task, or null. */
   nextDueAt(): number | null
-  /** Polls with a real timer (CLI, Storybook); returns the function that stops it. */
-  startTimer(intervalMs?: number): () => void
 }
 
 interface Task {
-  dueMs: number
+  dueAt: number
   order: number
   run: () => void | Promise<void>
 }
@@ -38,30 +38,14 @@ export function createScheduler(clock: EmulatorClock): Scheduler {
   let order = 0
   let running: Promise<void> | null = null
 
-  const takeNextDue = (): Task | undefined => {
-    const now = clock.now()
-    let best = -1
-    for (let i = 0; i < tasks.length; i++) {
-      const task = tasks[i]!
-      if (task.dueMs > now) continue
-      const current = best === -1 ? undefined : tasks[best]
-      if (
-        !current ||
-        task.dueMs < current.dueMs ||
-        (task.dueMs === current.dueMs && task.order < current.order)
-      )
-        best = i
-    }
-    return best === -1 ? undefined : tasks.splice(best, 1)[0]
-  }
-
   const drain = async () => {
-    for (let task = takeNextDue(); task; task = takeNextDue()) await task.run()
+    for (let task = takeFirstDue(tasks, clock.now()); task; task = takeFirstDue(tasks, clock.now()))
+      await task.run()
   }
 
   return {
     at(dueMs, run) {
-      tasks.push({ dueMs, order: order++, run })
+      tasks.push({ dueAt: dueMs, order: order++, run })
     },
     runDue() {
       // One drain at a time: a request arriving mid-run waits for the same run instead of
@@ -72,12 +56,6 @@ export function createScheduler(clock: EmulatorClock): Scheduler {
       return running
     },
     pending: () => tasks.length,
-    nextDueAt: () => (tasks.length === 0 ? null : Math.min(...tasks.map((task) => task.dueMs))),
-    startTimer(intervalMs = 250) {
-      const handle = setInterval(() => {
-        void this.runDue()
-      }, intervalMs)
-      return () => clearInterval(handle)
-    },
+    nextDueAt: () => (tasks.length === 0 ? null : Math.min(...tasks.map((task) => task.dueAt))),
   }
 }

@@ -677,24 +677,6 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     }
   }
 
-  /** The next emulator time at which `settleDue()` has work, or null. */
-  function nextDueAt(): number | null {
-    const times: number[] = []
-    for (const token of shareTokens.values()) {
-      if (token.status === 'pending' && token.settlesAt !== null) times.push(token.settlesAt)
-      if (token.status === 'created') times.push(token.expiresAt)
-    }
-    for (const record of inquiries.values()) {
-      if (
-        (record.status === 'created' || record.status === 'pending') &&
-        record.expiresAt !== null
-      ) {
-        times.push(record.expiresAt)
-      }
-    }
-    return times.length === 0 ? null : Math.min(...times)
-  }
-
   return {
     world,
     now,
@@ -727,7 +709,6 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     createAccount,
     createTransaction,
     settleDue,
-    nextDueAt,
     /** Resolves once every event raised so far has been signed and handed to the dispatcher. */
     signed: () => signing,
   }
