@@ -1,9 +1,9 @@
 import path from 'node:path'
+import { serveShareflow, type ServingShareflow } from '@shareflow/server/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDemoApp } from '../server/app'
 import { createPlayerAuth, SESSION_COOKIE } from '../server/auth'
 import { DemoLedger } from '../server/ledger'
-import { listen, type Listening } from '../server/listen'
 import { DEMO_PLAYERS } from '../server/players'
 import { expectAccessible, launchBrowser, openPage, screenshot, type Browser } from './browser'
 import { builtFrontend, tempDir } from './fixtures'
@@ -13,7 +13,7 @@ import { builtFrontend, tempDir } from './fixtures'
  * platform already has before it adds Shareflow.
  */
 const data = tempDir('starfall-host')
-let server: Listening
+let server: ServingShareflow
 let browser: Browser
 const openingBalances = Object.fromEntries(
   DEMO_PLAYERS.map((player) => [player.id, player.openingBalance]),
@@ -27,7 +27,7 @@ beforeAll(async () => {
     distDir: await builtFrontend(),
     frameOrigins: ['http://localhost:3000'],
   })
-  server = await listen((request) => app.fetch(request), { port: 0 })
+  server = await serveShareflow({ app, hostname: 'localhost' })
   browser = await launchBrowser()
 })
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { CoinflowOptions, PersonaOptions } from '@shareflow/server'
 import { createEmulator, type Emulator } from '@shareflow/server/emulator'
-import { listen, type Listening } from './listen'
+import { serveShareflow, type ServingShareflow } from '@shareflow/server/node'
 import type { DemoPlayer } from './players'
 import { createSeeder } from './seed'
 
@@ -90,7 +90,7 @@ export async function startDemoEmulator(options: {
       },
     },
   })
-  let hosted: Listening
+  let hosted: ServingShareflow
   try {
     hosted = await listenWhenFree((request) => emulator.hosted.fetch(request), hostedPort)
   } catch (error) {
@@ -151,11 +151,11 @@ async function listenWhenFree(
   fetch: (request: Request) => Response | Promise<Response>,
   port: number,
   waitMs = 20_000,
-): Promise<Listening> {
+): Promise<ServingShareflow> {
   const giveUpAt = Date.now() + waitMs
   for (;;) {
     try {
-      return await listen(fetch, { port })
+      return await serveShareflow({ app: { fetch }, port, hostname: 'localhost' })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > giveUpAt) {
         throw error

@@ -7,12 +7,16 @@ import {
   createShareflowApp,
   type ShareflowOptions,
 } from '@shareflow/server'
-import { createFileStore, readShareflowEnv, type ShareflowEnvConfig } from '@shareflow/server/node'
+import {
+  createFileStore,
+  readShareflowEnv,
+  serveShareflow,
+  type ShareflowEnvConfig,
+} from '@shareflow/server/node'
 import { createDemoApp } from './app'
 import { createPlayerAuth, loadSessionSecret } from './auth'
 import { startDemoEmulator, type DemoEmulator } from './emulator'
 import { DemoLedger, payoutHooks } from './ledger'
-import { listen } from './listen'
 import { DEMO_PLAYERS, type DemoPlayer } from './players'
 
 export interface StartDemoOptions {
@@ -65,7 +69,11 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
   // Listen first: the emulator needs the host's address for its webhooks.
   let handler: (request: Request) => Response | Promise<Response> = () =>
     new Response('Starting up', { status: 503, headers: { 'Retry-After': '1' } })
-  const server = await listen((request) => handler(request), { port: options.port ?? 0 })
+  const server = await serveShareflow({
+    app: { fetch: (request) => handler(request) },
+    port: options.port ?? 0,
+    hostname: 'localhost',
+  })
 
   let demoEmulator: DemoEmulator | null = null
   // Undone in reverse order on stop (or on a failed start).

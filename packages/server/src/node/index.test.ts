@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../emulator'
 import { createMemoryLogger } from '../logger'
@@ -96,6 +98,45 @@ describe('createShareflowAppFromEnv and serveShareflow', () => {
     expect(app.shareflow.coinflow.env).toBe('prod')
     for (const secret of Object.values(liveEnv).filter((v) => v.length > 8)) {
       expect(logger.lines.join('\n')).not.toContain(secret)
+    }
+  })
+})
+
+describe('serveShareflow', () => {
+  const streamForever = {
+    fetch: () =>
+      new Response(
+        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(': hi\n\n')) }),
+        {
+          headers: { 'Content-Type': 'text/event-stream' },
+        },
+      ),
+  }
+
+  it('closes while a browser holds an event stream open, and frees the port', async () => {
+    const server = await serveShareflow({ app: streamForever })
+    const held = request(server.url)
+    held.on('error', () => undefined)
+    held.end()
+    const [response] = (await once(held, 'response')) as [import('node:http').IncomingMessage]
+    await once(response, 'data')
+
+    await server.close()
+    const again = await serveShareflow({ app: streamForever, port: server.port })
+    await again.close()
+    held.destroy()
+  })
+
+  it('refuses a port that is taken, so the caller can wait for it', async () => {
+    const server = await serveShareflow({ app: streamForever })
+    try {
+      await expect(serveShareflow({ app: streamForever, port: server.port })).rejects.toMatchObject(
+        {
+          code: 'EADDRINUSE',
+        },
+      )
+    } finally {
+      await server.close()
     }
   })
 })
