@@ -32,7 +32,7 @@ function port(env: Environment, name: string, fallback: number): number {
   return value
 }
 
-function positiveInteger(env: Environment, name: string): number | undefined {
+function wholeNumber(env: Environment, name: string): number | undefined {
   const raw = env[name]
   if (raw === undefined || raw === '') return undefined
   const value = Number(raw)
@@ -65,7 +65,7 @@ export function optionsFromEnv(env: Environment): Omit<
     throw new Error('COINFLOW_EMULATOR_WEBHOOK_URL needs COINFLOW_EMULATOR_WEBHOOK_KEY')
   }
   return {
-    seed: positiveInteger(env, 'EMULATOR_SEED') ?? 1,
+    seed: wholeNumber(env, 'EMULATOR_SEED') ?? 1,
     personaConnectionId,
     persona: personaWebhookUrl
       ? { webhooks: [{ url: personaWebhookUrl, secret: personaSecrets }] }
@@ -73,7 +73,7 @@ export function optionsFromEnv(env: Environment): Omit<
     coinflow: {
       personaConnectionId,
       merchantId: env.COINFLOW_EMULATOR_MERCHANT_ID || undefined,
-      startingBalanceCents: positiveInteger(env, 'COINFLOW_EMULATOR_STARTING_BALANCE_CENTS'),
+      startingBalanceCents: wholeNumber(env, 'COINFLOW_EMULATOR_STARTING_BALANCE_CENTS'),
       webhook:
         coinflowWebhookUrl && coinflowKey
           ? { url: coinflowWebhookUrl, validationKey: coinflowKey }

@@ -7,7 +7,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { EmulatorWebhookDispatcher } from './webhooks'
-import { noFaults, type EmulatorWorld, type FaultSettings, type Vendor } from './world'
+import { noFaults, type EmulatorWorld, type Vendor } from './world'
 
 export interface ControlTarget {
   world: EmulatorWorld
@@ -97,13 +97,7 @@ export function createControlApp(target: ControlTarget): Hono {
           .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
           .join('; '),
       )
-    const patch = Object.fromEntries(
-      Object.entries(parsed.data).filter(([, value]) => value !== undefined),
-    )
-    target.world.faults[vendor] = {
-      ...target.world.faults[vendor],
-      ...(patch as Partial<FaultSettings>),
-    }
+    target.world.faults[vendor] = { ...target.world.faults[vendor], ...parsed.data }
     return c.json(target.world.faults[vendor])
   })
 

@@ -235,6 +235,9 @@ describe('createEmulator: the control endpoint', () => {
     expect(
       (await emulator.fetch(`${PERSONA}/api/v1/inquiries`, { headers: personaHeaders })).status,
     ).toBe(503)
+    // A patch changes only what it names.
+    const latencyOnly = await control('PATCH', '/faults/persona', { latencyMs: 0 })
+    expect(latencyOnly.body).toMatchObject({ errorRate: 1, latencyMs: 0 })
     expect((await control('PATCH', '/faults/persona', { errorRate: 2 })).status).toBe(400)
     expect((await control('PATCH', '/faults/persona', { sparkles: 1 })).status).toBe(400)
     expect((await control('PATCH', '/faults/stripe', { errorRate: 1 })).status).toBe(404)

@@ -59,7 +59,7 @@ export function createIds(random: () => number): { next(prefix: string): string 
 export interface FaultSettings {
   /** Added to every API response. */
   latencyMs: number
-  /** Share of API requests answered with a 5xx (503 for Coinflow, 500/503 for Persona). */
+  /** Share of API requests answered 503 in the vendor's error shape. */
   errorRate: number
   /** Share of API requests that never answer (the connection hangs until the client gives up). */
   timeoutRate: number
