@@ -1,0 +1,550 @@
+/**
+ * A bounded soak: the BFF (payouts included, on the durable file store) served over real HTTP on
+ * loopback, the emulator in process on the system clock with faults switched on, and a steady
+ * crowd of users walking the identity journeys, keeping event streams open, linking a bank,
+ * quoting and paying out (double clicks and retries included) for a fixed time. Then everything
+ * is closed and the books are checked.
+ *
+ * Reports: requests and statuses, payouts by final state, payouts lost (accepted by the BFF but
+ * never finished, or unknown to it) and doubled (more than one Coinflow payout per key, or a
+ * host debit twice), the host ledger against Coinflow, heap and RSS after warm-up and at the end
+ * (after a full GC when `--expose-gc` is on), event streams still subscribed, and Node's active
+ * timers and handles before and after.
+ *
+ * Run it with `node scripts/soak.mjs` (a few minutes) or `--quick`; `soak.test.ts` runs a short one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Payout, Session } from '@shareflow/contract'
+import type { Context } from 'hono'
+import { createShareflowApp } from '../../src/app'
+import { createEmulator, type FaultSettings } from '../../src/emulator'
+import { createJsonLogger } from '../../src/logger'
+import { createFileStore } from '../../src/node/file-store'
+import { serveShareflow } from '../../src/node/serve'
+import type { PayoutHostLedger } from '../../src/payouts/host-ledger'
+import { createPayoutsModule } from '../../src/payouts/module'
+import type { ShareflowStore } from '../../src/store/types'
+
+export interface SoakOptions {
+  /** How long the steady load runs. */
+  durationMs: number
+  /** Users walking journeys and paying out at once. */
+  users: number
+  /** Pause between one user's actions (the load is steady, not a burst). Default 50 ms. */
+  thinkMs?: number
+  /** Emulator faults during the run. */
+  faults?: Partial<FaultSettings>
+  /** Progress lines (one every ~10 s). */
+  log?: (line: string) => void
+}
+
+export interface SoakReport {
+  durationMs: number
+  users: number
+  requests: number
+  requestsPerSecond: number
+  statuses: Record<string, number>
+  faults: Partial<FaultSettings>
+  /** Vendor answers the faults spoiled (5xx, 429, timeouts), all absorbed by the BFF. */
+  vendorFaults: number
+  payouts: {
+    accepted: number
+    succeeded: number
+    failed: number
+    refused: number
+    unfinished: number
+    /** Accepted by the BFF, then unknown to it or never finished. */
+    lost: number
+    /** Keys with more than one Coinflow payout, plus payouts the host debited twice. */
+    doubled: number
+    /** Users whose host balance differs from opening − settled − in flight. */
+    ledgerMismatches: number
+  }
+  memory: {
+    heapAfterWarmupMb: number
+    heapAtEndMb: number
+    rssAfterWarmupMb: number
+    rssAtEndMb: number
+  }
+  /** Event-stream subscriptions still held by the BFF once every client has gone. */
+  openEventStreams: number
+  /** Peak event streams open at once during the run. */
+  peakEventStreams: number
+  timers: { before: number; after: number }
+  handles: { before: number; after: number }
+}
+
+const PERSONA = 'https://api.withpersona.com'
+const COINFLOW = 'https://api-sandbox.coinflow.cash'
+const HOSTED = 'http://localhost:3000'
+const OPENING_CENTS = 50_000_00
+const keys = {
+  personaApiKey: 'persona_sandbox_soak_key_0001',
+  personaWebhookSecret: 'wbhsec_soak_secret_0001',
+  templateId: 'itmpl_SoakTemplate0000000001',
+  connectionId: 'cxn_SoakCoinflowConnection01',
+  merchantId: 'shareflow-soak',
+  coinflowApiKey: 'coinflow_sandbox_soak_key_0001',
+  coinflowWebhookKey: 'coinflow_validation_key_soak',
+}
+
+const identity = {
+  'name-first': 'Sam',
+  'name-last': 'Soak',
+  birthdate: '1988-02-03',
+  'address-street-1': '1 Main St',
+  'address-city': 'Austin',
+  'address-subdivision': 'Texas',
+  'address-postal-code': '78701',
+  'address-country-code': 'US',
+  'identification-number': '123-45-1234',
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
+
+function activeCount(kind: string): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === kind).length
+}
+
+async function settledMemory() {
+  const gc = (globalThis as { gc?: () => void }).gc
+  for (let i = 0; i < 3; i++) {
+    gc?.()
+    await sleep(50)
+  }
+  return process.memoryUsage()
+}
+
+/** A host ledger kept the way `host-ledger.ts` asks: one entry per payout id. */
+function createSoakLedger() {
+  const balances = new Map<string, number>()
+  const entries = new Map<
+    string,
+    { userId: string; cents: number; state: 'debited' | 'settled' | 'reversed' }
+  >()
+  let repeatedDebits = 0
+  const ledger: PayoutHostLedger = {
+    authorizePayout({ user, amount, payoutId }) {
+      if (entries.has(payoutId)) {
+        repeatedDebits++
+        return { ok: true }
+      }
+      const available = balances.get(user.id) ?? 0
+      if (available < amount.cents) return { ok: false, reason: 'Your balance is too low.' }
+      balances.set(user.id, available - amount.cents)
+      entries.set(payoutId, { userId: user.id, cents: amount.cents, state: 'debited' })
+      return { ok: true }
+    },
+    settlePayout({ payoutId }) {
+      const entry = entries.get(payoutId)
+      if (entry && entry.state === 'debited') entry.state = 'settled'
+    },
+    reversePayout({ payoutId }) {
+      const entry = entries.get(payoutId)
+      if (entry && entry.state === 'debited') {
+        entry.state = 'reversed'
+        balances.set(entry.userId, (balances.get(entry.userId) ?? 0) + entry.cents)
+      }
+    },
+  }
+  return { ledger, balances, entries, repeatedDebits: () => repeatedDebits }
+}
+
+/** Counts the event-stream subscriptions the BFF holds on its store. */
+function countingSubscriptions(store: ShareflowStore) {
+  let open = 0
+  let peak = 0
+  const counted: ShareflowStore = {
+    ...store,
+    get: (key) => store.get(key),
+    async subscribe(channel, listener) {
+      const unsubscribe = await store.subscribe(channel, listener)
+      open++
+      peak = Math.max(peak, open)
+      let closed = false
+      return async () => {
+        if (!closed) {
+          closed = true
+          open--
+        }
+        await unsubscribe()
+      }
+    },
+  }
+  return { store: counted, open: () => open, peak: () => peak }
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const { durationMs, users, thinkMs = 50, log = () => {} } = options
+  const faults: Partial<FaultSettings> = options.faults ?? {
+    latencyMs: 3,
+    errorRate: 0.05,
+    rateLimitRate: 0.03,
+    timeoutRate: 0.01,
+    webhookDropRate: 0.1,
+    webhookDuplicateRate: 0.1,
+    webhookReorderRate: 0.1,
+  }
+  const directory = mkdtempSync(path.join(tmpdir(), 'shareflow-soak-'))
+  const timersBefore = activeCount('Timeout')
+  const handlesBefore = process.getActiveResourcesInfo().length
+
+  let bffUrl = ''
+  const emulator = createEmulator({
+    seed: 11,
+    hostedOrigin: HOSTED,
+    heartbeatMs: 50,
+    webhookFetch: (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      return fetch(`${bffUrl}${url.pathname}`, init)
+    },
+    persona: {
+      webhooks: [{ url: 'http://bff.soak/webhooks/persona', secret: keys.personaWebhookSecret }],
+      redeemDelayMs: 200,
+    },
+    coinflow: {
+      merchantId: keys.merchantId,
+      personaConnectionId: keys.connectionId,
+      shareTokenReviewMs: 500,
+      webhook: { url: 'http://bff.soak/webhooks/coinflow', validationKey: keys.coinflowWebhookKey },
+    },
+  })
+
+  // Every payout Coinflow made, as its answers said: key and signature.
+  const coinflowAnswers: Array<{ key: string; signature: string }> = []
+  let vendorFaults = 0
+  const vendorFetch: typeof fetch = async (input, init) => {
+    const response = await emulator.fetch(input, init).catch((error: unknown) => {
+      vendorFaults++
+      throw error
+    })
+    if (response.status === 429 || response.status >= 500) vendorFaults++
+    const url = input instanceof Request ? input.url : String(input)
+    if (response.ok && /\/payout\/delegated$/.test(new URL(url).pathname)) {
+      const key = new Headers(init?.headers).get('Idempotency-Key') ?? ''
+      const sent =
+        typeof init?.body === 'string' ? (JSON.parse(init.body) as { idempotencyKey?: string }) : {}
+      const answer = (await response.clone().json()) as { signature?: string }
+      coinflowAnswers.push({ key: sent.idempotencyKey ?? key, signature: answer.signature ?? '' })
+    }
+    return response
+  }
+
+  const fileStore = await createFileStore({ directory: path.join(directory, 'store') })
+  const subscriptions = countingSubscriptions(fileStore)
+  const books = createSoakLedger()
+  const payouts = createPayoutsModule({
+    ledger: books.ledger,
+    lookupAfterMs: 3_000,
+    retryBaseMs: 200,
+    retryMaxMs: 2_000,
+    sweepEveryMs: 500,
+    recoveryIntervalMs: 500,
+  })
+  const app = createShareflowApp({
+    getUser: (c: Context) => {
+      const id = c.req.header('x-soak-user')
+      return id ? { id, email: `${id}@soak.example`, country: 'US' } : null
+    },
+    persona: {
+      apiKey: keys.personaApiKey,
+      templateId: keys.templateId,
+      connectionId: keys.connectionId,
+      baseUrl: `${PERSONA}/api/v1`,
+      webhookSecrets: [keys.personaWebhookSecret],
+    },
+    coinflow: {
+      apiKey: keys.coinflowApiKey,
+      merchantId: keys.merchantId,
+      env: 'local',
+      baseUrl: `${COINFLOW}/api`,
+      uiOrigin: HOSTED,
+      webhookKey: keys.coinflowWebhookKey,
+    },
+    fetch: vendorFetch,
+    store: subscriptions.store,
+    logger: createJsonLogger({ level: 'error', write: () => {} }),
+    upstream: { timeoutMs: 1_000, retry: { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 500 } },
+    kyc: { recheckAfterMs: 500 },
+    events: { heartbeatMs: 1_000 },
+    modules: [payouts],
+  })
+  const server = await serveShareflow({ app })
+  bffUrl = server.url
+
+  const statuses: Record<string, number> = {}
+  let requests = 0
+  const call = async (
+    userId: string,
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${bffUrl}${route}`, {
+      method,
+      headers: {
+        'x-soak-user': userId,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    requests++
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1
+    const text = await response.text()
+    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined }
+  }
+
+  async function completeHostedFlow(link: string) {
+    const page = await (await emulator.fetch(link)).text()
+    const hidden = (name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1] ?? ''
+    await emulator.fetch(new URL('/persona/verify', link), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        'inquiry-id': hidden('inquiry-id'),
+        'session-token': hidden('session-token'),
+        ...identity,
+        'sandbox-outcome': 'pass',
+        action: 'submit',
+      }),
+    })
+  }
+
+  /** Journeys 3 → 2 as the gate drives them, retrying what a fault broke, until approved. */
+  async function verify(userId: string, deadline: number): Promise<boolean> {
+    let linkDone = false
+    while (Date.now() < deadline) {
+      const session = await call(userId, 'GET', '/session')
+      const state = session.status === 200 ? Session.parse(session.json).kyc : null
+      if (state?.state === 'approved') return true
+      if (state && !linkDone && state.nextAction === 'start_inquiry') {
+        const inquiry = await call(userId, 'POST', '/kyc/inquiry')
+        if (inquiry.status === 200) {
+          await completeHostedFlow((inquiry.json as { oneTimeLink: string }).oneTimeLink)
+          linkDone = true
+        }
+      } else if (state?.nextAction === 'share') {
+        await call(userId, 'POST', '/kyc/share')
+      }
+      await sleep(150)
+    }
+    return false
+  }
+
+  /** Every fourth user's bank turns payouts away after accepting them (Coinflow's `suspended`). */
+  async function linkBank(userId: string, index: number): Promise<string | null> {
+    const linked = await emulator.fetch(`${COINFLOW}/api/withdraw/account/v2`, {
+      method: 'POST',
+      headers: {
+        Authorization: keys.coinflowApiKey,
+        'x-coinflow-auth-user-id': userId,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        alias: index % 4 === 3 ? 'suspended' : 'Soak checking',
+        routingNumber: '011401533',
+        accountNumber: `9${userId.replace(/\D/g, '').padStart(7, '0')}`,
+        type: 'checking',
+      }),
+    })
+    if (linked.status !== 200) return null
+    const session = await call(userId, 'GET', '/session')
+    return session.status === 200 ? (Session.parse(session.json).destinations[0]?.id ?? null) : null
+  }
+
+  /** An event stream held open for a while, as a tab would, then closed. */
+  async function holdEventStream(userId: string, ms: number) {
+    const controller = new AbortController()
+    try {
+      const response = await fetch(`${bffUrl}/events`, {
+        headers: { 'x-soak-user': userId },
+        signal: controller.signal,
+      })
+      requests++
+      statuses[response.status] = (statuses[response.status] ?? 0) + 1
+      const reader = response.body?.getReader()
+      const until = Date.now() + ms
+      while (reader && Date.now() < until) {
+        const next = await Promise.race([reader.read(), sleep(until - Date.now()).then(() => null)])
+        if (next === null || next.done) break
+      }
+    } catch {
+      // The abort below, or a fault: a tab that lost its stream reconnects next round.
+    } finally {
+      controller.abort()
+    }
+  }
+
+  const accepted = new Map<string, { userId: string; key: string }>()
+  let sequence = 0
+
+  async function payOnce(userId: string, destinationId: string) {
+    const cents = 5_00 + Math.floor(Math.random() * 50_00)
+    await call(userId, 'POST', '/quotes', { amount: { cents, currency: 'USD' }, destinationId })
+    const key = `soak-${userId}-${++sequence}`
+    const body = { amount: { cents, currency: 'USD' }, speed: 'asap', destinationId }
+    // A double click: the same key twice at once; sometimes a retry after a pause too.
+    const copies = Math.random() < 0.3 ? 2 : 1
+    const answers = await Promise.all(
+      Array.from({ length: copies }, () =>
+        call(userId, 'POST', '/payouts', body, { 'Idempotency-Key': key }),
+      ),
+    )
+    if (Math.random() < 0.2)
+      answers.push(await call(userId, 'POST', '/payouts', body, { 'Idempotency-Key': key }))
+    const ids = new Set<string>()
+    for (const answer of answers) {
+      if (answer.status === 200 || answer.status === 201) {
+        const payout = Payout.parse(answer.json)
+        ids.add(payout.id)
+        accepted.set(payout.id, { userId, key })
+      }
+    }
+    if (ids.size > 1) throw new Error(`one Idempotency-Key made ${ids.size} payouts`)
+    const [id] = ids
+    if (id) await call(userId, 'GET', `/payouts/${encodeURIComponent(id)}`)
+  }
+
+  const stopAt = Date.now() + durationMs
+  let warmup: NodeJS.MemoryUsage | undefined
+  const progress = setInterval(() => {
+    log(
+      `soak: ${Math.round((durationMs - (stopAt - Date.now())) / 1000)} s, ${requests} requests, ${accepted.size} payouts accepted, ${subscriptions.open()} event streams open`,
+    )
+  }, 10_000)
+
+  async function user(index: number) {
+    const userId = `soak-user-${index}`
+    books.balances.set(userId, OPENING_CENTS)
+    // Stagger arrivals so the load is steady from the start rather than one burst.
+    await sleep((index * 97) % 1_000)
+    if (!(await verify(userId, stopAt))) return
+    let destinationId: string | null = null
+    while (!destinationId && Date.now() < stopAt) {
+      destinationId = await linkBank(userId, index)
+      if (!destinationId) await sleep(200)
+    }
+    while (destinationId && Date.now() < stopAt) {
+      const roll = Math.random()
+      if (roll < 0.15) await holdEventStream(userId, 300 + Math.random() * 1_500)
+      else if (roll < 0.35) await call(userId, 'GET', '/session')
+      else if (roll < 0.45) await call(userId, 'GET', '/payouts')
+      else await payOnce(userId, destinationId)
+      await sleep(thinkMs)
+    }
+  }
+
+  try {
+    const crowd = Array.from({ length: users }, (_, i) => user(i))
+    // Memory is measured once the crowd is verified and paying: warm-up done.
+    await sleep(Math.min(durationMs / 4, 15_000))
+    warmup = await settledMemory()
+    emulator.world.faults.persona = { ...emulator.world.faults.persona, ...faults }
+    emulator.world.faults.coinflow = { ...emulator.world.faults.coinflow, ...faults }
+    await Promise.all(crowd)
+  } finally {
+    clearInterval(progress)
+  }
+
+  // Faults off, then let every accepted payout finish: webhooks, lookups and recovery.
+  emulator.world.faults.persona = {
+    ...emulator.world.faults.persona,
+    errorRate: 0,
+    rateLimitRate: 0,
+    timeoutRate: 0,
+    latencyMs: 0,
+  }
+  emulator.world.faults.coinflow = {
+    ...emulator.world.faults.coinflow,
+    errorRate: 0,
+    rateLimitRate: 0,
+    timeoutRate: 0,
+    latencyMs: 0,
+    webhookDropRate: 0,
+  }
+  const finalStates = new Map<string, string>()
+  const settleBy = Date.now() + 30_000
+  while (Date.now() < settleBy) {
+    finalStates.clear()
+    for (const [id, { userId }] of accepted) {
+      const payout = await payouts.service.get(userId, id)
+      finalStates.set(id, payout?.state ?? 'unknown')
+    }
+    const waiting = [...finalStates.values()].filter(
+      (state) => !['succeeded', 'failed', 'refused'].includes(state),
+    )
+    if (waiting.length === 0) break
+    await sleep(250)
+  }
+
+  const count = (state: string) => [...finalStates.values()].filter((s) => s === state).length
+  // Coinflow's side: one payout (one signature) per idempotency key, never two.
+  const coinflowPayouts = new Map<string, Set<string>>()
+  for (const { key, signature } of coinflowAnswers) {
+    const signatures = coinflowPayouts.get(key) ?? new Set()
+    signatures.add(signature)
+    coinflowPayouts.set(key, signatures)
+  }
+  const doubledKeys = [...coinflowPayouts.values()].filter((set) => set.size > 1).length
+
+  // Host books: opening − settled − in flight = balance, per user.
+  let ledgerMismatches = 0
+  const perUser = new Map<string, number>()
+  for (const entry of books.entries.values()) {
+    if (entry.state !== 'reversed')
+      perUser.set(entry.userId, (perUser.get(entry.userId) ?? 0) + entry.cents)
+  }
+  for (const [userId, balance] of books.balances) {
+    if (balance !== OPENING_CENTS - (perUser.get(userId) ?? 0)) ledgerMismatches++
+  }
+
+  payouts.stop()
+  await server.close()
+  await subscriptions.store.close()
+  emulator.close()
+  rmSync(directory, { recursive: true, force: true })
+  await sleep(1_500)
+  const end = await settledMemory()
+
+  const lost =
+    count('unknown') +
+    count('accepted') +
+    count('authorized') +
+    count('submitted') +
+    count('pending')
+  return {
+    durationMs,
+    users,
+    requests,
+    requestsPerSecond: Math.round(requests / (durationMs / 1000)),
+    statuses,
+    faults,
+    vendorFaults,
+    payouts: {
+      accepted: accepted.size,
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      refused: count('refused'),
+      unfinished: lost - count('unknown'),
+      lost,
+      doubled: doubledKeys + books.repeatedDebits(),
+      ledgerMismatches,
+    },
+    memory: {
+      heapAfterWarmupMb: mb(warmup?.heapUsed ?? 0),
+      heapAtEndMb: mb(end.heapUsed),
+      rssAfterWarmupMb: mb(warmup?.rss ?? 0),
+      rssAtEndMb: mb(end.rss),
+    },
+    openEventStreams: subscriptions.open(),
+    peakEventStreams: subscriptions.peak(),
+    timers: { before: timersBefore, after: activeCount('Timeout') },
+    handles: { before: handlesBefore, after: process.getActiveResourcesInfo().length },
+  }
+}
