@@ -1,7 +1,8 @@
 /**
  * `@shareflow/server/node`: the Node-only helpers. Environment configuration, the server, the
- * durable file store, and `createShareflowAppFromEnv`, which talks to the real vendors when their
- * keys are set and to the in-process emulator when none are.
+ * durable stores (a file for one instance, Redis for several), and `createShareflowAppFromEnv`,
+ * which talks to the real vendors when their keys are set and to the in-process emulator when
+ * none are.
  *
  * @module
  */
@@ -14,6 +15,9 @@ import { readShareflowEnv } from './config'
 export { readShareflowEnv, ShareflowConfigError, type ShareflowEnvConfig } from './config'
 export { serveShareflow, type ServeOptions, type ServingShareflow } from './serve'
 export { createFileStore, type FileStoreOptions } from './file-store'
+// Here rather than in the main entry, which must not pull ioredis (TCP sockets) into a Workers or
+// browser bundle.
+export { createRedisStore, type RedisStoreOptions } from '../store/redis'
 
 export interface FromEnvOptions extends Omit<
   ShareflowAppOptions,
