@@ -31,6 +31,8 @@ export interface BurstResults {
   settings: BurstSettings
   completed: number
   failed: number
+  /** Where unfinished journeys stood at the deadline: KYC state → users. */
+  stuck: Record<string, number>
   /** Answers with status 429 that reached a user: must be 0. */
   user429: number
   /** Other non-2xx answers users saw (all retried): status → count. */
@@ -111,7 +113,9 @@ export async function measureBurst(
       if (status === 429) user429++
       await response.arrayBuffer()
       if (status !== 429 && status < 500) throw new Error(`${path} answered ${status}`)
-      if (attempt >= 12) throw new Error(`${path} still failing after ${attempt} attempts`)
+      if (attempt >= 12 || time.clock.now() > deadline) {
+        throw new Error(`${path} still failing after ${attempt} attempts`)
+      }
       const retryAfter = Number(response.headers.get('Retry-After'))
       await time.sleep(
         Number.isFinite(retryAfter) && retryAfter > 0
@@ -121,11 +125,20 @@ export async function measureBurst(
     }
   }
 
+  // A journey still unfinished after three times the floor, plus ten minutes, has failed.
+  const floorMs = ((settings.users * (personaPerJourney ?? 5)) / PERSONA_LIMIT_PER_MINUTE) * 60_000
+  const deadline = time.clock.now() + settings.startWindowMs + 3 * floorMs + 10 * 60_000
+  const stuck: Record<string, number> = {}
+
   /** The gate learns of changes by push; here the user's status is read where the push comes from. */
   const until = async (userId: string, states: readonly KycStatus['state'][]) => {
     for (;;) {
       const status = await lab.bff.shareflow.kyc.current(userId)
       if (states.includes(status.state)) return status
+      if (time.clock.now() > deadline) {
+        stuck[status.state] = (stuck[status.state] ?? 0) + 1
+        throw new Error(`still ${status.state} at the deadline`)
+      }
       await time.sleep(1_000)
     }
   }
@@ -176,6 +189,7 @@ export async function measureBurst(
       settings,
       completed: journeys.length,
       failed,
+      stuck,
       user429,
       userErrors,
       persona429: lab.traffic.persona429,
