@@ -237,8 +237,6 @@ export function createCoinflowState(
   const payoutsById = new Map<string, Payout>()
   const withdrawersByLink = new Map<string, Withdrawer>()
   const webhookLog: CoinflowWebhookEvent[] = []
-  /** Idempotency keys whose first answer was "lost" (the 503 magic amount). */
-  const lostFirstAnswers = new Set<string>()
   let balanceCents = options.startingBalanceCents ?? 5_000_000_00
 
   const nowIso = () => new Date(world.clock.now()).toISOString()
@@ -902,9 +900,9 @@ export function createCoinflowState(
       await emit('Withdraw Pending', withdrawData(payout))
       scheduler.at(now + terms.settleAfterMs, () => settle(payout, account))
       // Magic amount $503.00: the payout is made but the first answer is a 503, as when a
-      // response is lost; the retry with the same idempotencyKey gets the original result.
-      if (input.amountCents === 503_00 && !lostFirstAnswers.has(input.idempotencyKey)) {
-        lostFirstAnswers.add(input.idempotencyKey)
+      // response is lost; the retry with the same idempotencyKey is a replay (above), so it gets
+      // the original result.
+      if (input.amountCents === 503_00) {
         throw failure(503, 'Payout encountered a temporary issue, please retry the request')
       }
       return { signature: payout.signature, effectiveSpeed }
