@@ -127,7 +127,7 @@ function readDocument(fileName: string): JsonObject {
     try {
       mkdirSync(cacheDir, { recursive: true })
       // Parallel workers may race here: write aside, then rename, so nobody reads half a file.
-      const partial = `${cacheFile}.${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 8)}`
+      const partial = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}`
       writeFileSync(partial, JSON.stringify(document))
       renameSync(partial, cacheFile)
     } catch {
@@ -172,6 +172,14 @@ function asObject(value: unknown): JsonObject {
     : {}
 }
 
+/** A local JSON pointer (`#/components/schemas/a~1b`) as unescaped segments. */
+function pointerSegments(pointer: string): string[] {
+  return pointer
+    .replace(/^#\//, '')
+    .split('/')
+    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
 /* ---- Finding the operation ---- */
 
 interface Located {
@@ -188,10 +196,7 @@ function follow(spec: LoadedSpec, located: Located): Located {
     if (!ref.startsWith('#/') || hops > 20) {
       throw new Error(`${spec.title}: cannot follow $ref ${ref}`)
     }
-    const at = ref
-      .slice(2)
-      .split('/')
-      .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
+    const at = pointerSegments(ref)
     let value: Json = spec.document
     for (const part of at) value = asObject(value)[part] ?? null
     current = { at, value: asObject(value) }
@@ -421,11 +426,7 @@ export function webhookBodySchemaErrors(vendor: Vendor, event: string, body: unk
  */
 export function schemaErrorsAt(vendor: Vendor, pointer: string, value: unknown): string[] {
   const spec = loadSpec(vendor)
-  const at = pointer
-    .replace(/^#\//, '')
-    .split('/')
-    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
-  const validate = validatorAt(spec, at)
+  const validate = validatorAt(spec, pointerSegments(pointer))
   return validate(value) ? [] : describeErrors(validate.errors)
 }
 
