@@ -6,6 +6,7 @@ import type { ScenarioArgs } from '../packages/react/sandbox/stories'
 import { de } from '../packages/react/src/locales/de'
 import { ShareflowProvider } from '../packages/react/src/provider'
 import '../packages/react/src/styles.css'
+import './preview.css'
 
 let previous: KitSandbox | undefined
 
