@@ -16,3 +16,4 @@ export {
 } from './rate-limit'
 export { apiSecurityHeaders } from './secure-headers'
 export { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './timeout'
+export { findLeaks, type KnownSensitiveValues, type LeakFinding } from './leaks'

@@ -19,7 +19,7 @@ import path from 'node:path'
 import { Payout, Session } from '@shareflow/contract'
 import type { Context } from 'hono'
 import { createShareflowApp } from '../../src/app'
-import { createEmulator, type FaultSettings } from '../../src/emulator'
+import { createEmulator, noFaults, type FaultSettings } from '../../src/emulator'
 import { createJsonLogger } from '../../src/logger'
 import { createFileStore } from '../../src/node/file-store'
 import { serveShareflow } from '../../src/node/serve'
@@ -445,29 +445,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // Memory is measured once the crowd is verified and paying: warm-up done.
     await sleep(Math.min(durationMs / 4, 15_000))
     warmup = await settledMemory()
-    emulator.world.faults.persona = { ...emulator.world.faults.persona, ...faults }
-    emulator.world.faults.coinflow = { ...emulator.world.faults.coinflow, ...faults }
+    for (const vendor of ['persona', 'coinflow'] as const) {
+      emulator.world.faults[vendor] = { ...noFaults, ...faults }
+    }
     await Promise.all(crowd)
   } finally {
     clearInterval(progress)
   }
 
   // Faults off, then let every accepted payout finish: webhooks, lookups and recovery.
-  emulator.world.faults.persona = {
-    ...emulator.world.faults.persona,
-    errorRate: 0,
-    rateLimitRate: 0,
-    timeoutRate: 0,
-    latencyMs: 0,
-  }
-  emulator.world.faults.coinflow = {
-    ...emulator.world.faults.coinflow,
-    errorRate: 0,
-    rateLimitRate: 0,
-    timeoutRate: 0,
-    latencyMs: 0,
-    webhookDropRate: 0,
-  }
+  emulator.world.faults.persona = { ...noFaults }
+  emulator.world.faults.coinflow = { ...noFaults }
   const finalStates = new Map<string, string>()
   const settleBy = Date.now() + 30_000
   while (Date.now() < settleBy) {
