@@ -121,6 +121,25 @@ describe('createEmulator: one world behind the vendors’ own URLs', () => {
     )
   })
 
+  it('tells a person who opens the hosted origin itself where each hosted page comes from', async () => {
+    emulator = createEmulator({
+      clock: createManualClock(),
+      coinflowBaseUrl: 'http://127.0.0.1:4020',
+      coinflow: { merchantId: 'merchant-<1>' },
+    })
+    const home = await emulator.fetch(`${HOSTED}/`)
+    expect(home.status).toBe(200)
+    expect(home.headers.get('content-type')).toMatch(/^text\/html/)
+    const page = await home.text()
+    expect(page).toContain(
+      'https://api.withpersona.com/api/v1/inquiries/&#60;inquiry-id&#62;/generate-one-time-link',
+    )
+    expect(page).toContain('/solana/withdraw/merchant-&#60;1&#62;?sessionKey=')
+    expect(page).toContain('GET http://127.0.0.1:4020/api/withdraw')
+    expect(page).toContain('href="/__emulator"')
+    expect((await emulator.fetch(`${PERSONA}/`)).status).toBe(404)
+  })
+
   it('serves other base URLs when configured', async () => {
     emulator = createEmulator({
       clock: createManualClock(),

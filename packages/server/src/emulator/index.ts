@@ -18,6 +18,7 @@ import {
 } from './coinflow'
 import { createControlApp } from './control'
 import { applyFaults } from './faults'
+import { escapeHtml } from './html'
 import { createPersonaEmulator, type PersonaEmulator, type PersonaEmulatorOptions } from './persona'
 import { createWebhookDispatcher, type EmulatorWebhookDispatcher } from './webhooks'
 import {
@@ -113,6 +114,29 @@ function movable(base: EmulatorClock): MovableClock {
 
 const originOf = (url: string) => new URL(url).origin
 
+/**
+ * The hosted origin's own page. Every hosted page is reached from a link an API hands out, so a
+ * person who opens `pnpm emulator`'s printed URL is told how to get one rather than shown a 404.
+ */
+function hostedHomePage(where: { personaApi: string; coinflowApi: string; merchantId: string }) {
+  const code = (text: string) => `<code>${escapeHtml(text)}</code>`
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Shareflow emulator · hosted pages</title></head>
+<body>
+<h1>Shareflow emulator: hosted pages</h1>
+<p>Each page here opens from a link one of the emulated APIs hands out:</p>
+<ul>
+<li><strong>Persona's inquiry flow</strong> (${code('/persona/verify')}): the ${code('one-time-link')} from ${code(`POST ${where.personaApi}/inquiries/<inquiry-id>/generate-one-time-link`)}.</li>
+<li><strong>Coinflow's withdraw page</strong>: ${code(`/solana/withdraw/${where.merchantId}?sessionKey=<key>`)}, with a key from ${code(`GET ${where.coinflowApi}/auth/session-key`)} for an approved withdrawer.</li>
+<li><strong>Coinflow's verification page</strong> (${code('/verification/<id>')}): the ${code('verificationLink')} of a ${code('451')} from ${code(`GET ${where.coinflowApi}/withdraw`)}.</li>
+</ul>
+<p>Faults, the clock and webhook deliveries: <a href="/__emulator">/__emulator</a>.</p>
+</body>
+</html>
+`
+}
+
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const {
     seed = 1,
@@ -193,22 +217,36 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const control = createControlApp({ world, webhooks, clock, runDue, flush, reset })
 
   // Outer apps delegate to the current inner ones, so reset() swaps state under stable references.
-  const facade = (inner: () => { fetch: (request: Request) => Response | Promise<Response> }) => {
+  const facade = (
+    inner: () => { fetch: (request: Request) => Response | Promise<Response> },
+    home?: () => string,
+  ) => {
     const app = new Hono()
     app.route('/__emulator', control)
+    if (home)
+      app.get('/', (c) => c.html(home(), 200, { 'Content-Security-Policy': "default-src 'none'" }))
     app.all('*', (c) => inner().fetch(c.req.raw))
     return app
   }
   const personaApp = facade(() => persona)
   const coinflowApp = facade(() => coinflow.api)
-  const hostedApp = facade(() => ({
-    fetch: async (request: Request) => {
-      const path = new URL(request.url).pathname
-      return path.startsWith('/persona/')
-        ? persona.hosted.fetch(request)
-        : coinflow.hosted.fetch(request)
-    },
-  }))
+  const hostedHome = () =>
+    hostedHomePage({
+      personaApi: `${originOf(personaBaseUrl)}/api/v1`,
+      coinflowApi: `${originOf(coinflowBaseUrl)}/api`,
+      merchantId: coinflow.state.merchantId,
+    })
+  const hostedApp = facade(
+    () => ({
+      fetch: async (request: Request) => {
+        const path = new URL(request.url).pathname
+        return path.startsWith('/persona/')
+          ? persona.hosted.fetch(request)
+          : coinflow.hosted.fetch(request)
+      },
+    }),
+    hostedHome,
+  )
 
   const routes = new Map<string, Hono>([
     [originOf(personaBaseUrl), personaApp],

@@ -33,7 +33,7 @@ const postForm = (harness: Harness, path: string, fields: Record<string, string>
 /** The form `action` of one link section, exactly as the page renders it. */
 function formAction(page: string, kind: string): string {
   const match = new RegExp(`action="(/solana/withdraw/[^"]*/link/${kind}[^"]*)"`).exec(page)
-  return match![1]!.replace(/&amp;/g, '&')
+  return match![1]!.replace(/&#38;/g, '&')
 }
 
 /** Loads `html` as if framed at `path` and runs the page script; returns what it posted. */

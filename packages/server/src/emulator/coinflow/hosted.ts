@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { escapeHtml } from '../html'
 import { HOSTED_STYLES, WITHDRAW_SCRIPT } from './hosted-assets'
 import type { AccountKind, PayoutAccount, Withdrawer } from './records'
 import type { Scheduler } from './scheduler'
@@ -22,15 +23,6 @@ const WITHDRAW_CSP =
 // 'self'` would block, so this page leaves form-action open.
 const VERIFICATION_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors *"
-
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
 
 interface PageOptions {
   title: string

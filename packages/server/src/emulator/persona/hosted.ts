@@ -13,11 +13,10 @@
  */
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { escapeHtml } from '../html'
 import { applyAddressMagic, magicLastNames, submissionOutcome } from './magic'
 import { wrapField, type FieldValue, type InquiryRecord, type InquirySession } from './records'
 import type { PersonaState } from './state'
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 const contentSecurityPolicy =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'"
