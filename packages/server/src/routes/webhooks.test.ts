@@ -295,6 +295,31 @@ describe('Coinflow webhook receiver', () => {
     expect(seen).toEqual([expect.objectContaining({ idempotencyKey: 'payout-key-1' })])
   })
 
+  it('applies a retried delivery whose first attempt died mid-way, but not one that landed', async () => {
+    const { app, clock } = setup()
+    const seen: unknown[] = []
+    let attempt = 0
+    app.shareflow.webhooks.onCoinflowWithdrawEvent.add((event) => {
+      // The first attempt's instance dies while applying it: it never answers or lets go.
+      if (attempt++ === 0) return new Promise<void>(() => {})
+      seen.push(event.data)
+    })
+    const body = withdrawPacket('Withdraw Success')
+    void postCoinflow(app, body, { Authorization: COINFLOW_KEY })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+
+    const meanwhile = await postCoinflow(app, body, { Authorization: COINFLOW_KEY })
+    expect(await meanwhile.json()).toEqual({ received: true, duplicate: true })
+    clock.advance(61_000)
+    expect(await (await postCoinflow(app, body, { Authorization: COINFLOW_KEY })).json()).toEqual({
+      received: true,
+    })
+    clock.advance(86_400_000)
+    const later = await postCoinflow(app, body, { Authorization: COINFLOW_KEY })
+    expect(await later.json()).toEqual({ received: true, duplicate: true })
+    expect(seen).toEqual([expect.objectContaining({ idempotencyKey: 'payout-key-1' })])
+  })
+
   it('approves the user named in a KYC Success webhook, and ignores an older KYC Failure', async () => {
     const { app, store, clock } = setup()
     const at = new Date(clock.now()).toISOString()

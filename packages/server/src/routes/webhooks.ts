@@ -19,6 +19,11 @@ import { ApiError, parseJsonText } from '../errors'
 import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
 
 const DEDUPE_TTL_MS = 7 * 86_400_000
+/**
+ * How long a delivery being applied holds its claim. Short, so that if this instance dies in the
+ * middle, the vendor's retry is applied instead of being taken for a duplicate for a week.
+ */
+const APPLY_LEASE_MS = 60_000
 
 const PersonaDelivery = z.object({
   data: z.object({
@@ -54,7 +59,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 /**
  * Runs `apply` once per `claimKey`: a duplicate is acknowledged without effect; a failure
- * releases the claim (so the vendor's retry is applied) and rethrows.
+ * releases the claim (so the vendor's retry is applied) and rethrows; a crash lets it lapse.
  */
 async function once(
   c: Context<ShareflowEnv>,
@@ -62,12 +67,13 @@ async function once(
   apply: () => Promise<string>,
 ): Promise<Response> {
   const { store } = c.var.shareflow
-  if (!(await store.setIfAbsent(claimKey, 'applying', { ttlMs: DEDUPE_TTL_MS }))) {
+  if (!(await store.setIfAbsent(claimKey, 'applying', { ttlMs: APPLY_LEASE_MS }))) {
     c.var.logger.info('webhook duplicate ignored', { claimKey })
     return c.json({ received: true, duplicate: true })
   }
   try {
     const outcome = await apply()
+    await store.set(claimKey, 'applied', { ttlMs: DEDUPE_TTL_MS })
     c.var.logger.info('webhook applied', { claimKey, outcome })
     return c.json({ received: true })
   } catch (error) {
