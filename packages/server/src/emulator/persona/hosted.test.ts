@@ -141,6 +141,8 @@ describe('Persona emulator: the hosted inquiry flow', () => {
     expect(invalid.html).toContain('Date of birth must be a date (YYYY-MM-DD).')
     expect(invalid.html).toContain('Country must be a two-letter ISO code, such as US.')
     expect(invalid.html).toContain('value="Jane"')
+    // The ID number is asked for again rather than written back into the page.
+    expect(invalid.html).not.toContain('123-45-6789')
     expect(await inquiryStatus(id)).toBe('pending')
   })
 

@@ -49,6 +49,8 @@ const formFields: Array<{
   type?: string
   autocomplete: string
   required?: boolean
+  /** Never written back into a page: a form sent back with errors asks for it again. */
+  sensitive?: boolean
 }> = [
   { name: 'name-first', label: 'First name', autocomplete: 'given-name', required: true },
   { name: 'name-last', label: 'Last name', autocomplete: 'family-name', required: true },
@@ -64,7 +66,12 @@ const formFields: Array<{
     autocomplete: 'country',
     required: true,
   },
-  { name: 'identification-number', label: 'ID number (US: SSN)', autocomplete: 'off' },
+  {
+    name: 'identification-number',
+    label: 'ID number (US: SSN)',
+    autocomplete: 'off',
+    sensitive: true,
+  },
 ]
 
 function page(title: string, body: string, status: string): string {
@@ -91,8 +98,8 @@ function flowForm(
   errors: string[],
 ): string {
   const inputs = formFields
-    .map(({ name, label, type = 'text', autocomplete, required }) => {
-      const value = values[name] ?? ''
+    .map(({ name, label, type = 'text', autocomplete, required, sensitive }) => {
+      const value = sensitive ? '' : (values[name] ?? '')
       return `<label for="${name}">${escapeHtml(label)}${required ? '' : ' <span class="hint">(optional)</span>'}</label>
 <input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}" value="${escapeHtml(value)}"${required ? ' required' : ''}>`
     })
