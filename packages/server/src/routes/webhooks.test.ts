@@ -299,9 +299,9 @@ describe('Coinflow webhook receiver', () => {
     const { app, clock } = setup()
     const seen: unknown[] = []
     let attempt = 0
-    app.shareflow.webhooks.onCoinflowWithdrawEvent.add((event) => {
+    app.shareflow.webhooks.onCoinflowWithdrawEvent.add(async (event) => {
       // The first attempt's instance dies while applying it: it never answers or lets go.
-      if (attempt++ === 0) return new Promise<void>(() => {})
+      if (attempt++ === 0) await new Promise<void>(() => {})
       seen.push(event.data)
     })
     const body = withdrawPacket('Withdraw Success')
