@@ -14,10 +14,7 @@ import type { CoinflowEnv, Destination, Speed } from '@shareflow/contract'
 import { z } from 'zod'
 import {
   createUpstreamTransport,
-  UpstreamError,
   type UpstreamCallCounter,
-  type UpstreamRequest,
-  type UpstreamResponse,
   type UpstreamTransportOptions,
 } from './http'
 import { upstreamFailures } from './failures'
@@ -240,9 +237,6 @@ const failures = upstreamFailures(
   'coinflow',
   'Payouts are not responding right now. Nothing was lost; please try again shortly.',
 )
-
-/** The user-facing error for a Coinflow outage; the cause goes to the log. */
-export const coinflowUnavailable = failures.unavailable
 const { parse, unexpected } = failures
 
 export interface DelegatedPayoutInput {
@@ -349,13 +343,7 @@ export function createCoinflowClient({
   })
 
   function api(counter: UpstreamCallCounter | undefined): CoinflowApi {
-    const send = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
-      try {
-        return await transport.send(request, counter)
-      } catch (error) {
-        throw error instanceof UpstreamError ? coinflowUnavailable(error) : error
-      }
-    }
+    const send = failures.sender(transport, counter)
     const asUser = (userId: string) => ({ 'x-coinflow-auth-user-id': userId })
 
     const addAccount = async (

@@ -8,7 +8,14 @@
  */
 import type { z } from 'zod'
 import { ApiError } from '../errors'
-import type { UpstreamResponse, Vendor } from './http'
+import {
+  UpstreamError,
+  type UpstreamCallCounter,
+  type UpstreamRequest,
+  type UpstreamResponse,
+  type UpstreamTransport,
+  type Vendor,
+} from './http'
 
 export interface UpstreamFailures {
   /** The user-facing error for an outage; `cause` is logged. */
@@ -17,6 +24,11 @@ export interface UpstreamFailures {
   unexpected(operation: string, response: UpstreamResponse): ApiError
   /** `response.body` parsed by `schema`, or `unavailable` when the vendor sent something else. */
   parse<S extends z.ZodType>(schema: S, response: UpstreamResponse, operation: string): z.output<S>
+  /** `transport.send` counting on `counter`, with an outage (`UpstreamError`) as `unavailable`. */
+  sender(
+    transport: UpstreamTransport,
+    counter: UpstreamCallCounter | undefined,
+  ): (request: UpstreamRequest) => Promise<UpstreamResponse>
 }
 
 export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamFailures {
@@ -36,6 +48,13 @@ export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamF
         )
       }
       return result.data
+    },
+    sender: (transport, counter) => async (request) => {
+      try {
+        return await transport.send(request, counter)
+      } catch (error) {
+        throw error instanceof UpstreamError ? unavailable(error) : error
+      }
     },
   }
 }

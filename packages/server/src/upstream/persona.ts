@@ -13,9 +13,7 @@ import { z } from 'zod'
 import type { ShareflowStore } from '../store/types'
 import {
   createUpstreamTransport,
-  UpstreamError,
   type UpstreamCallCounter,
-  type UpstreamRequest,
   type UpstreamResponse,
   type UpstreamTransportOptions,
 } from './http'
@@ -136,9 +134,6 @@ const failures = upstreamFailures(
   'persona',
   'Identity verification is not responding right now. Nothing was lost; please try again shortly.',
 )
-
-/** The user-facing error for a Persona outage; the cause goes to the log. */
-export const personaUnavailable = failures.unavailable
 const { parse, unexpected } = failures
 
 export interface CreateInquiryInput {
@@ -252,13 +247,7 @@ export function createPersonaClient({
   })
 
   function api(counter: UpstreamCallCounter | undefined): PersonaApi {
-    const send = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
-      try {
-        return await transport.send(request, counter)
-      } catch (error) {
-        throw error instanceof UpstreamError ? personaUnavailable(error) : error
-      }
-    }
+    const send = failures.sender(transport, counter)
     const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
       send({
         operation,
