@@ -143,6 +143,17 @@ export function fieldsFromIssues(issues: readonly z.core.$ZodIssue[]): FieldErro
   }))
 }
 
+/** `value` checked by `schema`, or `invalid_request` with the failing fields. */
+function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    throw new ApiError('invalid_request', 'Some fields are missing or invalid.', {
+      fields: fieldsFromIssues(result.error.issues),
+    })
+  }
+  return result.data
+}
+
 type Target = 'json' | 'query' | 'param' | 'header'
 
 /**
@@ -152,15 +163,7 @@ type Target = 'json' | 'query' | 'param' | 'header'
  * @example app.post(routes.quotes, validate('json', QuoteRequest), (c) => c.req.valid('json'))
  */
 export function validate<T extends Target, S extends z.ZodType>(target: T, schema: S) {
-  return validator(target, (value): z.output<S> => {
-    const result = schema.safeParse(value)
-    if (!result.success) {
-      throw new ApiError('invalid_request', 'Some fields are missing or invalid.', {
-        fields: fieldsFromIssues(result.error.issues),
-      })
-    }
-    return result.data
-  })
+  return validator(target, (value): z.output<S> => parseInput(schema, value))
 }
 
 /**
@@ -174,13 +177,7 @@ export function parseJsonText<S extends z.ZodType>(text: string, schema: S): z.o
   } catch (cause) {
     throw new ApiError('invalid_request', 'The request body is not valid JSON.', { cause })
   }
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    throw new ApiError('invalid_request', 'Some fields are missing or invalid.', {
-      fields: fieldsFromIssues(result.error.issues),
-    })
-  }
-  return result.data
+  return parseInput(schema, value)
 }
 
 /**
