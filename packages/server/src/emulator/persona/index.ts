@@ -20,7 +20,7 @@ import { accountRoutes } from './accounts'
 import { caseRoutes } from './cases'
 import { badRequest, conflict, notFound, PersonaError, unauthenticated } from './errors'
 import { personaHostedFlow } from './hosted'
-import type { PersonaEnv } from './http'
+import { commaList, type PersonaEnv } from './http'
 import { inflectKeys, keyInflections, type KeyInflection } from './inflection'
 import { inquiryRoutes } from './inquiries'
 import { shareTokenRoutes } from './share-tokens'
@@ -149,17 +149,10 @@ export function createPersonaEmulator(
     }
     c.set('inflection', inflection as KeyInflection)
 
-    const include = c.req.query('include')
     c.set(
       'include',
-      include !== undefined
-        ? include
-            .split(',')
-            .map((item) => item.trim())
-            .filter(Boolean)
-        : version !== undefined && version < INCLUDE_ON_REQUEST_SINCE
-          ? ['account']
-          : null,
+      commaList(c.req.query('include')) ??
+        (version !== undefined && version < INCLUDE_ON_REQUEST_SINCE ? ['account'] : null),
     )
 
     if (c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') {
