@@ -12,6 +12,7 @@
  */
 import type { InquiryLink, KycStatus, ShareflowEvent } from '@shareflow/contract'
 import { isoAt, realSleep, type Clock, type Sleep } from '../clock'
+import { sha256Hex } from '../digest'
 import { ApiError } from '../errors'
 import type { Logger } from '../logger'
 import { getJson, LockUnavailableError, updateJson, withLock } from '../store/records'
@@ -102,15 +103,10 @@ export interface KycServiceOptions {
   sleep?: Sleep
 }
 
-const encoder = new TextEncoder()
-
 /** A vendor-safe idempotency key: a hash, so the user id itself never leaves in a header. */
 async function derivedKey(...parts: string[]): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(parts.join('\u0000')))
-  const hex = Array.from(new Uint8Array(digest).slice(0, 16), (b) =>
-    b.toString(16).padStart(2, '0'),
-  ).join('')
-  return `sf_${parts[0]}_${hex}`
+  const hex = await sha256Hex(parts.join('\u0000'))
+  return `sf_${parts[0]}_${hex.slice(0, 32)}`
 }
 
 const messages = {

@@ -15,6 +15,7 @@ import { routes } from '@shareflow/contract'
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import type { ShareflowEnv } from '../core'
+import { sha256Hex } from '../digest'
 import { ApiError, parseJsonText } from '../errors'
 import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
 
@@ -51,11 +52,6 @@ const CoinflowDelivery = z.object({
 })
 
 const refused = () => new ApiError('forbidden', 'This webhook delivery could not be verified.')
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /**
  * Runs `apply` once per `claimKey`: a duplicate is acknowledged without effect; a failure
