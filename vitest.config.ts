@@ -66,6 +66,24 @@ const projects: TestProjectInlineConfiguration[] = [
     },
   },
   {
+    // The kit's React 18 run, in Chromium: react and react-dom aliased to the 18.3 dev
+    // dependencies (Vite pre-bundles React Query and react-dom with the aliases applied).
+    plugins: [react(), shareflowSandbox()],
+    resolve: {
+      ...resolve,
+      alias: {
+        react: path.join(root, 'packages/react/node_modules/react-18'),
+        'react-dom': path.join(root, 'packages/react/node_modules/react-dom-18'),
+      },
+    },
+    test: {
+      name: 'react18',
+      include: ['packages/react/src/compat.test.tsx'],
+      env: { SHAREFLOW_REACT: '18' },
+      browser: browser(),
+    },
+  },
+  {
     // The kit against the emulator in the page, Coinflow's hosted pages included.
     plugins: [react(), shareflowSandbox()],
     resolve,

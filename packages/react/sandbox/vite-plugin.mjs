@@ -19,55 +19,74 @@ import { fileURLToPath } from 'node:url'
 /** @param {string} name */
 const shim = (name) => fileURLToPath(new URL(`./shims/${name}.mjs`, import.meta.url))
 
-/** @type {WeakSet<object>} */
-const bridged = new WeakSet()
+/**
+ * The test frame that currently runs an emulator, per browser context: each test file runs in a
+ * frame of its own, and the newest one to ask answers.
+ * @type {WeakMap<object, import('playwright').Frame>}
+ */
+const frames = new WeakMap()
 
 /** @type {import('vitest/node').BrowserCommand<[origin: string]>} */
 async function serveHostedPages(context, origin) {
   const browserContext = /** @type {import('playwright').BrowserContext} */ (context.context)
-  if (bridged.has(browserContext)) return
-  bridged.add(browserContext)
-  const frame = /** @type {import('playwright').Frame} */ (await context.frame())
+  const registered = frames.has(browserContext)
+  frames.set(browserContext, /** @type {import('playwright').Frame} */ (await context.frame()))
+  if (registered) return
   await browserContext.route(`${origin}/**`, async (route) => {
     const request = route.request()
-    const answer = await frame.evaluate(
-      async (input) => {
-        const serve = /** @type {any} */ (globalThis).__shareflowHostedPages
-        if (!serve) return { status: 503, headers: [], body: 'No emulator in this page.' }
-        const response = await serve(
-          new Request(input.url, {
-            method: input.method,
-            headers: input.headers,
-            body: input.body,
-            redirect: 'manual',
-          }),
-        )
-        return {
-          status: response.status,
-          headers: [...response.headers],
-          body: await response.text(),
-        }
-      },
-      {
-        url: request.url(),
-        method: request.method(),
-        headers: request.headers(),
-        body: request.postData() ?? undefined,
-      },
-    )
+    const frame = frames.get(browserContext)
+    if (!frame || frame.isDetached()) {
+      // A page left over from a finished test file (a popup, a frame still loading).
+      await route.abort('connectionrefused').catch(() => {})
+      return
+    }
+    const answer = await frame
+      .evaluate(
+        async (input) => {
+          const serve = /** @type {any} */ (globalThis).__shareflowHostedPages
+          if (!serve) return { status: 503, headers: [], body: 'No emulator in this page.' }
+          const response = await serve(
+            new Request(input.url, {
+              method: input.method,
+              headers: input.headers,
+              body: input.body,
+              redirect: 'manual',
+            }),
+          )
+          return {
+            status: response.status,
+            headers: [...response.headers],
+            body: await response.text(),
+          }
+        },
+        {
+          url: request.url(),
+          method: request.method(),
+          headers: request.headers(),
+          body: request.postData() ?? undefined,
+        },
+      )
+      .catch(() => undefined)
+    if (!answer) {
+      await route.abort('connectionrefused').catch(() => {})
+      return
+    }
     const headers = Object.fromEntries(answer.headers)
     if (answer.status >= 300 && answer.status < 400 && headers.location) {
       // Playwright does not intercept the request a fulfilled redirect leads to (it would go to
       // whatever really listens on the port), so the redirect is made a fresh navigation.
       const target = new URL(headers.location, request.url()).href.replace(/"/g, '&quot;')
-      await route.fulfill({
-        status: 200,
-        contentType: 'text/html',
-        body: `<!doctype html><meta http-equiv="refresh" content="0; url=${target}">`,
-      })
+      await route
+        .fulfill({
+          status: 200,
+          contentType: 'text/html',
+          body: `<!doctype html><meta http-equiv="refresh" content="0; url=${target}">`,
+        })
+        .catch(() => {})
       return
     }
-    await route.fulfill({ status: answer.status, headers, body: answer.body })
+    // The page may be gone by now; nothing is waiting for this answer then.
+    await route.fulfill({ status: answer.status, headers, body: answer.body }).catch(() => {})
   })
 }
 
