@@ -48,14 +48,13 @@ const isWebhook = (path: string) =>
 function sameSiteWrites(trustedOrigins: readonly string[]): MiddlewareHandler<ShareflowEnv> {
   return async function sameSiteWrites(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || isWebhook(c.req.path)) return next()
-    const site = c.req.header('Sec-Fetch-Site')
     const origin = c.req.header('Origin')
-    const ownOrigin = new URL(c.req.url).origin
-    const trusted = !origin || origin === ownOrigin || trustedOrigins.includes(origin)
-    if (site === 'cross-site' && !(origin && trustedOrigins.includes(origin))) {
+    const fromAnotherSite =
+      c.req.header('Sec-Fetch-Site') === 'cross-site' ||
+      (!!origin && origin !== new URL(c.req.url).origin)
+    if (fromAnotherSite && !(origin && trustedOrigins.includes(origin))) {
       throw new ApiError('forbidden', 'This request must come from the app itself.')
     }
-    if (!trusted) throw new ApiError('forbidden', 'This request must come from the app itself.')
     return next()
   }
 }
