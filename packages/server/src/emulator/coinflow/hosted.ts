@@ -286,41 +286,43 @@ export function createCoinflowHosted(state: CoinflowState, scheduler: Scheduler)
     return c.body(HOSTED_STYLES)
   })
 
+  /**
+   * A withdraw-page notice in place of the forms. It still loads the page script, so the frame
+   * reports `loaded` and its height to `CoinflowWithdraw`.
+   */
+  const notice = (c: Context, status: 401 | 403 | 404, title: string, message: string) => ({
+    page: html(
+      c,
+      renderPage({ title, main: messagePage(title, message), withScript: true }),
+      status,
+      WITHDRAW_CSP,
+    ),
+  })
+
   /** The session's withdrawer, or the page to show instead. */
   async function session(c: Context): Promise<{ withdrawer: Withdrawer } | { page: Response }> {
     const merchantId = c.req.param('merchantId')
     if (merchantId !== state.merchantId) {
-      const body = renderPage({
-        title: 'Unknown merchant',
-        main: messagePage('Unknown merchant', 'This withdraw link does not belong to a merchant.'),
-        withScript: true,
-      })
-      return { page: html(c, body, 404, WITHDRAW_CSP) }
+      return notice(c, 404, 'Unknown merchant', 'This withdraw link does not belong to a merchant.')
     }
     const sessionKey = c.req.query('sessionKey')
     const check = sessionKey ? await state.checkSessionKey(sessionKey) : null
     if (!check?.ok) {
-      const body = renderPage({
-        title: 'Session expired',
-        main: messagePage(
-          'Session expired',
-          'This withdraw session is missing or has expired. Close this window and start again.',
-        ),
-        withScript: true,
-      })
-      return { page: html(c, body, 401, WITHDRAW_CSP) }
+      return notice(
+        c,
+        401,
+        'Session expired',
+        'This withdraw session is missing or has expired. Close this window and start again.',
+      )
     }
     const withdrawer = state.withdrawers.get(check.claims.customerId)
     if (!withdrawer) {
-      const body = renderPage({
-        title: 'Verification required',
-        main: messagePage(
-          'Verification required',
-          'Verify your identity with the app you came from before linking a payout account.',
-        ),
-        withScript: true,
-      })
-      return { page: html(c, body, 403, WITHDRAW_CSP) }
+      return notice(
+        c,
+        403,
+        'Verification required',
+        'Verify your identity with the app you came from before linking a payout account.',
+      )
     }
     if (withdrawer.verification.status !== 'approved') {
       const actionable = withdrawer.awaiting === 'details' || withdrawer.awaiting === 'document'
