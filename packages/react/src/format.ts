@@ -35,6 +35,8 @@ export function parseAmount(text: string, currency: Currency, locale: string): n
   const decimal = parts.find((p) => p.type === 'decimal')?.value ?? '.'
   const group = parts.find((p) => p.type === 'group')?.value ?? ','
   const digits = minorDigits(locale, currency)
+  // A minus is never silently dropped: "-5" is not five.
+  if (/[-−]/.test(text)) return undefined
   let cleaned = text.replace(/[\s\u00a0\u202f]/g, '').replace(/[^\d.,'’]/g, '')
   // `12.50` typed in `de-DE` means 12,50: a group separator is always followed by three digits.
   const last = cleaned.lastIndexOf(group)

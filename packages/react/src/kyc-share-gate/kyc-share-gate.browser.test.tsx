@@ -64,8 +64,12 @@ describe('<KycShareGate>', () => {
     await expect.element(heading('Finish verifying with Persona')).toBeVisible()
     expect(openInquiry).toHaveBeenCalledTimes(1)
     expect(openInquiry.mock.calls[0]?.[0].oneTimeLink).toMatch(/^http:\/\/localhost:3000\//)
-    // Focus follows the screen the click led to, not the button that went away.
+    // Focus follows the screen the click led to, not the button that went away, and the live
+    // region says where the user is now.
     await expect.element(heading('Finish verifying with Persona')).toHaveFocus()
+    await expect
+      .element(page.getByRole('status'))
+      .toHaveTextContent('Finish verifying with Persona')
 
     // The person finishes Persona's flow in the other tab; its webhook reaches the BFF, which
     // tells the page over SSE, and the gate registers them with Coinflow by itself.

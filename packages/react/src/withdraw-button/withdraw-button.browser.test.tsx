@@ -75,6 +75,22 @@ describe('<WithdrawButton>', () => {
     expect(payoutPosts(sandbox)).toHaveLength(1)
   })
 
+  it('pays out with the keyboard alone, and announces how it went', async () => {
+    const { sandbox } = await renderButton({ journey: 'linked' })
+    await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')
+    await userEvent.tab()
+    await expect.element(button('Withdraw $100.00')).toHaveFocus()
+    await userEvent.keyboard('{Enter}')
+    await expect
+      .element(page.getByRole('status'))
+      .toHaveTextContent('Your payout of $100.00 is on its way.')
+    await sandbox.advance(2_000)
+    await expect
+      .element(page.getByRole('status'))
+      .toHaveTextContent('$100.00 paid out by Instant transfer.')
+    await expect.element(button('New payout')).toBeVisible()
+  })
+
   it('makes one payout however often it is clicked', async () => {
     const { sandbox } = await renderButton({ journey: 'linked' })
     await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import {
+  formatAmountInput,
+  formatDateTime,
+  formatMoney,
+  formatRelative,
+  parseAmount,
+} from './format'
+
+describe('parseAmount', () => {
+  it('reads what a user types as integer cents, in the locale’s own separators', () => {
+    expect(parseAmount('12.50', 'USD', 'en-US')).toBe(12_50)
+    expect(parseAmount('1,234.5', 'USD', 'en-US')).toBe(1_234_50)
+    expect(parseAmount('$ 40', 'USD', 'en-US')).toBe(40_00)
+    expect(parseAmount('12,50', 'EUR', 'de-DE')).toBe(12_50)
+    expect(parseAmount('1.234,56 €', 'EUR', 'de-DE')).toBe(1_234_56)
+    expect(parseAmount('1 234,5', 'EUR', 'fr-FR')).toBe(1_234_50)
+  })
+
+  it('takes a lone “.50” typed in a German locale as cents, not as a thousands group', () => {
+    expect(parseAmount('12.50', 'EUR', 'de-DE')).toBe(12_50)
+    expect(parseAmount('1.500', 'EUR', 'de-DE')).toBe(1_500_00)
+  })
+
+  it('refuses what is not a positive amount with at most the currency’s decimals', () => {
+    for (const text of ['', 'abc', '0', '0.00', '12.345', '1.2.3', '-5']) {
+      expect([text, parseAmount(text, 'USD', 'en-US')]).toEqual([text, undefined])
+    }
+  })
+
+  it('never turns a huge amount into an unsafe number', () => {
+    expect(parseAmount('99999999999999999999', 'USD', 'en-US')).toBeUndefined()
+  })
+})
+
+describe('formatting', () => {
+  it('formats cents as the locale writes money', () => {
+    expect(formatMoney({ cents: 1_234_50, currency: 'USD' }, 'en-US')).toBe('$1,234.50')
+    expect(formatMoney({ cents: 12_50, currency: 'EUR' }, 'de-DE')).toBe('12,50\u00a0€')
+    expect(formatMoney({ cents: 99_90, currency: 'BRL' }, 'pt-BR')).toBe('R$\u00a099,90')
+  })
+
+  it('writes an amount back into the field the way it is typed', () => {
+    expect(formatAmountInput(12_50, 'EUR', 'de-DE')).toBe('12,50')
+    expect(formatAmountInput(1_234_00, 'USD', 'en-US')).toBe('1234.00')
+  })
+
+  it('says when, relative to the quote, to the nearest unit', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z')
+    expect(formatRelative('2026-11-22T12:00:30Z', now, 'en')).toBe('now')
+    expect(formatRelative('2026-11-22T12:20:00Z', now, 'en')).toBe('in 20 minutes')
+    expect(formatRelative('2026-11-22T15:00:00Z', now, 'en')).toBe('in 3 hours')
+    expect(formatRelative('2026-11-24T12:00:00Z', now, 'en')).toBe('in 2 days')
+    expect(formatRelative('2026-11-23T12:00:00Z', now, 'de')).toBe('morgen')
+  })
+
+  it('gives the absolute date and time too', () => {
+    expect(formatDateTime('2026-11-24T15:30:00Z', 'en-US')).toMatch(/Nov 24, 2026/)
+  })
+})
