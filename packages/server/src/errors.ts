@@ -51,7 +51,7 @@ export class ApiError extends Error {
 }
 
 /** Builds the envelope body for `error` under `requestId` (validated, so a bad one fails tests). */
-export function toEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
+function toEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
   return ErrorEnvelope.parse({
     error: {
       code: error.code,
@@ -67,7 +67,7 @@ export function toEnvelope(error: ApiError, requestId: string): ErrorEnvelope {
 }
 
 /** The request id of `c`, set by the app's first middleware; `unknown` only outside the app. */
-export function requestIdOf(c: Context): string {
+function requestIdOf(c: Context): string {
   return (
     (c.get('requestId') as string | undefined) ?? c.res.headers.get(REQUEST_ID_HEADER) ?? 'unknown'
   )

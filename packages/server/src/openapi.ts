@@ -89,7 +89,7 @@ export function errorResponses(...codes: ErrorCode[]): Record<string, unknown> {
 const signedUser = [{ hostSession: [] }]
 
 /** The core routes: session, KYC, events, webhooks and this document. */
-export const corePaths: OpenApiPaths = {
+const corePaths: OpenApiPaths = {
   [routes.session]: {
     get: {
       operationId: 'getSession',

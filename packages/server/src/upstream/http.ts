@@ -129,7 +129,7 @@ export interface RetryPolicy {
   maxDelayMs: number
 }
 
-export const defaultRetryPolicy: RetryPolicy = {
+const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 250,
   maxDelayMs: 20_000,
