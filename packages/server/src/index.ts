@@ -1,8 +1,8 @@
 /**
  * `@shareflow/server`: the backend-for-frontend a host mounts to pay its users out through
  * Coinflow, re-using the identity check they passed with Persona. Web Standards only; Node
- * helpers (`serveShareflow`, env config, the file store) live in `@shareflow/server/node`, the
- * emulator in `@shareflow/server/emulator`.
+ * helpers (`serveShareflow`, env config, the file and Redis stores) live in
+ * `@shareflow/server/node`, the emulator in `@shareflow/server/emulator`.
  *
  * @example
  * import { createShareflowApp } from '@shareflow/server'
