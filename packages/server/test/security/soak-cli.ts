@@ -14,6 +14,9 @@ const quick = args.includes('--quick')
 const seconds = option('--seconds') ?? (quick ? 15 : 180)
 const users = option('--users') ?? (quick ? 8 : 40)
 
+/** Heap the process may keep after the run is gone (module caches, JIT): more is a leak. */
+const LEAK_MB = 15
+
 export function verdict(report: SoakReport): string[] {
   const problems: string[] = []
   if (report.payouts.lost > 0) problems.push(`${report.payouts.lost} payouts lost`)
@@ -22,6 +25,15 @@ export function verdict(report: SoakReport): string[] {
     problems.push(`${report.payouts.ledgerMismatches} host balances wrong`)
   if (report.openEventStreams > 0)
     problems.push(`${report.openEventStreams} event streams left open`)
+  const heldMb = report.memory.heapAtEndMb - report.memory.heapBeforeMb
+  if (heldMb > LEAK_MB) problems.push(`${heldMb.toFixed(1)} MB still held once everything closed`)
+  const serverErrors = Object.keys(report.statuses).filter(
+    (status) => status.startsWith('5') && status !== '503 upstream_unavailable',
+  )
+  if (report.statuses['no answer'])
+    problems.push(`${report.statuses['no answer']} requests never answered`)
+  if (serverErrors.length)
+    problems.push(`answers a user must never see: ${serverErrors.join(', ')}`)
   if (report.timers.after > report.timers.before) {
     problems.push(`${report.timers.after - report.timers.before} timers left running`)
   }
@@ -52,16 +64,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ['lost / doubled', `${report.payouts.lost} / ${report.payouts.doubled}`],
     ['host balances wrong', String(report.payouts.ledgerMismatches)],
     [
-      'heap (after warm-up → end)',
-      `${report.memory.heapAfterWarmupMb} MB → ${report.memory.heapAtEndMb} MB`,
+      'heap (before → during → end)',
+      `${report.memory.heapBeforeMb} MB → ${report.memory.heapDuringMb.join(', ')} MB → ${report.memory.heapAtEndMb} MB`,
     ],
-    [
-      'rss (after warm-up → end)',
-      `${report.memory.rssAfterWarmupMb} MB → ${report.memory.rssAtEndMb} MB`,
-    ],
+    ['rss (before → end)', `${report.memory.rssBeforeMb} MB → ${report.memory.rssAtEndMb} MB`],
     ['event streams (peak, open at end)', `${report.peakEventStreams}, ${report.openEventStreams}`],
     ['timers (before → after)', `${report.timers.before} → ${report.timers.after}`],
-    ['handles (before → after)', `${report.handles.before} → ${report.handles.after}`],
+    [
+      'handles (before → after)',
+      `${report.handles.before} → ${report.handles.after} ${report.handles.added.join(', ')}`,
+    ],
   ]
   for (const [label, value] of rows) console.log(`${label.padEnd(36)} ${value}`)
   console.log(JSON.stringify(report))

@@ -4,22 +4,21 @@ import { verdict } from './soak-cli'
 
 describe('soak (quick)', () => {
   it(
-    'keeps every payout once, closes every stream and timer, under faults and steady load',
+    'keeps every payout once and closes every stream and timer, under faults and steady load',
     { timeout: 120_000 },
     async () => {
       const report = await runSoak({ durationMs: 10_000, users: 6 })
+      const { memory, payouts } = report
       console.log(
-        `soak --quick: ${report.requests} requests, ${report.payouts.accepted} payouts (${report.payouts.succeeded} succeeded, ${report.payouts.failed} failed), ${report.vendorFaults} vendor faults absorbed, lost ${report.payouts.lost}, doubled ${report.payouts.doubled}, heap ${report.memory.heapAfterWarmupMb} → ${report.memory.heapAtEndMb} MB, event streams peak ${report.peakEventStreams} / open ${report.openEventStreams}`,
+        `soak --quick: ${report.requests} requests, ${payouts.accepted} payouts (${payouts.succeeded} succeeded, ${payouts.failed} failed), ${report.vendorFaults} vendor faults absorbed, lost ${payouts.lost}, doubled ${payouts.doubled}, heap ${memory.heapBeforeMb} → ${memory.heapDuringMb.join(', ')} → ${memory.heapAtEndMb} MB, event streams peak ${report.peakEventStreams} / open ${report.openEventStreams}`,
       )
+      // Lost or doubled payouts, wrong host balances, streams, timers or heap left behind, and any
+      // 5xx but upstream_unavailable (the contract's "a vendor is down, nothing was lost").
       expect(verdict(report)).toEqual([])
-      expect(report.payouts.accepted).toBeGreaterThan(10)
-      expect(report.payouts.failed).toBeGreaterThan(0)
+      expect(payouts.accepted).toBeGreaterThan(10)
+      expect(payouts.failed).toBeGreaterThan(0)
       expect(report.vendorFaults).toBeGreaterThan(0)
       expect(report.peakEventStreams).toBeGreaterThan(0)
-      // Nothing but the 5xx the contract allows for a vendor outage ever reached a user.
-      expect(Object.keys(report.statuses).filter((status) => Number(status) >= 500)).toEqual([])
-      // Flat enough: a leak of one object per request would show as megabytes here.
-      expect(report.memory.heapAtEndMb - report.memory.heapAfterWarmupMb).toBeLessThan(40)
     },
   )
 })

@@ -16,6 +16,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Payout, Session } from '@shareflow/contract'
 import type { Context } from 'hono'
 import { createShareflowApp } from '../../src/app'
@@ -63,9 +65,13 @@ export interface SoakReport {
     ledgerMismatches: number
   }
   memory: {
-    heapAfterWarmupMb: number
+    /** Before the BFF and emulator existed. */
+    heapBeforeMb: number
+    /** Sampled (after a GC) through the steady state: the BFF's journal and the emulator's records grow with every payout. */
+    heapDuringMb: number[]
+    /** Once the BFF, its store, the emulator and every client are closed and dropped. */
     heapAtEndMb: number
-    rssAfterWarmupMb: number
+    rssBeforeMb: number
     rssAtEndMb: number
   }
   /** Event-stream subscriptions still held by the BFF once every client has gone. */
@@ -73,7 +79,7 @@ export interface SoakReport {
   /** Peak event streams open at once during the run. */
   peakEventStreams: number
   timers: { before: number; after: number }
-  handles: { before: number; after: number }
+  handles: { before: number; after: number; added: string[] }
 }
 
 const PERSONA = 'https://api.withpersona.com'
@@ -109,10 +115,18 @@ function activeCount(kind: string): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === kind).length
 }
 
+/** Node's collector, exposed at run time when the process was not started with `--expose-gc`. */
+function collector(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed) return exposed
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+}
+
 async function settledMemory() {
-  const gc = (globalThis as { gc?: () => void }).gc
+  const gc = collector()
   for (let i = 0; i < 3; i++) {
-    gc?.()
+    gc()
     await sleep(50)
   }
   return process.memoryUsage()
@@ -177,7 +191,47 @@ function countingSubscriptions(store: ShareflowStore) {
   return { store: counted, open: () => open, peak: () => peak }
 }
 
+type SoakRun = Omit<SoakReport, 'memory' | 'timers' | 'handles'> & { heapDuringMb: number[] }
+
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const before = await settledMemory()
+  const timersBefore = activeCount('Timeout')
+  const handlesBefore = process.getActiveResourcesInfo()
+  const { heapDuringMb, ...run } = await soak(options)
+  // Everything the run built is out of scope now: what the heap still holds, something kept.
+  await sleep(1_500)
+  const end = await settledMemory()
+  const handlesAfter = process.getActiveResourcesInfo()
+  return {
+    ...run,
+    memory: {
+      heapBeforeMb: mb(before.heapUsed),
+      heapDuringMb,
+      heapAtEndMb: mb(end.heapUsed),
+      rssBeforeMb: mb(before.rss),
+      rssAtEndMb: mb(end.rss),
+    },
+    timers: { before: timersBefore, after: activeCount('Timeout') },
+    handles: {
+      before: handlesBefore.length,
+      after: handlesAfter.length,
+      added: added(handlesBefore, handlesAfter),
+    },
+  }
+}
+
+/** Resource kinds present after but not before (stdout's handle appears on first write). */
+function added(before: string[], after: string[]): string[] {
+  const left = [...before]
+  return after.filter((kind) => {
+    const at = left.indexOf(kind)
+    if (at === -1) return true
+    left.splice(at, 1)
+    return false
+  })
+}
+
+async function soak(options: SoakOptions): Promise<SoakRun> {
   const { durationMs, users, thinkMs = 50, log = () => {} } = options
   const faults: Partial<FaultSettings> = options.faults ?? {
     latencyMs: 3,
@@ -189,8 +243,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     webhookReorderRate: 0.1,
   }
   const directory = mkdtempSync(path.join(tmpdir(), 'shareflow-soak-'))
-  const timersBefore = activeCount('Timeout')
-  const handlesBefore = process.getActiveResourcesInfo().length
 
   let bffUrl = ''
   const emulator = createEmulator({
@@ -284,7 +336,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     body?: unknown,
     headers: Record<string, string> = {},
   ) => {
+    // Past the BFF's own 25 s ceiling, an unanswered request is a hang: counted, never waited on.
     const response = await fetch(`${bffUrl}${route}`, {
+      signal: AbortSignal.timeout(40_000),
       method,
       headers: {
         'x-soak-user': userId,
@@ -292,18 +346,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+    }).catch(() => null)
     requests++
-    statuses[response.status] = (statuses[response.status] ?? 0) + 1
+    if (!response) {
+      statuses['no answer'] = (statuses['no answer'] ?? 0) + 1
+      return { status: 0, json: undefined }
+    }
     const text = await response.text()
-    return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined }
+    const json = text ? (JSON.parse(text) as unknown) : undefined
+    const code =
+      response.status >= 400 ? ` ${(json as { error?: { code?: string } })?.error?.code}` : ''
+    statuses[`${response.status}${code}`] = (statuses[`${response.status}${code}`] ?? 0) + 1
+    return { status: response.status, json }
   }
 
   async function completeHostedFlow(link: string) {
-    const page = await (await emulator.fetch(link)).text()
+    const page = await (await emulator.fetch(link, { signal: AbortSignal.timeout(5_000) })).text()
     const hidden = (name: string) =>
       new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1] ?? ''
     await emulator.fetch(new URL('/persona/verify', link), {
+      signal: AbortSignal.timeout(5_000),
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -326,8 +388,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (state && !linkDone && state.nextAction === 'start_inquiry') {
         const inquiry = await call(userId, 'POST', '/kyc/inquiry')
         if (inquiry.status === 200) {
-          await completeHostedFlow((inquiry.json as { oneTimeLink: string }).oneTimeLink)
-          linkDone = true
+          linkDone = await completeHostedFlow(
+            (inquiry.json as { oneTimeLink: string }).oneTimeLink,
+          ).then(
+            () => true,
+            () => false,
+          )
         }
       } else if (state?.nextAction === 'share') {
         await call(userId, 'POST', '/kyc/share')
@@ -339,21 +405,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   /** Every fourth user's bank turns payouts away after accepting them (Coinflow's `suspended`). */
   async function linkBank(userId: string, index: number): Promise<string | null> {
-    const linked = await emulator.fetch(`${COINFLOW}/api/withdraw/account/v2`, {
-      method: 'POST',
-      headers: {
-        Authorization: keys.coinflowApiKey,
-        'x-coinflow-auth-user-id': userId,
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({
-        alias: index % 4 === 3 ? 'suspended' : 'Soak checking',
-        routingNumber: '011401533',
-        accountNumber: `9${userId.replace(/\D/g, '').padStart(7, '0')}`,
-        type: 'checking',
-      }),
-    })
-    if (linked.status !== 200) return null
+    // Coinflow's hosted page gives up on a request that hangs (a timeout fault), and so do we.
+    const linked = await emulator
+      .fetch(`${COINFLOW}/api/withdraw/account/v2`, {
+        signal: AbortSignal.timeout(2_000),
+        method: 'POST',
+        headers: {
+          Authorization: keys.coinflowApiKey,
+          'x-coinflow-auth-user-id': userId,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          alias: index % 4 === 3 ? 'suspended' : 'Soak checking',
+          routingNumber: '011401533',
+          accountNumber: `9${userId.replace(/\D/g, '').padStart(7, '0')}`,
+          type: 'checking',
+        }),
+      })
+      .catch(() => null)
+    if (linked?.status !== 200) return null
     const session = await call(userId, 'GET', '/session')
     return session.status === 200 ? (Session.parse(session.json).destinations[0]?.id ?? null) : null
   }
@@ -412,7 +482,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 
   const stopAt = Date.now() + durationMs
-  let warmup: NodeJS.MemoryUsage | undefined
   const progress = setInterval(() => {
     log(
       `soak: ${Math.round((durationMs - (stopAt - Date.now())) / 1000)} s, ${requests} requests, ${accepted.size} payouts accepted, ${subscriptions.open()} event streams open`,
@@ -440,15 +509,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   }
 
+  const heapDuringMb: number[] = []
+  const sample = async () => heapDuringMb.push(mb((await settledMemory()).heapUsed))
   try {
     const crowd = Array.from({ length: users }, (_, i) => user(i))
-    // Memory is measured once the crowd is verified and paying: warm-up done.
+    // Faults come on once the crowd is verified and paying; memory is sampled from then on.
     await sleep(Math.min(durationMs / 4, 15_000))
-    warmup = await settledMemory()
     for (const vendor of ['persona', 'coinflow'] as const) {
       emulator.world.faults[vendor] = { ...noFaults, ...faults }
     }
-    await Promise.all(crowd)
+    const sampler = (async () => {
+      while (Date.now() < stopAt) {
+        await sample()
+        await sleep(Math.max(1_000, durationMs / 6))
+      }
+    })()
+    await Promise.all([...crowd, sampler])
+    await sample()
   } finally {
     clearInterval(progress)
   }
@@ -497,8 +574,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   await subscriptions.store.close()
   emulator.close()
   rmSync(directory, { recursive: true, force: true })
-  await sleep(1_500)
-  const end = await settledMemory()
 
   const lost =
     count('unknown') +
@@ -524,15 +599,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       doubled: doubledKeys + books.repeatedDebits(),
       ledgerMismatches,
     },
-    memory: {
-      heapAfterWarmupMb: mb(warmup?.heapUsed ?? 0),
-      heapAtEndMb: mb(end.heapUsed),
-      rssAfterWarmupMb: mb(warmup?.rss ?? 0),
-      rssAtEndMb: mb(end.rss),
-    },
+    heapDuringMb,
     openEventStreams: subscriptions.open(),
     peakEventStreams: subscriptions.peak(),
-    timers: { before: timersBefore, after: activeCount('Timeout') },
-    handles: { before: handlesBefore, after: process.getActiveResourcesInfo().length },
   }
 }
