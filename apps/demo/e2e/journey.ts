@@ -1,5 +1,6 @@
 import type { FrameLocator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { findLeaks } from '../../../packages/server/src/security/leaks'
 import { startDemo, type RunningDemo } from '../server/start'
 import { launchBrowser, openPage, type Browser, type PageOptions } from './browser'
 import { builtFrontend, tempDir } from './fixtures'
@@ -65,12 +66,45 @@ export function useJourneyWorld(): () => JourneyWorld {
     world = await startJourneyWorld()
   })
   afterAll(async () => {
-    await world?.close()
+    try {
+      if (world) expectCleanLogs(world)
+    } finally {
+      await world?.close()
+    }
   })
   return () => {
     if (!world) throw new Error('The journey world has not started')
     return world
   }
+}
+
+/**
+ * Every line the BFF logged during the file's journeys: no vendor key or webhook secret, no SSN,
+ * birth date, email, account number, IBAN or PIX key, nothing secret-shaped (`findLeaks`).
+ */
+export function expectCleanLogs(world: JourneyWorld) {
+  const vendors = world.demo.emulator
+  expect(world.logs.length).toBeGreaterThan(0)
+  const findings = findLeaks(world.logs, {
+    secrets: vendors
+      ? [
+          vendors.persona.apiKey,
+          vendors.persona.webhookSecret,
+          vendors.coinflow.apiKey,
+          vendors.coinflow.webhookKey,
+        ]
+      : [],
+    // The seeded players' identity and account details (server/seed.ts) and what the e2e types.
+    personal: [
+      '1994-03-17',
+      '123-45-6789',
+      '000123456789',
+      'DE89370400440532013000',
+      '22052471',
+      '40882598074',
+    ],
+  })
+  expect(findings, 'secrets or personal data in the BFF log').toEqual([])
 }
 
 /** A new browser context, signed in as `name` from the sign-in screen, on the wallet. */
