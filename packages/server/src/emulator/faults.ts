@@ -38,14 +38,19 @@ const defaultResponders: Record<Vendor, NonNullable<ApplyFaultsOptions['respond'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** Resolves when either signal aborts; never otherwise. */
+/**
+ * Resolves when either signal aborts; never otherwise. The listener comes off every signal once
+ * one fires, so the emulator's long-lived `closed` signal does not collect one per hung request.
+ */
 function hang(signals: Array<AbortSignal | undefined>): Promise<void> {
   return new Promise((resolve) => {
-    for (const signal of signals) {
-      if (!signal) continue
-      if (signal.aborted) return resolve()
-      signal.addEventListener('abort', () => resolve(), { once: true })
+    const live = signals.filter((signal): signal is AbortSignal => signal !== undefined)
+    if (live.some((signal) => signal.aborted)) return resolve()
+    const done = () => {
+      for (const signal of live) signal.removeEventListener('abort', done)
+      resolve()
     }
+    for (const signal of live) signal.addEventListener('abort', done, { once: true })
   })
 }
 
