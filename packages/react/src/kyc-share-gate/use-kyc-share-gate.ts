@@ -164,6 +164,14 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
     shareNow()
   }, [kyc, shareNow, shareInFlight])
 
+  // A review that ended before the event stream was up is not replayed to a new stream: while
+  // waiting, read the session once more as soon as the stream is live.
+  const waiting = kyc?.nextAction === 'wait'
+  useEffect(() => {
+    if (liveStatus === 'live' && waiting) refetch()
+    // Only the stream coming up matters here, not each new session object.
+  }, [liveStatus, waiting])
+
   const failed = inquiry.error ?? sharing.error
   // These say "the session knows better": it is refetched and shows what to do next.
   const actionError =

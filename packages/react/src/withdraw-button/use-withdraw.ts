@@ -112,7 +112,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  */
 export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const { client, queryClient } = useShareflow('useWithdraw')
-  const { session } = useShareflowSession()
+  const { session, liveStatus } = useShareflowSession()
   const destination = useResolvedDestination(options.destination, options.amount?.currency)
   const latest = useLatest({ options, destination })
   const [phase, setPhase] = useState<Phase>({ name: 'idle' })
@@ -241,10 +241,19 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
       queryKey: keys.payout(client, payoutId ?? ''),
       queryFn: ({ signal }) => client.getPayout(payoutId!, { signal }),
       enabled: payoutId !== undefined,
+      // Events carry the outcome; this slow look is for one the BFF itself never heard of.
+      refetchInterval: (query) =>
+        query.state.data && !settled.has(query.state.data.state) && 30_000,
     },
     queryClient,
   )
   const payout = payoutId ? payoutQuery.data : undefined
+  // An update published before the event stream was up is not replayed to a new stream: read
+  // the payout once more as soon as the stream is live.
+  const refetchPayout = payoutQuery.refetch
+  useEffect(() => {
+    if (liveStatus === 'live' && payoutId) void refetchPayout()
+  }, [liveStatus, payoutId, refetchPayout])
 
   useEffect(() => {
     if (payout && settled.has(payout.state) && intent.current?.payoutId === payout.id) {
