@@ -18,6 +18,10 @@ import type { PayoutHostLedger } from '@shareflow/server'
  *
  * Each payout id is debited at most once, whatever the caller does: a host ledger should not
  * trust anyone, including Shareflow, to call it exactly once.
+ *
+ * The file is the ledger, as a database would be: every call reads it afresh, so a server
+ * restarted in the same process (the e2e tests do) never works from a stale copy that an
+ * earlier instance's late settle has since changed.
  */
 export interface LedgerEntry {
   payoutId: string
@@ -39,34 +43,32 @@ export type AuthorizeResult = { ok: true } | { ok: false; reason: string }
 
 export class DemoLedger {
   #file: string
-  #data: LedgerFile
-
   #now: () => number
 
   constructor(file: string, openingBalances: Record<string, Money>, now: () => number = Date.now) {
     this.#file = file
     this.#now = now
-    this.#data = DemoLedger.#read(file) ?? { balances: {}, entries: {} }
+    const data = this.#read()
     for (const [playerId, money] of Object.entries(openingBalances)) {
-      this.#data.balances[playerId] ??= { [money.currency]: money.cents }
+      data.balances[playerId] ??= { [money.currency]: money.cents }
     }
-    this.#write()
+    this.#write(data)
   }
 
-  static #read(file: string): LedgerFile | null {
+  #read(): LedgerFile {
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as LedgerFile
+      return JSON.parse(readFileSync(this.#file, 'utf8')) as LedgerFile
     } catch {
-      return null
+      return { balances: {}, entries: {} }
     }
   }
 
-  #write(): void {
+  #write(data: LedgerFile): void {
     mkdirSync(path.dirname(this.#file), { recursive: true })
     const temp = `${this.#file}.${process.pid}.tmp`
     const fd = openSync(temp, 'w')
     try {
-      writeSync(fd, JSON.stringify(this.#data))
+      writeSync(fd, JSON.stringify(data))
       fsyncSync(fd)
     } finally {
       closeSync(fd)
@@ -75,28 +77,28 @@ export class DemoLedger {
   }
 
   balance(playerId: string, currency: Currency): Money {
-    return { cents: this.#data.balances[playerId]?.[currency] ?? 0, currency }
+    return { cents: this.#read().balances[playerId]?.[currency] ?? 0, currency }
   }
 
   /** The player's payout debits, newest first. */
   entries(playerId: string): LedgerEntry[] {
-    return Object.values(this.#data.entries)
+    return Object.values(this.#read().entries)
       .filter((entry) => entry.playerId === playerId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
   }
 
   /** Debits the balance for a payout, once per payout id. */
   authorize(playerId: string, payoutId: string, amount: Money): AuthorizeResult {
-    const existing = this.#data.entries[payoutId]
-    if (existing) return { ok: true }
-    const balances = (this.#data.balances[playerId] ??= {})
+    const data = this.#read()
+    if (data.entries[payoutId]) return { ok: true }
+    const balances = (data.balances[playerId] ??= {})
     const available = balances[amount.currency] ?? 0
     if (available < amount.cents) {
       return { ok: false, reason: 'Your balance is too low for this withdrawal.' }
     }
     balances[amount.currency] = available - amount.cents
     const at = new Date(this.#now()).toISOString()
-    this.#data.entries[payoutId] = {
+    data.entries[payoutId] = {
       payoutId,
       playerId,
       amount,
@@ -104,29 +106,31 @@ export class DemoLedger {
       createdAt: at,
       updatedAt: at,
     }
-    this.#write()
+    this.#write(data)
     return { ok: true }
   }
 
   /** Marks a debited payout as paid out; the money has left for good. */
   settle(payoutId: string): void {
-    const entry = this.#data.entries[payoutId]
+    const data = this.#read()
+    const entry = data.entries[payoutId]
     if (!entry || entry.state !== 'debited') return
     entry.state = 'settled'
     entry.updatedAt = new Date(this.#now()).toISOString()
-    this.#write()
+    this.#write(data)
   }
 
   /** Returns a failed payout's amount to the player, once. */
   reverse(payoutId: string, reason?: string): void {
-    const entry = this.#data.entries[payoutId]
+    const data = this.#read()
+    const entry = data.entries[payoutId]
     if (!entry || entry.state !== 'debited') return
-    const balances = (this.#data.balances[entry.playerId] ??= {})
+    const balances = (data.balances[entry.playerId] ??= {})
     balances[entry.amount.currency] = (balances[entry.amount.currency] ?? 0) + entry.amount.cents
     entry.state = 'reversed'
     entry.updatedAt = new Date(this.#now()).toISOString()
     if (reason) entry.reason = reason
-    this.#write()
+    this.#write(data)
   }
 }
 
