@@ -30,6 +30,9 @@ export function verdict(report: SoakReport): string[] {
   const serverErrors = Object.keys(report.statuses).filter(
     (status) => status.startsWith('5') && status !== '503 upstream_unavailable',
   )
+  if (report.pendingRequests.length) {
+    problems.push(`${report.pendingRequests.length} requests never settled`)
+  }
   if (report.statuses['no answer'])
     problems.push(`${report.statuses['no answer']} requests never answered`)
   if (serverErrors.length)
@@ -68,6 +71,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `${report.memory.heapBeforeMb} MB → ${report.memory.heapDuringMb.join(', ')} MB → ${report.memory.heapAtEndMb} MB`,
     ],
     ['rss (before → end)', `${report.memory.rssBeforeMb} MB → ${report.memory.rssAtEndMb} MB`],
+    ['requests unanswered at the end', report.pendingRequests.join(', ') || 'none'],
     ['event streams (peak, open at end)', `${report.peakEventStreams}, ${report.openEventStreams}`],
     ['timers (before → after)', `${report.timers.before} → ${report.timers.after}`],
     [

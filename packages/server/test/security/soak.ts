@@ -74,6 +74,8 @@ export interface SoakReport {
     rssBeforeMb: number
     rssAtEndMb: number
   }
+  /** Requests (the crowd's, the vendors' webhooks) still unanswered once everything closed. */
+  pendingRequests: string[]
   /** Event-stream subscriptions still held by the BFF once every client has gone. */
   openEventStreams: number
   /** Peak event streams open at once during the run. */
@@ -245,13 +247,30 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
   const directory = mkdtempSync(path.join(tmpdir(), 'shareflow-soak-'))
 
   let bffUrl = ''
+  // Requests still unanswered when the run ends: a hang, or something holding the process.
+  const inFlight = new Map<number, string>()
+  let nextRequest = 0
+  const tracked = <T>(what: string, request: Promise<T>): Promise<T> => {
+    const id = nextRequest++
+    inFlight.set(id, what)
+    return request.finally(() => inFlight.delete(id))
+  }
   const emulator = createEmulator({
     seed: 11,
     hostedOrigin: HOSTED,
     heartbeatMs: 50,
     webhookFetch: (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input))
-      return fetch(`${bffUrl}${url.pathname}`, init)
+      // Vendors give up on a delivery the receiver does not answer (and retry it later); the
+      // emulator's dispatcher does not, so one started as the server closes would wait forever.
+      const signal = AbortSignal.any([
+        AbortSignal.timeout(5_000),
+        ...(init?.signal ? [init.signal] : []),
+      ])
+      return tracked(
+        `webhook ${url.pathname}`,
+        fetch(`${bffUrl}${url.pathname}`, { ...init, signal }),
+      )
     },
     persona: {
       webhooks: [{ url: 'http://bff.soak/webhooks/persona', secret: keys.personaWebhookSecret }],
@@ -337,16 +356,19 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     headers: Record<string, string> = {},
   ) => {
     // Past the BFF's own 25 s ceiling, an unanswered request is a hang: counted, never waited on.
-    const response = await fetch(`${bffUrl}${route}`, {
-      signal: AbortSignal.timeout(40_000),
-      method,
-      headers: {
-        'x-soak-user': userId,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }).catch(() => null)
+    const response = await tracked(
+      `${method} ${route}`,
+      fetch(`${bffUrl}${route}`, {
+        signal: AbortSignal.timeout(40_000),
+        method,
+        headers: {
+          'x-soak-user': userId,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    ).catch(() => null)
     requests++
     if (!response) {
       statuses['no answer'] = (statuses['no answer'] ?? 0) + 1
@@ -569,10 +591,14 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     if (balance !== OPENING_CENTS - (perUser.get(userId) ?? 0)) ledgerMismatches++
   }
 
+  // The vendors stop first, so no webhook is on its way to a server that is closing.
+  emulator.close()
   payouts.stop()
+  await sleep(500)
   await server.close()
   await subscriptions.store.close()
-  emulator.close()
+  // A delivery caught by the shutdown ends within its own timeout; anything left is a hang.
+  for (let waited = 0; inFlight.size > 0 && waited < 8_000; waited += 100) await sleep(100)
   rmSync(directory, { recursive: true, force: true })
 
   const lost =
@@ -600,6 +626,7 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
       ledgerMismatches,
     },
     heapDuringMb,
+    pendingRequests: [...inFlight.values()],
     openEventStreams: subscriptions.open(),
     peakEventStreams: subscriptions.peak(),
   }
