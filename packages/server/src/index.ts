@@ -75,4 +75,11 @@ export {
   type SandboxApp,
   type SandboxAppOptions,
 } from './sandbox'
+export {
+  findLeaks,
+  type KnownSensitiveValues,
+  type LeakFinding,
+  type RateLimit,
+  type RateLimitOptions,
+} from './security'
 export { signWebhook, verifyWebhookSignature } from './webhooks/signature'
