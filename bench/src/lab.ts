@@ -75,6 +75,9 @@ export interface LabOptions {
    * in-process, so the BFF pays a real network hop like any other client.
    */
   vendorOrigins?: { persona?: string; coinflow?: string }
+  /** The BFF's limit on one request, and on one vendor call (default: the BFF's own). */
+  requestTimeoutMs?: number
+  upstreamTimeoutMs?: number
   /** The BFF's per-user and per-address request budgets (default: the BFF's own defaults). */
   rateLimits?: ShareflowAppOptions['rateLimits']
 }
@@ -260,7 +263,13 @@ export function createLab(options: LabOptions = {}): Lab {
     fetch: countingFetch,
     logger: createCountingLogger(bffLines),
     ...(clockForBff ? { clock: clockForBff } : {}),
-    ...(sleep ? { upstream: { sleep } } : {}),
+    upstream: {
+      ...(sleep ? { sleep } : {}),
+      ...(options.upstreamTimeoutMs === undefined ? {} : { timeoutMs: options.upstreamTimeoutMs }),
+    },
+    ...(options.requestTimeoutMs === undefined
+      ? {}
+      : { requestTimeoutMs: options.requestTimeoutMs }),
     kyc: { recheckAfterMs: 60_000 },
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     events: { heartbeatMs: 60_000 },

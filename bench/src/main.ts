@@ -2,26 +2,34 @@
  * `pnpm bench [--quick]`: runs every measurement, prints the tables on stdout and writes the
  * figures to `bench/results.json` and the tables to `bench/results.md` (the README's
  * "Performance" section is pasted from there). `--quick` uses tiny durations to check the bench
- * still runs, and writes under `bench/.tmp/` so a quick run never replaces the published figures.
+ * still runs, and writes to the system's temporary folder, so a quick run never replaces the
+ * published figures.
  *
  * @module
  */
 import { mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { format, resolveConfig } from 'prettier'
 import { benchRoot } from './paths'
 import { isMissing, runBench } from './run'
 import { renderTables } from './table'
 
 const quick = process.argv.includes('--quick')
 const results = await runBench({ quick })
-const tables = renderTables(results)
-const dir = quick ? path.join(benchRoot, '.tmp') : benchRoot
+const dir = quick ? path.join(tmpdir(), 'shareflow-bench') : benchRoot
 const name = quick ? 'results.quick' : 'results'
+const markdown = path.join(dir, `${name}.md`)
+// Formatted as the repository's prettier would, so the README can take the tables as they are.
+const tables = await format(renderTables(results), {
+  ...(await resolveConfig(markdown)),
+  filepath: markdown,
+})
 await mkdir(dir, { recursive: true })
 await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`)
-await writeFile(path.join(dir, `${name}.md`), `${tables}\n`)
-console.log(tables)
-console.error(`Wrote ${path.relative(process.cwd(), path.join(dir, `${name}.json`))}`)
+await writeFile(markdown, tables)
+console.log(tables.trimEnd())
+console.error(`Wrote ${path.join(dir, `${name}.json`)}`)
 
 const missing = (['size', 'roundTrips', 'upstream', 'overhead', 'burst', 'demo'] as const).filter(
   (key) => isMissing(results[key]),

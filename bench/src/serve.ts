@@ -45,7 +45,8 @@ export async function bundlePage(): Promise<{ js: string; css: string }> {
     conditions: ['@shareflow/source'],
     define: { 'process.env.NODE_ENV': '"production"' },
     jsx: 'automatic',
-    outdir: path.join(benchRoot, '.tmp', 'page'),
+    // Never written (`write: false`); esbuild names the JS and CSS outputs after it.
+    outdir: path.join(benchRoot, 'dist-page'),
     write: false,
     logLevel: 'silent',
   })

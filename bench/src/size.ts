@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
@@ -238,24 +237,39 @@ export function splitChunks(
   }
 }
 
+/**
+ * The subject's source as a virtual entry module that resolves from the bench package (so the
+ * anchors come from its node_modules); nothing is written to disk.
+ */
+function entryModule(subject: SizeSubject): Plugin {
+  return {
+    name: 'bench-entry',
+    setup(build) {
+      build.onResolve({ filter: /^bench-entry:/ }, (args) => ({
+        path: args.path,
+        namespace: 'bench-entry',
+      }))
+      build.onLoad({ filter: /.*/, namespace: 'bench-entry' }, () => ({
+        contents: subject.source,
+        loader: 'js',
+        resolveDir: benchRoot,
+      }))
+    },
+  }
+}
+
 async function measureSubject(subject: SizeSubject, web3: Web3Mode): Promise<SubjectSize> {
-  // Entries live inside the bench package so anchors resolve from its node_modules.
-  const dir = path.join(benchRoot, '.tmp', 'size', web3)
-  await mkdir(dir, { recursive: true })
-  const entry = path.join(dir, `${subject.id}.js`)
-  await writeFile(entry, subject.source)
-  const outdir = path.join(dir, `${subject.id}-out`)
-  await rm(outdir, { recursive: true, force: true })
+  const outdir = path.join(benchRoot, 'dist-size', web3, subject.id)
   const result = await build({
     ...FLAGS,
     external: [...FLAGS.external],
     conditions: [...FLAGS.conditions],
-    entryPoints: [entry],
+    entryPoints: { [subject.id]: `bench-entry:${subject.id}` },
     outdir,
     write: false,
     metafile: true,
     logLevel: 'silent',
-    plugins: web3 === 'stubbed' ? [stubSolanaWeb3] : [],
+    plugins: [entryModule(subject), ...(web3 === 'stubbed' ? [stubSolanaWeb3] : [])],
   })
   const bytes = new Map(
     result.outputFiles.map((file) => [path.relative(process.cwd(), file.path), file.contents]),

@@ -181,9 +181,20 @@ function burstTable(b: BurstResults): string[] {
     `Burst: ${b.settings.users} users start verification within ${b.settings.startWindowMs / 1000} s (inquiry → Persona's form after ~${b.settings.formMs / 1000} s → share → approved), emulated time at ${b.settings.speed}× real time.`,
     '',
     ...header(['figure', 'value']),
-    row(['journeys completed', `${b.completed} of ${b.settings.users}`]),
+    row([
+      'journeys completed',
+      `${b.completed} of ${b.settings.users}` +
+        (Object.keys(b.stuck ?? {}).length > 0
+          ? ` (unfinished: ${Object.entries(b.stuck)
+              .map(([state, n]) => `${n} ${state}`)
+              .join(', ')})`
+          : ''),
+    ]),
     row(['429s that reached a user', b.user429]),
-    row(['other errors users saw (all retried)', errors || 'none']),
+    row([
+      'other errors users saw (each retried)',
+      errors ? `${errors}, to ${b.usersWithErrors} users` : 'none',
+    ]),
     row(["Persona's 429s to the BFF (retried inside the BFF)", b.persona429]),
     row(['Persona / Coinflow calls', `${b.personaCalls} / ${b.coinflowCalls}`]),
     row(['first start → last approval', `${b.totalMinutes} min`]),
