@@ -6,6 +6,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+// Chromium runs the round-trip and demo sections; on a fresh machine it comes from Debian's
+// packages, as for `pnpm test` (a no-op when it is already there).
+spawnSync('bash', [path.join(root, 'scripts/system-deps.sh')], { stdio: 'inherit', cwd: root })
 const bench = path.join(root, 'bench')
 const tsx = createRequire(path.join(bench, 'package.json')).resolve('tsx/cli')
 const result = spawnSync(
