@@ -594,7 +594,9 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
   // The vendors stop first, so no webhook is on its way to a server that is closing.
   emulator.close()
   payouts.stop()
-  await sleep(500)
+  // Deliveries already on their way are answered before the server goes (a connection opened
+  // while it closes could wait on the socket for good).
+  for (let waited = 0; inFlight.size > 0 && waited < 6_000; waited += 100) await sleep(100)
   await server.close()
   await subscriptions.store.close()
   // A delivery caught by the shutdown ends within its own timeout; anything left is a hang.
