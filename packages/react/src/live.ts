@@ -17,6 +17,28 @@ export const keys = {
 const newer = (a: { updatedAt: string }, b: { updatedAt: string } | undefined) =>
   !b || Date.parse(a.updatedAt) >= Date.parse(b.updatedAt)
 
+// A payout's states only move forward, so a later state is the newer view whatever the clocks say.
+const payoutProgress: Record<Payout['state'], number> = {
+  accepted: 0,
+  authorized: 1,
+  submitted: 2,
+  pending: 3,
+  succeeded: 4,
+  failed: 4,
+  refused: 4,
+}
+
+/**
+ * The newer of two views of one payout. An answer read before an event can arrive after it (a
+ * `GET` in flight while the webhook's event is pushed), and must not take the payout back.
+ */
+export function newerPayout(cached: Payout | undefined, fresh: Payout): Payout {
+  if (!cached) return fresh
+  const ahead = payoutProgress[fresh.state] - payoutProgress[cached.state]
+  if (ahead !== 0) return ahead > 0 ? fresh : cached
+  return newer(fresh, cached) ? fresh : cached
+}
+
 /**
  * Writes one event into the cache. Events can arrive late or out of order (webhooks do), so an
  * update older than what the cache holds is ignored.
@@ -39,9 +61,8 @@ export function applyEvent(
     }
     case 'payout.updated': {
       const key = keys.payout(client, event.payout.id)
-      if (newer(event.payout, queryClient.getQueryData<Payout>(key))) {
-        queryClient.setQueryData(key, event.payout)
-      }
+      const cached = queryClient.getQueryData<Payout>(key)
+      if (newerPayout(cached, event.payout) !== cached) queryClient.setQueryData(key, event.payout)
       return
     }
     case 'destinations.updated':

@@ -7,11 +7,11 @@ import type {
   Session,
   Speed,
 } from '@shareflow/contract'
-import { useQuery } from '@tanstack/react-query'
+import { replaceEqualDeep, useQuery } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
 import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
-import { keys } from '../live'
+import { keys, newerPayout } from '../live'
 import { useResolvedDestination } from '../payout-quote/payout-quote'
 import { useShareflow } from '../provider'
 import {
@@ -153,11 +153,10 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
       }
     }
     saveIntent({ ...current, payoutId: payout.id })
+    // Events may have got here first; the query's own options only apply once it is watched.
     const key = keys.payout(client, payout.id)
     const cached = queryClient.getQueryData<Payout>(key)
-    if (!cached || Date.parse(payout.updatedAt) >= Date.parse(cached.updatedAt)) {
-      queryClient.setQueryData(key, payout)
-    }
+    if (newerPayout(cached, payout) !== cached) queryClient.setQueryData(key, payout)
     setPhase({ name: 'watching', payoutId: payout.id })
   }
 
@@ -241,6 +240,10 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
       queryKey: keys.payout(client, payoutId ?? ''),
       queryFn: ({ signal }) => client.getPayout(payoutId!, { signal }),
       enabled: payoutId !== undefined,
+      // Every write (answers, events, the payout's own response) keeps the newer view, so an
+      // answer read before the webhook's event cannot take a settled payout back to pending.
+      structuralSharing: (cached, fresh) =>
+        replaceEqualDeep(cached, newerPayout(cached as Payout | undefined, fresh as Payout)),
       // Events carry the outcome; this slow look is for one the BFF itself never heard of.
       refetchInterval: (query) =>
         query.state.data && !settled.has(query.state.data.state) && 30_000,

@@ -5,6 +5,7 @@ import { StrictMode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { page, userEvent } from 'vitest/browser'
 import { createKitSandbox, type KitSandbox, type SandboxOptions } from '../../sandbox/sandbox'
+import { createShareflowClient } from '../client'
 import { ShareflowProvider } from '../provider'
 import type { WithdrawState } from './use-withdraw'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
@@ -198,6 +199,43 @@ describe('<WithdrawButton>', () => {
     await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
     expect(onWithdrawn).toHaveBeenCalledTimes(1)
     expect(payoutPosts(sandbox)).toHaveLength(1)
+  })
+
+  it('stays paid when a look at the payout, read before the webhook, answers after its event', async () => {
+    sandbox = await createKitSandbox({ journey: 'linked' })
+    const { app } = sandbox
+    // The BFF reads the payout at once; the answer is held on the way back, as a slow network would.
+    const held: (() => void)[] = []
+    const client = createShareflowClient({
+      baseUrl: sandbox.client.baseUrl,
+      fetch: async (input, init) => {
+        const response = await app.request(input, init)
+        const lookAtPayout = (init.method ?? 'GET') === 'GET' && /\/payouts\/po_/.test(input)
+        if (lookAtPayout) await new Promise<void>((resolve) => held.push(resolve))
+        return response
+      },
+    })
+    const states: WithdrawState[] = []
+    render(
+      <ShareflowProvider client={client}>
+        <WithdrawButton
+          amount={usd(100_00)}
+          speed="asap"
+          onStateChange={(state) => states.push(state)}
+        />
+      </ShareflowProvider>,
+    )
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
+    await vi.waitFor(() => expect(held.length).toBeGreaterThan(0))
+
+    await sandbox.advance(2_000)
+    await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
+    // The pending answer read before the webhook arrives now, after the event that settled it.
+    held.splice(0).forEach((release) => release())
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
+    expect(states.slice(states.indexOf('succeeded'))).toEqual(['succeeded'])
   })
 
   it('pays once under StrictMode', async () => {
