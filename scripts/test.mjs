@@ -28,6 +28,7 @@ const projects = [
   'packages/react',
   'apps/demo',
   '.storybook',
+  'bench',
 ].filter((dir) => existsSync(`${dir}/tsconfig.json`))
 steps.push([
   'typecheck',
