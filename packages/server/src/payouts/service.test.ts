@@ -319,6 +319,36 @@ describe('payouts: refusals and failures', () => {
     expect(world.ledger.calls('reverse', payout.id)).toBe(1)
     expect(world.ledger.balance(USER, 'USD')).toBe(USD_OPENING)
   })
+
+  it('tells the page again once the host gave the balance back, so a balance read then is right', async () => {
+    const world = await createPayoutWorld()
+    // What a host page does on each event: read its balance.
+    const balancesRead: number[] = []
+    const payouts = world.service({
+      publish: async () => {
+        balancesRead.push(world.ledger.balance(USER, 'USD'))
+      },
+    })
+    const suspended = await world.harness.coinflow.state.addBankAccount(USER, {
+      alias: 'suspended',
+      routingNumber: '011401533',
+      accountNumber: '5555666677',
+      type: 'checking',
+    })
+    await payouts.request({
+      userId: USER,
+      idempotencyKey: 'to-suspended-02',
+      body: {
+        amount: { cents: 30_00, currency: 'USD' },
+        speed: 'standard',
+        destinationId: suspended,
+      },
+    })
+    await world.advance(30_000)
+    await deliver(payouts, world.withdrawEvents())
+    expect(world.ledger.calls('reverse')).toBe(1)
+    expect(balancesRead.at(-1)).toBe(USD_OPENING)
+  })
 })
 
 describe('payouts: amount validation moves no money', () => {

@@ -319,13 +319,13 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
       hostNotified: record.hostNotified,
       ...(record.failure ? { failure: record.failure.code } : {}),
     })
-    if (before === null || before.state !== record.state) {
-      try {
-        await publish?.(record.userId, { type: 'payout.updated', payout: toPayout(record) })
-      } catch (error) {
-        // The journal already holds the change; a lost push only means the browser polls for it.
-        logger.warn('payout event not published', { payoutId: record.id, error })
-      }
+    // Also once the host was told: its balance changed (settled or given back) only now, and a
+    // page reading the balance on the state's event may have read it just before.
+    try {
+      await publish?.(record.userId, { type: 'payout.updated', payout: toPayout(record) })
+    } catch (error) {
+      // The journal already holds the change; a lost push only means the browser polls for it.
+      logger.warn('payout event not published', { payoutId: record.id, error })
     }
     await onStep?.(record)
   }
