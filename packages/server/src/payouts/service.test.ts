@@ -226,6 +226,26 @@ describe('payouts: never twice', () => {
   })
 })
 
+/** $30.00 to an account the bank has suspended: Coinflow accepts it, then it fails. */
+async function payToSuspendedAccount(world: PayoutWorld, payouts: PayoutService, key: string) {
+  const suspended = await world.harness.coinflow.state.addBankAccount(USER, {
+    alias: 'suspended',
+    routingNumber: '011401533',
+    accountNumber: '5555666677',
+    type: 'checking',
+  })
+  const { payout } = await payouts.request({
+    userId: USER,
+    idempotencyKey: key,
+    body: {
+      amount: { cents: 30_00, currency: 'USD' },
+      speed: 'standard',
+      destinationId: suspended,
+    },
+  })
+  return payout
+}
+
 describe('payouts: refusals and failures', () => {
   it('ends refused, moving no money, when the host declines', async () => {
     const world = await createPayoutWorld({
@@ -292,22 +312,7 @@ describe('payouts: refusals and failures', () => {
   it('reverses once when Coinflow reports the payout failed', async () => {
     const world = await createPayoutWorld()
     const payouts = world.service()
-    const state = world.harness.coinflow.state
-    const suspended = await state.addBankAccount(USER, {
-      alias: 'suspended',
-      routingNumber: '011401533',
-      accountNumber: '5555666677',
-      type: 'checking',
-    })
-    const { payout } = await payouts.request({
-      userId: USER,
-      idempotencyKey: 'to-suspended-01',
-      body: {
-        amount: { cents: 30_00, currency: 'USD' },
-        speed: 'standard',
-        destinationId: suspended,
-      },
-    })
+    const payout = await payToSuspendedAccount(world, payouts, 'to-suspended-01')
     await world.advance(30_000)
     const events = world.withdrawEvents()
     expect(events.map((event) => event.eventType)).toEqual(['Withdraw Pending', 'Withdraw Failure'])
@@ -329,21 +334,7 @@ describe('payouts: refusals and failures', () => {
         balancesRead.push(world.ledger.balance(USER, 'USD'))
       },
     })
-    const suspended = await world.harness.coinflow.state.addBankAccount(USER, {
-      alias: 'suspended',
-      routingNumber: '011401533',
-      accountNumber: '5555666677',
-      type: 'checking',
-    })
-    await payouts.request({
-      userId: USER,
-      idempotencyKey: 'to-suspended-02',
-      body: {
-        amount: { cents: 30_00, currency: 'USD' },
-        speed: 'standard',
-        destinationId: suspended,
-      },
-    })
+    await payToSuspendedAccount(world, payouts, 'to-suspended-02')
     await world.advance(30_000)
     await deliver(payouts, world.withdrawEvents())
     expect(world.ledger.calls('reverse')).toBe(1)
