@@ -98,9 +98,20 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
     c.set('shareflow', core)
     c.set('logger', logger)
     c.set('calls', calls)
-    c.set('persona', core.persona.withCalls(calls))
+    // Once the browser has its answer (a timeout's 503 included) or has gone away, nobody waits
+    // for this request's Persona calls still queued behind the rate budget: they leave the queue
+    // unsent instead of spending budget a user's retry needs.
+    const answered = new AbortController()
+    const clientGone = () => answered.abort(new DOMException('client went away', 'AbortError'))
+    c.req.raw.signal.addEventListener('abort', clientGone, { once: true })
+    c.set('persona', core.persona.withCalls(calls, answered.signal))
     c.set('coinflow', core.coinflow.withCalls(calls))
-    await next()
+    try {
+      await next()
+    } finally {
+      c.req.raw.signal.removeEventListener('abort', clientGone)
+      answered.abort(new DOMException('request answered', 'AbortError'))
+    }
     logger.info('request', {
       method: c.req.method,
       path: c.req.path,

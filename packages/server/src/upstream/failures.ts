@@ -24,10 +24,14 @@ export interface UpstreamFailures {
   unexpected(operation: string, response: UpstreamResponse): ApiError
   /** `response.body` parsed by `schema`, or `unavailable` when the vendor sent something else. */
   parse<S extends z.ZodType>(schema: S, response: UpstreamResponse, operation: string): z.output<S>
-  /** `transport.send` counting on `counter`, with an outage (`UpstreamError`) as `unavailable`. */
+  /**
+   * `transport.send` counting on `counter` and given up when `signal` aborts, with an outage
+   * (`UpstreamError`) as `unavailable`.
+   */
   sender(
     transport: UpstreamTransport,
     counter: UpstreamCallCounter | undefined,
+    signal?: AbortSignal,
   ): (request: UpstreamRequest) => Promise<UpstreamResponse>
 }
 
@@ -49,9 +53,9 @@ export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamF
       }
       return result.data
     },
-    sender: (transport, counter) => async (request) => {
+    sender: (transport, counter, signal) => async (request) => {
       try {
-        return await transport.send(request, counter)
+        return await transport.send(request, counter, signal)
       } catch (error) {
         throw error instanceof UpstreamError ? unavailable(error) : error
       }

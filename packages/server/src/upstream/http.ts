@@ -7,7 +7,11 @@
  *   honouring `RateLimit-Reset` / `Retry-After`, with the *same* request (and so the same
  *   Idempotency-Key) on every attempt; other 4xx answers are returned at once, never retried;
  * - an optional shared rate budget taken before every attempt;
- * - coalescing of concurrent identical GETs into one request;
+ * - coalescing of concurrent identical GETs, and of concurrent writes with the same
+ *   Idempotency-Key, into one request;
+ * - an abort signal per caller: a caller who gave up (its browser request timed out or went away)
+ *   stops waiting at once, and a call nobody waits for any more leaves the budget queue without
+ *   taking a slot and is never sent. An attempt already sent runs to its end;
  * - a call record per logical call, for per-journey counters and the log.
  *
  * Web Standards only.
@@ -17,7 +21,7 @@
 import { realSleep, systemClock, type Clock, type Sleep } from '../clock'
 import type { Logger } from '../logger'
 import { silentLogger } from '../logger'
-import type { RateBudget } from './rate-budget'
+import { sleepUnlessAborted, type RateBudget } from './rate-budget'
 
 export type Vendor = 'persona' | 'coinflow'
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -154,7 +158,15 @@ export interface UpstreamTransportOptions {
 
 export interface UpstreamTransport {
   readonly vendor: Vendor
-  send(request: UpstreamRequest, counter?: UpstreamCallCounter): Promise<UpstreamResponse>
+  /**
+   * Rejects with `signal.reason` as soon as `signal` aborts; the request still goes out only if
+   * it had already left the budget queue, or another caller still waits for the same call.
+   */
+  send(
+    request: UpstreamRequest,
+    counter?: UpstreamCallCounter,
+    signal?: AbortSignal,
+  ): Promise<UpstreamResponse>
 }
 
 const isRetryableStatus = (status: number) => status === 429 || status >= 500
@@ -189,6 +201,63 @@ async function readBody(response: Response): Promise<unknown> {
 class TimeoutSignal extends Error {}
 
 /**
+ * The key under which concurrent callers share one call, or `null` for a call of its own:
+ * identical reads, and writes carrying the same Idempotency-Key (the vendor would replay the
+ * first one's answer to the others anyway, so one queued attempt serves them all). The scope
+ * headers are part of the key so two users' calls never merge.
+ */
+function sharedCallKey(url: string, request: UpstreamRequest): string | null {
+  const idempotent = Object.keys(request.headers ?? {}).some(
+    (name) => name.toLowerCase() === 'idempotency-key',
+  )
+  if (request.method !== 'GET' && !idempotent) return null
+  return [
+    request.method,
+    url,
+    JSON.stringify(request.headers ?? {}),
+    request.body === undefined ? '' : JSON.stringify(request.body),
+  ].join(' ')
+}
+
+/** One call and everyone waiting for its answer. */
+interface SharedCall {
+  result: Promise<UpstreamResponse & { attempts: number }>
+  /** Aborted when the last caller waiting gives up. */
+  abandon: AbortController
+  waiting: number
+  /** A caller without a signal never gives up, so the call always runs to its end. */
+  pinned: boolean
+  /** The first caller to hear the answer counts the call's attempts; the rest are joins. */
+  counted: boolean
+}
+
+/** `result`, or `signal.reason` as soon as `signal` aborts (then `leave` runs once). */
+function followUntilAborted<T>(
+  result: Promise<T>,
+  signal: AbortSignal | undefined,
+  leave: () => void,
+): Promise<T> {
+  if (!signal) return result
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      leave()
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', abort, { once: true })
+    result.then(
+      (value) => {
+        signal.removeEventListener('abort', abort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/**
  * Creates the transport for one vendor.
  *
  * @example
@@ -211,7 +280,7 @@ export function createUpstreamTransport({
   random = Math.random,
 }: UpstreamTransportOptions): UpstreamTransport {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...retry }
-  const inflight = new Map<string, Promise<UpstreamResponse & { attempts: number }>>()
+  const inflight = new Map<string, SharedCall>()
 
   async function attempt(url: string, init: RequestInit): Promise<Response> {
     const controller = new AbortController()
@@ -246,6 +315,7 @@ export function createUpstreamTransport({
 
   async function execute(
     request: UpstreamRequest,
+    signal: AbortSignal,
   ): Promise<UpstreamResponse & { attempts: number }> {
     const url = buildUrl(baseUrl, request.path, request.query)
     const body = request.body === undefined ? undefined : JSON.stringify(request.body)
@@ -255,10 +325,14 @@ export function createUpstreamTransport({
       status: null,
     }
     for (let n = 1; n <= maxAttempts; n++) {
+      // Nobody waits for the answer any more: send nothing (more), spend no budget.
+      signal.throwIfAborted()
       if (budget) {
         try {
-          await budget.acquire()
+          await budget.acquire(signal)
         } catch (cause) {
+          if (signal.aborted) throw signal.reason
+
           throw new UpstreamError({
             vendor,
             operation: request.operation,
@@ -312,7 +386,7 @@ export function createUpstreamTransport({
           status: lastFailure.status,
           delayMs: delay,
         })
-        await sleep(delay)
+        await sleepUnlessAborted(sleep, delay, signal)
       }
     }
     throw new UpstreamError({
@@ -323,9 +397,28 @@ export function createUpstreamTransport({
     })
   }
 
+  function start(request: UpstreamRequest, key: string | null): SharedCall {
+    const abandon = new AbortController()
+    const call: SharedCall = {
+      result: execute(request, abandon.signal),
+      abandon,
+      waiting: 0,
+      pinned: false,
+      counted: false,
+    }
+    const forget = () => {
+      if (key !== null && inflight.get(key) === call) inflight.delete(key)
+    }
+    if (key !== null) inflight.set(key, call)
+    // Also settles an abandoned call's rejection, which no caller is left to hear.
+    void call.result.then(forget, forget)
+    return call
+  }
+
   return {
     vendor,
-    async send(request, counter) {
+    async send(request, counter, signal) {
+      signal?.throwIfAborted()
       const started = clock.now()
       const record = (attempts: number, status: number | null, coalesced: boolean) =>
         counter?.record({
@@ -337,50 +430,50 @@ export function createUpstreamTransport({
           durationMs: clock.now() - started,
           coalesced,
         })
-      // Identical concurrent reads share one request; the scope headers are part of the key so
-      // two users' reads never merge.
-      const coalesceKey =
-        request.method === 'GET'
-          ? `${buildUrl(baseUrl, request.path, request.query)} ${JSON.stringify(request.headers ?? {})}`
-          : null
-      const joined = coalesceKey === null ? undefined : inflight.get(coalesceKey)
-      if (joined) {
-        try {
-          const response = await joined
-          record(0, response.status, true)
-          return response
-        } catch (error) {
-          record(0, null, true)
-          throw error
-        }
+      const key = sharedCallKey(buildUrl(baseUrl, request.path, request.query), request)
+      const call = (key === null ? undefined : inflight.get(key)) ?? start(request, key)
+      call.waiting++
+      if (!signal) call.pinned = true
+      const leave = () => {
+        call.waiting--
+        if (call.waiting > 0 || call.pinned) return
+        // The last caller gave up: a call still queued for the budget leaves without being sent,
+        // and a later caller starts afresh rather than joining an abandoned call.
+        if (key !== null && inflight.get(key) === call) inflight.delete(key)
+        call.abandon.abort(signal?.reason)
       }
-      const pending = execute(request)
-      if (coalesceKey !== null) {
-        inflight.set(coalesceKey, pending)
-        void pending.then(
-          () => inflight.delete(coalesceKey),
-          () => inflight.delete(coalesceKey),
-        )
+      const coalescedNow = () => {
+        const coalesced = call.counted
+        call.counted = true
+        return coalesced
       }
       try {
-        const response = await pending
-        record(response.attempts, response.status, false)
-        logger.debug('upstream call', {
-          vendor,
-          operation: request.operation,
-          status: response.status,
-          attempts: response.attempts,
-          durationMs: clock.now() - started,
-        })
-        return response
+        const response = await followUntilAborted(call.result, signal, leave)
+        const coalesced = coalescedNow()
+        record(coalesced ? 0 : response.attempts, response.status, coalesced)
+        if (!coalesced) {
+          logger.debug('upstream call', {
+            vendor,
+            operation: request.operation,
+            status: response.status,
+            attempts: response.attempts,
+            durationMs: clock.now() - started,
+          })
+        }
+        return { status: response.status, headers: response.headers, body: response.body }
       } catch (error) {
-        record(error instanceof UpstreamError ? error.attempts : 0, null, false)
-        logger.warn('upstream call failed', {
-          vendor,
-          operation: request.operation,
-          durationMs: clock.now() - started,
-          error,
-        })
+        // A caller who gave up has no journey left to count the call on.
+        if (signal?.aborted) throw error
+        const coalesced = coalescedNow()
+        record(coalesced || !(error instanceof UpstreamError) ? 0 : error.attempts, null, coalesced)
+        if (!coalesced) {
+          logger.warn('upstream call failed', {
+            vendor,
+            operation: request.operation,
+            durationMs: clock.now() - started,
+            error,
+          })
+        }
         throw error
       }
     },

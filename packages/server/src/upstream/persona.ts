@@ -189,8 +189,12 @@ export interface PersonaApi {
 }
 
 export interface PersonaClient extends PersonaApi {
-  /** The same client, counting its calls on `counter` (one per journey). */
-  withCalls(counter: UpstreamCallCounter): PersonaApi
+  /**
+   * The same client, counting its calls on `counter` (one per journey). Once `signal` aborts
+   * (the browser's request timed out or went away) its calls still queued for the rate budget
+   * leave the queue unsent, so a user's retry never stacks a second call behind the first.
+   */
+  withCalls(counter: UpstreamCallCounter, signal?: AbortSignal): PersonaApi
 }
 
 export interface PersonaClientOptions extends Pick<
@@ -246,8 +250,8 @@ export function createPersonaClient({
     }),
   })
 
-  function api(counter: UpstreamCallCounter | undefined): PersonaApi {
-    const send = failures.sender(transport, counter)
+  function api(counter: UpstreamCallCounter | undefined, signal?: AbortSignal): PersonaApi {
+    const send = failures.sender(transport, counter, signal)
     const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
       send({
         operation,
@@ -391,5 +395,5 @@ export function createPersonaClient({
     }
   }
 
-  return { ...api(undefined), withCalls: (counter) => api(counter) }
+  return { ...api(undefined), withCalls: (counter, signal) => api(counter, signal) }
 }

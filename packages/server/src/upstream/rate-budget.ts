@@ -14,8 +14,11 @@ import { rateWindow } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 
 export interface RateBudget {
-  /** Resolves when this request may go; throws only when waiting would exceed `maxWaitMs`. */
-  acquire(): Promise<void>
+  /**
+   * Resolves when this request may go; throws when waiting would exceed `maxWaitMs`, or with
+   * `signal.reason` as soon as `signal` aborts, leaving the queue without taking a slot.
+   */
+  acquire(signal?: AbortSignal): Promise<void>
   /** Holds every request (on every instance) until `untilMs`, after a vendor 429. */
   blockUntil(untilMs: number): Promise<void>
 }
@@ -33,6 +36,29 @@ export interface RateBudgetOptions {
   clock?: Clock
   sleep?: Sleep
   random?: () => number
+}
+
+/**
+ * `sleep`, cut short when `signal` aborts: a caller who gave up (the browser's request timed
+ * out or went away) leaves the queue at once instead of taking a slot in a later window.
+ */
+export async function sleepUnlessAborted(
+  sleep: Sleep,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!signal) return sleep(ms)
+  signal.throwIfAborted()
+  let onAbort = () => {}
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason)
+  })
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    await Promise.race([sleep(ms), aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
 }
 
 export class RateBudgetExhausted extends Error {
@@ -59,14 +85,15 @@ export function createRateBudget({
 }: RateBudgetOptions): RateBudget {
   const blockedKey = `rate:${name}:blocked-until`
   return {
-    async acquire() {
+    async acquire(signal) {
       const started = clock.now()
       for (;;) {
+        signal?.throwIfAborted()
         const now = clock.now()
         if (now - started > maxWaitMs) throw new RateBudgetExhausted(name, now - started)
         const blockedUntil = Number((await store.get(blockedKey)) ?? 0)
         if (blockedUntil > now) {
-          await sleep(blockedUntil - now + Math.floor(random() * 100))
+          await sleepUnlessAborted(sleep, blockedUntil - now + Math.floor(random() * 100), signal)
           continue
         }
         const { allowed, resetAt } = await rateWindow(store, `rate:${name}`, {
@@ -76,7 +103,11 @@ export function createRateBudget({
         })
         if (allowed) return
         // Spread the queue over the first part of the next window instead of a stampede at 0 ms.
-        await sleep(resetAt - now + Math.floor(random() * Math.min(windowMs / 10, 2_000)))
+        await sleepUnlessAborted(
+          sleep,
+          resetAt - now + Math.floor(random() * Math.min(windowMs / 10, 2_000)),
+          signal,
+        )
       }
     },
     async blockUntil(untilMs) {
