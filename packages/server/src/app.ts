@@ -100,9 +100,18 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
     c.set('calls', calls)
     // Once the browser has its answer (a timeout's 503 included) or has gone away, nobody waits
     // for this request's Persona calls still queued behind the rate budget: they leave the queue
-    // unsent instead of spending budget a user's retry needs.
+    // unsent instead of spending budget a user's retry needs. The handler still running then
+    // fails with this error, which only reaches the log.
     const answered = new AbortController()
-    const clientGone = () => answered.abort(new DOMException('client went away', 'AbortError'))
+    const giveUp = (why: string) =>
+      answered.abort(
+        new ApiError(
+          'upstream_unavailable',
+          'This is taking longer than it should. Nothing was lost; please try again in a moment.',
+          { cause: new Error(`${why}; queued Persona calls not sent`) },
+        ),
+      )
+    const clientGone = () => giveUp('client went away')
     c.req.raw.signal.addEventListener('abort', clientGone, { once: true })
     c.set('persona', core.persona.withCalls(calls, answered.signal))
     c.set('coinflow', core.coinflow.withCalls(calls))
@@ -110,7 +119,9 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
       await next()
     } finally {
       c.req.raw.signal.removeEventListener('abort', clientGone)
-      answered.abort(new DOMException('request answered', 'AbortError'))
+      // On the next turn, after Hono has handed the answer over: a handler failing sooner
+      // would still replace a timeout's 503 with its own error.
+      setTimeout(() => giveUp('request answered'), 0)
     }
     logger.info('request', {
       method: c.req.method,
