@@ -31,8 +31,17 @@ export interface PayoutsModuleOptions extends Omit<
 export interface PayoutsModule extends ShareflowModule {
   /** The payout service, once the app has registered the module. */
   readonly service: PayoutService
-  /** Stops the recovery timer (for shutdown and tests). */
-  stop(): void
+  /** Stops the recovery timer and waits for payout work in flight to release its leases. */
+  stop(): Promise<void>
+}
+
+/**
+ * A webhook string we can use as a key or in a URL. A signed delivery can still carry a lone
+ * UTF-16 surrogate (valid JSON), which `encodeURIComponent` refuses with a URIError; such a
+ * value cannot name one of our payouts, so it counts as absent.
+ */
+function textField(value: unknown): string | undefined {
+  return typeof value === 'string' && !/[\uD800-\uDFFF]/u.test(value) ? value : undefined
 }
 
 /**
@@ -76,16 +85,17 @@ export function createPayoutsModule({
         },
       })
       service = payouts
-      core.webhooks.onCoinflowWithdrawEvent.add((event) =>
-        payouts.handleWithdrawEvent({
+      core.webhooks.onCoinflowWithdrawEvent.add((event) => {
+        const signature = textField(event.data.signature)
+        const idempotencyKey = textField(event.data.idempotencyKey)
+        const userId = textField(event.data.userId)
+        return payouts.handleWithdrawEvent({
           eventType: event.eventType,
-          signature: typeof event.data.signature === 'string' ? event.data.signature : '',
-          ...(typeof event.data.idempotencyKey === 'string'
-            ? { idempotencyKey: event.data.idempotencyKey }
-            : {}),
-          ...(typeof event.data.userId === 'string' ? { userId: event.data.userId } : {}),
-        }),
-      )
+          signature: signature ?? '',
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+          ...(userId !== undefined ? { userId } : {}),
+        })
+      })
       registerDestinationRoutes(app, payouts)
       registerQuoteRoutes(app, payouts)
       registerPayoutRoutes(app, payouts)
@@ -93,6 +103,9 @@ export function createPayoutsModule({
         stopRecovery = payouts.startRecovery({ intervalMs: recoveryIntervalMs })
       }
     },
-    stop: () => stopRecovery(),
+    async stop() {
+      stopRecovery()
+      await service?.drain()
+    },
   }
 }

@@ -611,3 +611,42 @@ describe('payouts: never lost', () => {
     },
   )
 })
+
+describe('payouts: a graceful stop', () => {
+  it('waits for a payout in flight to release its lease, so a restart can drive it at once', async () => {
+    const opening = createTestLedger({ [USER]: [{ cents: 1_000_00, currency: 'USD' }] })
+    // The host is slow to answer, so the payout is mid-drive, lease held, when the stop begins.
+    let answerHost!: () => void
+    const hostAnswered = new Promise<void>((resolve) => {
+      answerHost = resolve
+    })
+    const world = await createPayoutWorld({
+      ledger: {
+        ...opening,
+        authorizePayout: async (call) => {
+          await hostAnswered
+          return opening.authorizePayout(call)
+        },
+      },
+    })
+    const payouts = world.service()
+    const request = payouts.request({
+      userId: USER,
+      idempotencyKey: 'click-drain-0001',
+      body: toBank(world, 10_00),
+    })
+    await expect.poll(() => world.store.keys('payout-lock:')).toHaveLength(1)
+
+    let drained = false
+    const draining = payouts.drain().then(() => {
+      drained = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(drained).toBe(false)
+
+    answerHost()
+    await draining
+    expect(await world.store.keys('payout-lock:')).toEqual([])
+    await expect(request).resolves.toMatchObject({ payout: { state: 'pending' } })
+  })
+})

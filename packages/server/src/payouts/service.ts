@@ -177,6 +177,11 @@ export interface PayoutService {
   resumeDueSoon(): void
   /** Sweeps now and then every `intervalMs`; returns the function that stops it. */
   startRecovery(options?: { intervalMs?: number }): () => void
+  /**
+   * Resolves once no work holds a payout's lease, including work that starts while waiting. Call
+   * on a graceful stop before closing the store, so a restart finds every lease released.
+   */
+  drain(): Promise<void>
   /** The record behind a payout, for tests and operators. */
   readonly journal: PayoutJournal
 }
@@ -522,10 +527,25 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     return record
   }
 
+  // Work done under a payout's lease, so a graceful stop can wait for it: a lease abandoned by a
+  // stopping instance (its store closed underneath) blocks the payout until the lease expires.
+  const leasedWork = new Set<Promise<unknown>>()
+
+  /** Runs `work` under the payout's lease, tracked until it ends. */
+  function underLease<T>(id: string, work: () => Promise<T>, options?: { waitMs?: number }) {
+    const running = withLock(store, payoutKeys.lock(id), lockTtlMs, work, options)
+    leasedWork.add(running)
+    void running.then(
+      () => leasedWork.delete(running),
+      () => leasedWork.delete(running),
+    )
+    return running
+  }
+
   /** `drive` under the payout's lease; if someone else holds it past `waitMs`, the record as it is. */
   async function driveLocked(id: string, waitMs: number): Promise<PayoutRecord | null> {
     try {
-      return await withLock(store, payoutKeys.lock(id), lockTtlMs, () => drive(id), { waitMs })
+      return await underLease(id, () => drive(id), { waitMs })
     } catch (error) {
       if (error instanceof LockUnavailableError) return journal.get(id)
       throw error
@@ -708,7 +728,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         createdAt: now,
         updatedAt: now,
       }
-      const outcome = await withLock(store, payoutKeys.lock(id), lockTtlMs, async () => {
+      const outcome = await underLease(id, async () => {
         const created = await journal.create(record)
         if (!created.created) return created
         await announce(record, null)
@@ -776,6 +796,9 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
       resumeDue().catch((error: unknown) => logger.error('payout recovery sweep failed', { error }))
     },
 
+    async drain() {
+      while (leasedWork.size > 0) await Promise.allSettled([...leasedWork])
+    },
     startRecovery({ intervalMs = 5_000 } = {}) {
       let stopped = false
       let timer: ReturnType<typeof setTimeout> | undefined

@@ -146,7 +146,14 @@ describe('fuzzing the webhook receivers', () => {
             : { Authorization: COINFLOW_WEBHOOK_KEY },
         )
       }),
-      { numRuns: RUNS },
+      {
+        numRuns: RUNS,
+        // Found by this property once: a lone surrogate (valid JSON) as the payout's signature
+        // broke the journal's key encoding and answered 500.
+        examples: [
+          [JSON.stringify(coinflowEvent()).replace('"sig_fuzz"', String.raw`"\ud800"`), false],
+        ],
+      },
     )
   })
 
