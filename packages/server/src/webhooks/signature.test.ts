@@ -4,7 +4,7 @@ import { signWebhook, timingSafeEqual, verifyWebhookSignature } from './signatur
 
 const vectors = JSON.parse(
   readFileSync(
-    new URL('../../vendor-specs/webhook-signature-vectors.json', import.meta.url),
+    new URL('../../vendor-specs/webhook-signature-test-vectors.json', import.meta.url),
     'utf8',
   ),
 )
