@@ -35,6 +35,7 @@ import type {
 import { isoAt, systemClock, type Clock } from '../clock'
 import { ApiError } from '../errors'
 import { silentLogger, type Logger } from '../logger'
+import { sha256Hex } from '../digest'
 import { LockUnavailableError, withLock } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 import type { CoinflowAccounts, DelegatedQuote } from '../upstream/coinflow'
@@ -255,8 +256,7 @@ async function hashRequest(body: CreatePayoutRequest): Promise<string> {
     body.speed,
     body.destinationId,
   ])
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical))
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+  return sha256Hex(canonical)
 }
 
 // A host's refusal is shown to the user verbatim; keep it a sentence, not a document.
