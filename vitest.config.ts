@@ -51,6 +51,7 @@ const projects: TestProjectInlineConfiguration[] = [
       name: 'server',
       environment: 'node',
       include: ['packages/server/{src,test}/**/*.test.ts'],
+      setupFiles: ['packages/server/test/fast-check-seed.ts'],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_AMOUNT_CENTS } from './limits'
 
 /** Currencies a Shareflow payout can be paid in: US bank and card (USD), IBAN (EUR, GBP), PIX (BRL). */
 export const Currency = z.enum(['USD', 'EUR', 'GBP', 'BRL'])
@@ -16,9 +17,9 @@ export const Money = z.strictObject({
 })
 export type Money = z.infer<typeof Money>
 
-/** A positive amount a user asks to quote or pay out. */
+/** A positive amount a user asks to quote or pay out, at most `MAX_AMOUNT_CENTS`. */
 export const PositiveMoney = z.strictObject({
-  cents: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+  cents: z.int().min(1).max(MAX_AMOUNT_CENTS),
   currency: Currency,
 })
 export type PositiveMoney = z.infer<typeof PositiveMoney>

@@ -1,3 +1,4 @@
+import { MAX_AMOUNT_CENTS } from '@shareflow/contract'
 import { describe, expect, it } from 'vitest'
 import {
   formatAmountInput,
@@ -30,6 +31,11 @@ describe('parseAmount', () => {
 
   it('never turns a huge amount into an unsafe number', () => {
     expect(parseAmount('99999999999999999999', 'USD', 'en-US')).toBeUndefined()
+  })
+
+  it('accepts up to the largest amount the BFF takes, and refuses a cent more', () => {
+    expect(parseAmount('10,000,000,000.00', 'USD', 'en-US')).toBe(MAX_AMOUNT_CENTS)
+    expect(parseAmount('10,000,000,000.01', 'USD', 'en-US')).toBeUndefined()
   })
 })
 

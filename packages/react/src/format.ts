@@ -1,4 +1,4 @@
-import type { Currency, Money } from '@shareflow/contract'
+import { MAX_AMOUNT_CENTS, type Currency, type Money } from '@shareflow/contract'
 
 /** Digits after the decimal point for `currency` (2 for every currency Shareflow pays in today). */
 function minorDigits(locale: string, currency: Currency): number {
@@ -28,7 +28,8 @@ export function formatAmountInput(cents: number, currency: Currency, locale: str
 
 /**
  * Reads what a user typed as integer cents, with the locale's decimal and group separators
- * (`1.234,5` in `de-DE` is 123450). `undefined` when it is not a positive amount.
+ * (`1.234,5` in `de-DE` is 123450). `undefined` when it is not a positive amount the BFF would
+ * accept (at most `MAX_AMOUNT_CENTS`).
  */
 export function parseAmount(text: string, currency: Currency, locale: string): number | undefined {
   const parts = new Intl.NumberFormat(locale).formatToParts(12345.6)
@@ -47,7 +48,7 @@ export function parseAmount(text: string, currency: Currency, locale: string): n
   const match = /^(\d+)(?:\.(\d*))?$/.exec(cleaned)
   if (!match || (match[2] ?? '').length > digits) return undefined
   const cents = Number(match[1]) * 10 ** digits + Number((match[2] ?? '').padEnd(digits, '0') || 0)
-  return Number.isSafeInteger(cents) && cents > 0 ? cents : undefined
+  return Number.isSafeInteger(cents) && cents > 0 && cents <= MAX_AMOUNT_CENTS ? cents : undefined
 }
 
 /** `in 3 hours`, `tomorrow`, `now`: the nearest whole unit, from `now`. */

@@ -5,7 +5,7 @@ const Speed = oneOf('card', 'asap', 'same_day', 'standard', 'iban', 'pix')
 const Currency = oneOf('USD', 'EUR', 'GBP', 'BRL')
 const DestinationType = oneOf('bank_account', 'card', 'iban', 'pix')
 const Money = object({ cents: number(true, 0), currency: Currency })
-const PositiveMoney = object({ cents: number(true, 1), currency: Currency })
+const PositiveMoney = object({ cents: number(true, 1, 1000000000000), currency: Currency })
 const Destination = object({
   id: string(1, 200),
   type: DestinationType,

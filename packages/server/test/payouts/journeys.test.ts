@@ -6,6 +6,7 @@
 import {
   DestinationList,
   ErrorEnvelope,
+  MAX_AMOUNT_CENTS,
   Payout,
   PayoutList,
   Quote,
@@ -325,6 +326,36 @@ describe('journey 7: quotes', () => {
     })
     // What the user sees adds up: the amount is what they receive plus the fee.
     expect(option!.receive.cents + option!.fee.cents).toBe(100_00)
+  })
+
+  it('quotes the largest amount in every currency, and refuses a cent more as bad input', async () => {
+    await verifiedJane()
+    const destinations = await linkEverything()
+    for (const [kind, currency] of [
+      ['bank', 'USD'],
+      ['eur', 'EUR'],
+      ['gbp', 'GBP'],
+      ['pix', 'BRL'],
+    ] as const) {
+      const ask = (cents: number) =>
+        harness.as(jane.id).post('/quotes', {
+          amount: { cents, currency },
+          destinationId: destinations[kind].id,
+        })
+      const largest = await ask(MAX_AMOUNT_CENTS)
+      expect(largest.status, `${kind}: ${await largest.clone().text()}`).toBe(200)
+      const quote = Quote.parse(await largest.json())
+      expect(
+        quote.options.every((o) => o.unavailableReason === 'over_limit'),
+        kind,
+      ).toBe(true)
+      const tooMuch = await envelope(await ask(MAX_AMOUNT_CENTS + 1), 400)
+      expect(tooMuch).toMatchObject({ code: 'invalid_request' })
+      expect(
+        tooMuch.fields?.map((f) => f.path),
+        kind,
+      ).toEqual(['amount.cents'])
+    }
   })
 
   it('asks Coinflow once for many identical quotes at once (a typing user)', async () => {
