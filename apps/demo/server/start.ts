@@ -9,6 +9,7 @@ import {
 } from '@shareflow/server'
 import {
   createFileStore,
+  type NodeClientBindings,
   readShareflowEnv,
   serveShareflow,
   type ShareflowEnvConfig,
@@ -67,10 +68,12 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
   if (ownsEmulator) rmSync(dataDir, { recursive: true, force: true })
 
   // Listen first: the emulator needs the host's address for its webhooks.
-  let handler: (request: Request) => Response | Promise<Response> = () =>
+  let handler: (request: Request, env: NodeClientBindings) => Response | Promise<Response> = () =>
     new Response('Starting up', { status: 503, headers: { 'Retry-After': '1' } })
   const server = await serveShareflow({
-    app: { fetch: (request) => handler(request) },
+    // The connection's bindings go through: they carry the client address the BFF's
+    // per-address rate limit counts on.
+    app: { fetch: (request, env) => handler(request, env) },
     port: options.port ?? 0,
     hostname: 'localhost',
   })
@@ -135,7 +138,7 @@ export async function startDemo(options: StartDemoOptions): Promise<RunningDemo>
 
     if (demoEmulator && ownsEmulator) await demoEmulator.seed(players)
 
-    handler = (request) => app.fetch(request)
+    handler = (request, env) => app.fetch(request, env)
     return {
       url: server.url,
       port: server.port,

@@ -14,6 +14,7 @@ import { readShareflowEnv } from './config'
 
 export { readShareflowEnv, ShareflowConfigError, type ShareflowEnvConfig } from './config'
 export { serveShareflow, type ServeOptions, type ServingShareflow } from './serve'
+export { forwardedClientAddress, type NodeClientBindings } from '../security/rate-limit'
 export { createFileStore, type FileStoreOptions } from './file-store'
 // Here rather than in the main entry, which must not pull ioredis (TCP sockets) into a Workers or
 // browser bundle.

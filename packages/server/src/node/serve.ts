@@ -5,14 +5,30 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { forwardedClientAddress, type NodeClientBindings } from '../security/rate-limit'
 
 export interface ServeOptions {
-  /** Anything with a Web-standard `fetch(request)`: the Shareflow app or the host's app. */
-  app: { fetch: (request: Request) => Response | Promise<Response> }
+  /**
+   * Anything with a Web-standard `fetch(request)`: the Shareflow app or the host's app. It also
+   * gets the connection's bindings as its second argument (Hono's `c.env`), which is how the
+   * per-address rate limit learns who is asking; a wrapper that drops them turns that limit off.
+   */
+  app: {
+    fetch: (request: Request, env: NodeClientBindings) => Response | Promise<Response>
+  }
   /** Default 0: a free port. */
   port?: number
   /** Default `127.0.0.1`. */
   hostname?: string
+  /**
+   * How many proxies of your own (load balancer, CDN, reverse proxy) stand between the internet
+   * and this server, each appending the address it heard from to `X-Forwarded-For`. The client
+   * is then the entry that many hops from the right. Default 0: the client is the socket's peer
+   * and `X-Forwarded-For` is ignored, since a browser can send any value in it. Count exactly:
+   * one too many lets a client name its own address (and so dodge its rate limit), one too few
+   * puts every user behind your proxy's address.
+   */
+  trustProxy?: number
 }
 
 export interface ServingShareflow {
@@ -29,29 +45,50 @@ export interface ServingShareflow {
  * Rejects when the port cannot be bound (e.g. `EADDRINUSE`), so a caller can wait and retry.
  *
  * @example
- * const server = await serveShareflow({ app: hostApp, port: 8787 })
+ * // Behind one load balancer that sets X-Forwarded-For:
+ * const server = await serveShareflow({ app: hostApp, port: 8787, hostname: '0.0.0.0', trustProxy: 1 })
  * console.log(`listening on ${server.url}`)
  */
 export function serveShareflow({
   app,
   port = 0,
   hostname = '127.0.0.1',
+  trustProxy = 0,
 }: ServeOptions): Promise<ServingShareflow> {
+  if (!Number.isSafeInteger(trustProxy) || trustProxy < 0) {
+    return Promise.reject(
+      new RangeError('trustProxy must be the number of your own proxies in front: 0, 1, 2, …'),
+    )
+  }
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (request) => app.fetch(request), port, hostname }, (info) => {
-      server.off('error', reject)
-      const { port: bound } = info as AddressInfo
-      resolve({
-        url: `http://${hostname}:${bound}`,
-        port: bound,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((error) => (error ? fail(error) : done()))
-            // `close` alone waits for every open response to end, and an SSE stream never does.
-            if ('closeAllConnections' in server) server.closeAllConnections()
-          }),
-      })
-    })
+    const server = serve(
+      {
+        fetch: (request, bindings) => {
+          const peer = bindings.incoming.socket.remoteAddress
+          const clientAddress =
+            peer === undefined
+              ? null
+              : forwardedClientAddress(peer, request.headers.get('x-forwarded-for'), trustProxy)
+          return app.fetch(request, { ...bindings, clientAddress })
+        },
+        port,
+        hostname,
+      },
+      (info) => {
+        server.off('error', reject)
+        const { port: bound } = info as AddressInfo
+        resolve({
+          url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
+          port: bound,
+          close: () =>
+            new Promise<void>((done, fail) => {
+              server.close((error) => (error ? fail(error) : done()))
+              // `close` alone waits for every open response to end, and an SSE stream never does.
+              if ('closeAllConnections' in server) server.closeAllConnections()
+            }),
+        })
+      },
+    )
     server.once('error', reject)
   })
 }

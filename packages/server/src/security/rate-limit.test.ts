@@ -6,7 +6,7 @@ import { createShareflowApp } from '../app'
 import { silentLogger } from '../logger'
 import { createMemoryStore } from '../store/memory'
 import type { ShareflowStore } from '../store/types'
-import { nodePeerAddress, normalizeAddress } from './rate-limit'
+import { forwardedClientAddress, nodePeerAddress, normalizeAddress } from './rate-limit'
 
 const asUser = (id: string, extra: Record<string, string> = {}) => ({
   headers: { [USER_HEADER]: id, ...extra },
@@ -145,5 +145,34 @@ describe('nodePeerAddress', () => {
     expect(nodePeerAddress(contextWith('::1'))).toBeNull()
     expect(nodePeerAddress(contextWith(undefined))).toBeNull()
     expect(nodePeerAddress({ env: undefined } as unknown as Context)).toBeNull()
+  })
+
+  it("prefers the address serveShareflow worked out over the socket's peer", () => {
+    const served = (clientAddress: string | null) =>
+      ({
+        env: { incoming: { socket: { remoteAddress: '10.0.0.5' } }, clientAddress },
+      }) as unknown as Context
+    expect(nodePeerAddress(served('203.0.113.7'))).toBe('203.0.113.7')
+    expect(nodePeerAddress(served('127.0.0.1'))).toBeNull()
+    // serveShareflow could not tell: not the proxy's address either.
+    expect(nodePeerAddress(served(null))).toBeNull()
+  })
+})
+
+describe('forwardedClientAddress', () => {
+  it('reads nothing from X-Forwarded-For when no proxy is trusted', () => {
+    expect(forwardedClientAddress('198.51.100.4', '203.0.113.7', 0)).toBe('198.51.100.4')
+  })
+
+  it('takes the entry as many hops from the right as there are trusted proxies', () => {
+    const header = 'made-up, 203.0.113.7, 10.0.0.9'
+    expect(forwardedClientAddress('10.0.0.5', header, 1)).toBe('10.0.0.9')
+    expect(forwardedClientAddress('10.0.0.5', header, 2)).toBe('203.0.113.7')
+  })
+
+  it('falls back to the leftmost entry, or the peer, when the request skipped a proxy', () => {
+    expect(forwardedClientAddress('10.0.0.5', ' 203.0.113.7 ,', 3)).toBe('203.0.113.7')
+    expect(forwardedClientAddress('198.51.100.4', null, 1)).toBe('198.51.100.4')
+    expect(forwardedClientAddress('198.51.100.4', '', 1)).toBe('198.51.100.4')
   })
 })

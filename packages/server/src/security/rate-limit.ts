@@ -31,9 +31,10 @@ export interface RateLimitOptions {
   perAddress?: RateLimit | false
   /**
    * The client's address for this request, or `null` when unknown (then only the per-user limit
-   * applies). Default: the peer address of a direct Node connection (`@hono/node-server`), except
-   * loopback, which is a local proxy or tool, never one client. Behind a load balancer, read the
-   * header it sets, and only that one: e.g. `(c) => c.req.header('x-real-ip') ?? null`.
+   * applies). Default: what `serveShareflow` worked out (its `trustProxy` option), else the peer
+   * of a direct Node connection (`@hono/node-server`); never loopback, which is a local proxy or
+   * tool, not one client. Elsewhere behind a load balancer, read the header it sets, and only
+   * that one: e.g. `(c) => c.req.header('x-real-ip') ?? null`.
    */
   clientAddress?: (c: Context) => string | null | undefined
 }
@@ -45,14 +46,55 @@ export const defaultRateLimits = {
 
 const LOOPBACK = /^(127\.|::1$|0:0:0:0:0:0:0:1$|localhost$)/
 
-/** The direct peer of a Node connection, when `@hono/node-server` passed its bindings as `c.env`. */
+/**
+ * The bindings `serveShareflow` hands the app as `c.env`: `@hono/node-server`'s own (`incoming`,
+ * the Node request with its socket), plus the client's address it worked out.
+ */
+export interface NodeClientBindings {
+  incoming?: { socket?: { remoteAddress?: unknown } }
+  /** The client as `serveShareflow` sees it: the peer, or the one its trusted proxies name. */
+  clientAddress?: string | null
+}
+
+/**
+ * The client of a Node connection, when `@hono/node-server` passed its bindings as `c.env`: the
+ * address `serveShareflow` worked out, or else the socket's peer. `null` for loopback and when
+ * neither is known.
+ */
 export function nodePeerAddress(c: Context): string | null {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined
-  const address = env?.incoming?.socket?.remoteAddress
-  if (typeof address !== 'string' || address === '') return null
+  const env = c.env as NodeClientBindings | undefined
+  const address =
+    env && 'clientAddress' in env ? env.clientAddress : env?.incoming?.socket?.remoteAddress
+  if (typeof address !== 'string' || address.trim() === '') return null
   const normalized = normalizeAddress(address)
   const loopback = LOOPBACK.test(normalized) || LOOPBACK.test(address.replace(/^\[|\]$/g, ''))
   return loopback ? null : normalized
+}
+
+/**
+ * The client's address for a connection from `peer` that passed through `trustProxy` proxies of
+ * your own, each appending the address it heard from to `X-Forwarded-For`: the entry that many
+ * hops from the right, `peer` being hop 0. Entries further left were written by whoever reached
+ * your outermost proxy, a browser included, so they are never read; with fewer entries than
+ * hops (a request that skipped a proxy), the leftmost one there is.
+ *
+ * @example
+ * // One load balancer in front: it connects to us and appends the browser's address.
+ * forwardedClientAddress('10.0.0.5', 'spoofed, 203.0.113.7', 1) // '203.0.113.7'
+ */
+export function forwardedClientAddress(
+  peer: string,
+  forwardedFor: string | null | undefined,
+  trustProxy: number,
+): string {
+  if (trustProxy <= 0) return peer
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  // Right to left: the peer, then what each proxy of ours says it heard from.
+  const chain = [peer, ...hops.reverse()]
+  return chain[Math.min(trustProxy, chain.length - 1)]!
 }
 
 /**
