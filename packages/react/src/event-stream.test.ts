@@ -101,6 +101,15 @@ describe('createEventHub', () => {
     expect(b).toEqual([kycEvent])
   })
 
+  it('tells a subscriber that joins a stream already up where it stands', async () => {
+    const hub = createEventHub({ open: async () => sseResponse().response, read })
+    hub.subscribe({})
+    await vi.advanceTimersByTimeAsync(0)
+    const statuses: LiveStatus[] = []
+    hub.subscribe({ onStatusChange: (status) => statuses.push(status) })
+    expect(statuses).toEqual(['live'])
+  })
+
   it('keeps one connection through an unmount and remount in the same tick (StrictMode)', async () => {
     const open = vi.fn(async () => sseResponse().response)
     const hub = createEventHub({ open, read })

@@ -225,6 +225,8 @@ export function createEventHub(options: EventHubOptions): EventHub {
       subscribers.add(subscriber)
       clearTimeout(stopTimer)
       if (!controller) void run((controller = new AbortController()).signal)
+      // A stream already up does not change status for a newcomer: tell it where things stand.
+      else subscriber.onStatusChange?.(status)
       return () => {
         if (!subscribers.delete(subscriber) || subscribers.size > 0) return
         clearTimeout(stopTimer)

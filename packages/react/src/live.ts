@@ -1,4 +1,4 @@
-import type { Payout, Session, ShareflowEvent } from '@shareflow/contract'
+import type { KycStatus, Payout, Session, ShareflowEvent } from '@shareflow/contract'
 import type { QueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import type { ShareflowClient } from './client'
@@ -52,11 +52,9 @@ export function applyEvent(
     case 'kyc.updated': {
       const session = queryClient.getQueryData<Session>(keys.session(client))
       if (!session || !newer(event.kyc, session.kyc)) return
+      // No refetch on approval for the Coinflow session key: it lives 30 minutes at most, so
+      // the one place that needs it (linking an account) reads a fresh session anyway.
       queryClient.setQueryData<Session>(keys.session(client), { ...session, kyc: event.kyc })
-      // Approval comes with a Coinflow session key, which only `GET /session` hands out.
-      if (event.kyc.state === 'approved' && !session.coinflow) {
-        void queryClient.invalidateQueries({ queryKey: keys.session(client) })
-      }
       return
     }
     case 'payout.updated': {
@@ -84,20 +82,34 @@ const refetchLive = (queryClient: QueryClient, client: ShareflowClient) =>
     { cancelRefetch: false },
   )
 
+/** Writes a KYC status the BFF answered with into the cached session, unless it holds a newer one. */
+export function applyKyc(queryClient: QueryClient, client: ShareflowClient, kyc: KycStatus) {
+  applyEvent(queryClient, client, { type: 'kyc.updated', kyc })
+}
+
 /**
- * Keeps the kit's cache current from the user's event stream while the calling component is
- * mounted, polling while the stream is down. Returns how updates currently arrive.
+ * Keeps the kit's cache current from the user's event stream while `follow` is true (there is
+ * something that changes without the user: a review, a payout in flight), polling while the
+ * stream is down. A verified user with nothing in flight opens no stream at all, so the first
+ * render costs one request. Returns how updates currently arrive (`idle` while not following).
  */
-export function useLiveUpdates(client: ShareflowClient, queryClient: QueryClient): LiveStatus {
-  const [status, setStatus] = useState<LiveStatus>(client.liveStatus)
-  useEffect(
-    () =>
-      client.subscribe({
-        onEvent: (event) => applyEvent(queryClient, client, event),
-        poll: () => refetchLive(queryClient, client),
-        onStatusChange: setStatus,
-      }),
-    [client, queryClient],
-  )
+export function useLiveUpdates(
+  client: ShareflowClient,
+  queryClient: QueryClient,
+  follow: boolean,
+): LiveStatus {
+  const [status, setStatus] = useState<LiveStatus>('idle')
+  useEffect(() => {
+    if (!follow) return
+    const unsubscribe = client.subscribe({
+      onEvent: (event) => applyEvent(queryClient, client, event),
+      poll: () => refetchLive(queryClient, client),
+      onStatusChange: setStatus,
+    })
+    return () => {
+      unsubscribe()
+      setStatus('idle')
+    }
+  }, [client, queryClient, follow])
   return status
 }

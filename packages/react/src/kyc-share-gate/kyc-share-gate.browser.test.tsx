@@ -51,8 +51,11 @@ describe('<KycShareGate>', () => {
     await expect.element(gate()).toBeVisible()
     expect(onVerified).toHaveBeenCalledTimes(1)
     expect(onVerified.mock.calls[0]?.[0].kyc.state).toBe('approved')
-    // Journey 1: one round trip for the gate (plus the event stream it keeps open).
-    expect(sandbox.requests.filter((r) => r.path !== '/events')).toHaveLength(1)
+    // Journey 1: one round trip. Nothing is under review, so no event stream opens either (a
+    // moment's grace for one that would have opened after the children rendered).
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /session'])
+    expect(sandbox.client.liveStatus).toBe('idle')
   })
 
   it('walks a new user through Persona to approved, live from the event stream', async () => {
@@ -98,6 +101,14 @@ describe('<KycShareGate>', () => {
     await expect.element(gate()).toBeVisible()
     expect(states).toContain('sharing')
     expect(states.at(-1)).toBe('approved')
+    // The share's answer and the stream's events say all there is: the session is read once.
+    expect(sandbox.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /events',
+      'GET /session',
+      'POST /kyc/share',
+    ])
+    // Approved is final: the stream closes.
+    await vi.waitFor(() => expect(sandbox.client.liveStatus).toBe('idle'))
   })
 
   it('lets a user who left Persona open reopen it', async () => {

@@ -3,7 +3,7 @@ import { useMutation } from '@tanstack/react-query'
 import { useEffect, useRef } from 'react'
 import { ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
-import { keys } from '../live'
+import { applyKyc, keys } from '../live'
 import { useShareflow } from '../provider'
 import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
@@ -116,12 +116,9 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
   })
   const latest = useLatest(options)
 
-  const setKyc = (kyc: KycStatus) => {
-    queryClient.setQueryData<Session>(keys.session(client), (current) =>
-      current ? { ...current, kyc } : current,
-    )
-    void queryClient.invalidateQueries({ queryKey: keys.session(client) })
-  }
+  // The answers carry the new KYC status, so the session needs no second read; an event that
+  // got here first with a later status wins.
+  const setKyc = (kyc: KycStatus) => applyKyc(queryClient, client, kyc)
 
   const inquiry = useMutation(
     {
@@ -163,14 +160,6 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
     sharedFor.current = kyc.updatedAt
     shareNow()
   }, [kyc, shareNow, shareInFlight])
-
-  // A review that ended before the event stream was up is not replayed to a new stream: while
-  // waiting, read the session once more as soon as the stream is live.
-  const waiting = kyc?.nextAction === 'wait'
-  useEffect(() => {
-    if (liveStatus === 'live' && waiting) refetch()
-    // Only the stream coming up matters here, not each new session object.
-  }, [liveStatus, waiting])
 
   const failed = inquiry.error ?? sharing.error
   // These say "the session knows better": it is refetched and shows what to do next.

@@ -13,7 +13,10 @@ export interface ShareflowSessionResult {
   /** The last good session; kept while a refetch fails. */
   session: Session | undefined
   error: ShareflowError | undefined
-  /** How updates arrive: over the event stream (`live`) or by `polling` while it is down. */
+  /**
+   * How updates arrive: over the event stream (`live`), by `polling` while it is down, or not at
+   * all (`idle`) once the user's KYC is final and nothing else is followed.
+   */
   liveStatus: LiveStatus
   refetch(): void
 }
@@ -35,8 +38,12 @@ export const sessionQuery = (client: ShareflowClient) => ({
   queryFn: ({ signal }: { signal: AbortSignal }) => client.getSession({ signal }),
 })
 
+/** Final KYC states: no review is under way whose outcome the stream would bring. */
+const settledKyc = new Set<Session['kyc']['state']>(['approved', 'rejected'])
+
 /**
- * The signed-in user's session (`GET /session`), kept live from the event stream.
+ * The signed-in user's session (`GET /session`), kept live from the event stream while the
+ * user's KYC can still change by itself.
  *
  * @example
  * const { state, session } = useShareflowSession()
@@ -55,7 +62,10 @@ export function useShareflowSession(
     },
     queryClient,
   )
-  const liveStatus = useLiveUpdates(client, queryClient)
+  // A stream opens with a snapshot of the KYC state, so a review that ended before it was up is
+  // not missed.
+  const kyc = query.data?.kyc.state
+  const liveStatus = useLiveUpdates(client, queryClient, kyc !== undefined && !settledKyc.has(kyc))
   const state: ShareflowSessionState = query.data ? 'ready' : query.isError ? 'error' : 'loading'
   return {
     state,

@@ -11,7 +11,7 @@ import { replaceEqualDeep, useQuery } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
 import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
-import { keys, newerPayout } from '../live'
+import { keys, newerPayout, useLiveUpdates } from '../live'
 import { useResolvedDestination } from '../payout-quote/payout-quote'
 import { useShareflow } from '../provider'
 import {
@@ -112,7 +112,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  */
 export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const { client, queryClient } = useShareflow('useWithdraw')
-  const { session, liveStatus } = useShareflowSession()
+  const { session } = useShareflowSession()
   const destination = useResolvedDestination(options.destination, options.amount?.currency)
   const latest = useLatest({ options, destination })
   const [phase, setPhase] = useState<Phase>({ name: 'idle' })
@@ -251,6 +251,12 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     queryClient,
   )
   const payout = payoutId ? payoutQuery.data : undefined
+  // Follow the stream while the payout is on its way, and while Coinflow's page is open (a linked
+  // account arrives as `destinations.updated` should the page's own message never come).
+  const following =
+    (payoutId !== undefined && !settled.has(payout?.state ?? 'accepted')) ||
+    phase.name === 'linking'
+  const liveStatus = useLiveUpdates(client, queryClient, following)
   // An update published before the event stream was up is not replayed to a new stream: read
   // the payout once more as soon as the stream is live.
   const refetchPayout = payoutQuery.refetch

@@ -240,11 +240,16 @@ describe('<WithdrawButton>', () => {
 
   it('pays once under StrictMode', async () => {
     const { sandbox } = await renderButton({ journey: 'linked' }, {}, true)
+    await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')
+    // A verified user with nothing on its way has nothing to follow live.
+    expect(sandbox.requests.filter((r) => r.path === '/events')).toHaveLength(0)
     await userEvent.click(button('Withdraw $100.00'))
     await sandbox.advance(2_000)
     await expect.element(status('$100.00 paid out by Instant transfer.')).toBeVisible()
     expect(payoutPosts(sandbox)).toHaveLength(1)
+    // One stream while the payout was on its way, closed once it settled.
     expect(sandbox.requests.filter((r) => r.path === '/events')).toHaveLength(1)
+    await vi.waitFor(() => expect(sandbox.client.liveStatus).toBe('idle'))
   })
 
   it("opens Coinflow's page in a dialog when there is no payout account, and closes it with Escape", async () => {
