@@ -94,17 +94,19 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   app.use(async function shareflowContext(c, next) {
     const started = core.clock.now()
     const calls = createCallCounter()
-    const logger = core.logger.child({ requestId: c.var.requestId })
+    const logger = core.logger.child({ requestId: c.get('requestId') })
     c.set('shareflow', core)
     c.set('logger', logger)
     c.set('calls', calls)
     // Once the browser has its answer (a timeout's 503 included) or has gone away, nobody waits
     // for this request's Persona calls still queued behind the rate budget: they leave the queue
     // unsent instead of spending budget a user's retry needs. The handler still running then
-    // fails with this error, which only reaches the log.
-    const answered = new AbortController()
+    // fails with this error, which only reaches the log. Built at the request's first Persona
+    // call: most requests (a verified user's session, quotes, payouts) make none.
+    let answered: AbortController | undefined
+    let over: string | undefined
     const giveUp = (why: string) =>
-      answered.abort(
+      answered?.abort(
         new ApiError(
           'upstream_unavailable',
           'This is taking longer than it should. Nothing was lost; please try again in a moment.',
@@ -112,16 +114,31 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
         ),
       )
     const clientGone = () => giveUp('client went away')
-    c.req.raw.signal.addEventListener('abort', clientGone, { once: true })
-    c.set('persona', core.persona.withCalls(calls, answered.signal))
+    const personaSignal = () => {
+      if (!answered) {
+        answered = new AbortController()
+        if (over !== undefined) giveUp(over)
+        else if (c.req.raw.signal.aborted) clientGone()
+        else c.req.raw.signal.addEventListener('abort', clientGone, { once: true })
+      }
+      return answered.signal
+    }
+    c.set('persona', core.persona.withCalls(calls, personaSignal))
     c.set('coinflow', core.coinflow.withCalls(calls))
     try {
       await next()
     } finally {
-      c.req.raw.signal.removeEventListener('abort', clientGone)
-      // On the next turn, after Hono has handed the answer over: a handler failing sooner
-      // would still replace a timeout's 503 with its own error.
-      setTimeout(() => giveUp('request answered'), 0)
+      if (answered) {
+        c.req.raw.signal.removeEventListener('abort', clientGone)
+        // On the next turn, after Hono has handed the answer over: a handler failing sooner
+        // would still replace a timeout's 503 with its own error.
+        setTimeout(() => {
+          over = 'request answered'
+          giveUp(over)
+        }, 0)
+      } else {
+        over = 'request answered'
+      }
     }
     logger.info('request', {
       method: c.req.method,

@@ -18,6 +18,7 @@ import { createEventHub, type EventHub } from './routes/events'
 import { createMemoryStore } from './store/memory'
 import type { ShareflowStore } from './store/types'
 import { createCoinflowClient, type CoinflowApi, type CoinflowClient } from './upstream/coinflow'
+import { createSessionKeyCache, type SessionKeyCache } from './upstream/session-key-cache'
 import type { RetryPolicy, UpstreamCallCounter, createCallCounter } from './upstream/http'
 import { createPersonaClient, type PersonaApi, type PersonaClient } from './upstream/persona'
 
@@ -146,6 +147,11 @@ export interface ShareflowCore {
   /** Per-user SSE fan-out; `publish(userId, { type: 'payout.updated', payout })`. */
   events: EventHub
   kyc: KycService
+  /**
+   * Coinflow session keys handed out by `GET /session`, kept per user in this instance while
+   * they may be reused; `forget(userId)` makes the next `GET /session` mint a new one.
+   */
+  sessionKeys: SessionKeyCache
   webhooks: {
     /**
      * Runs for every verified, de-duplicated Coinflow `Withdraw *` webhook (`Withdraw Pending`,
@@ -203,7 +209,7 @@ const UserShape = z.object({
 export async function requireUser(c: Context<ShareflowEnv>): Promise<ShareflowUser> {
   const cached = c.get('user')
   if (cached) return cached
-  const found = await c.var.shareflow.getUser(c)
+  const found = await c.get('shareflow').getUser(c)
   if (!found) throw new ApiError('unauthenticated', 'Sign in to continue.')
   const parsed = UserShape.safeParse(found)
   if (!parsed.success) {
@@ -260,7 +266,12 @@ export function createShareflowCore(options: ShareflowOptions): ShareflowCore {
     uiOrigin: options.coinflow.uiOrigin,
   })
   const events = createEventHub({ store })
-  const publish = (userId: string, event: ShareflowEvent) => events.publish(userId, event)
+  const sessionKeys = createSessionKeyCache({ clock })
+  const publish = (userId: string, event: ShareflowEvent) => {
+    // A key is kept for the status it was minted under; a new status never reuses it.
+    if (event.type === 'kyc.updated') sessionKeys.forget(userId)
+    return events.publish(userId, event)
+  }
   const kyc = createKycService({
     store,
     clock,
@@ -284,6 +295,7 @@ export function createShareflowCore(options: ShareflowOptions): ShareflowCore {
     getUser: options.getUser,
     events,
     kyc,
+    sessionKeys,
     webhooks: { onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>() },
     settings: {
       webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,

@@ -114,7 +114,7 @@ export function registerEventRoutes(
 ): void {
   app.get(path, async (c) => {
     const user = await requireUser(c)
-    const { events, logger } = c.var.shareflow
+    const { events, logger } = c.get('shareflow')
     const lastEventId = c.req.header('Last-Event-ID')?.slice(0, 40) ?? null
     c.header('X-Accel-Buffering', 'no')
 
@@ -171,7 +171,7 @@ export function registerEventRoutes(
       } catch (error) {
         // The client went away mid-write, or the store failed; either way the stream ends and
         // the client reconnects with Last-Event-ID.
-        logger.info('event stream ended', { requestId: c.var.requestId, error })
+        logger.info('event stream ended', { requestId: c.get('requestId'), error })
       } finally {
         await close()
       }

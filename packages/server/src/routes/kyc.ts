@@ -15,18 +15,18 @@ const NoInput = z.strictObject({})
 export function registerKycRoutes(app: Hono<ShareflowEnv>): void {
   app.post(routes.kycShare, signedIn, optionalJsonBody(NoInput), async (c) => {
     const user = await requireUser(c)
-    const status = await c.var.shareflow.kyc.share(user, {
-      persona: c.var.persona,
-      coinflow: c.var.coinflow,
+    const status = await c.get('shareflow').kyc.share(user, {
+      persona: c.get('persona'),
+      coinflow: c.get('coinflow'),
     })
     return c.json(KycStatus.parse(status))
   })
 
   app.post(routes.kycInquiry, signedIn, optionalJsonBody(NoInput), async (c) => {
     const user = await requireUser(c)
-    const link = await c.var.shareflow.kyc.startInquiry(user, {
-      persona: c.var.persona,
-      coinflow: c.var.coinflow,
+    const link = await c.get('shareflow').kyc.startInquiry(user, {
+      persona: c.get('persona'),
+      coinflow: c.get('coinflow'),
     })
     c.header('Cache-Control', 'no-store')
     return c.json(InquiryLink.parse(link))

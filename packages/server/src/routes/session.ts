@@ -1,63 +1,78 @@
 /**
  * `GET /session`: one round trip that gives a mounted gate everything. The user's KYC status
  * (re-checked with the vendors only when it is stale and not yet settled), and, once approved,
- * their masked payout destinations and a fresh Coinflow session key for the hosted pages.
+ * their masked payout destinations and a Coinflow session key for the hosted pages.
  *
- * An approved user costs no Persona call: two Coinflow reads, made in parallel, one of which
- * (the withdrawer) also confirms the approval still stands.
+ * An approved user costs no Persona call and one Coinflow read, the withdrawer, which also
+ * confirms the approval still stands. The session key is minted on the first visit (in parallel
+ * with that read) and handed out again while it is young and the user's status has not changed
+ * (`upstream/session-key-cache.ts`), so a page that reads the session again mints nothing.
  *
  * @module
  */
-import { routes, Session, type CoinflowBrowserSession } from '@shareflow/contract'
-import type { Hono } from 'hono'
+import { routes, Session, type CoinflowBrowserSession, type KycStatus } from '@shareflow/contract'
+import type { Context, Hono } from 'hono'
 import { isoAt } from '../clock'
-import { requireUser, type ShareflowEnv } from '../core'
+import { requireUser, type ShareflowEnv, type ShareflowUser } from '../core'
 import { toDestinations } from '../payouts/destinations'
+import type { CachedSessionKey } from '../upstream/session-key-cache'
 
-/** Coinflow documents session keys as valid for 30 minutes; the kit never claims longer. */
-const SESSION_KEY_TTL_MS = 30 * 60_000
+type SessionContext = Context<ShareflowEnv>
 
-/** The key's own `exp` when it is a JWT (Coinflow's are), capped at the documented lifetime. */
-function sessionKeyExpiry(key: string, now: number): number {
-  const cap = now + SESSION_KEY_TTL_MS
-  const payload = key.split('.')[1]
-  if (!payload) return cap
-  try {
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
-      exp?: unknown
-    }
-    return typeof json.exp === 'number' ? Math.min(cap, json.exp * 1000) : cap
-  } catch {
-    return cap
+/**
+ * The approved user's withdrawer, observed, with the session key to hand out: a kept one when it
+ * may be reused, else one minted now. Without a kept key, the mint runs beside the withdrawer
+ * read (the user's status is most likely still the one the key will be kept under).
+ */
+async function approvedSession(c: SessionContext, user: ShareflowUser, known: KycStatus) {
+  const { kyc, clock, sessionKeys } = c.get('shareflow')
+  const coinflow = c.get('coinflow')
+  const kept = sessionKeys.reuse(user.id, known.updatedAt)
+  const askedAt = isoAt(clock.now())
+  const [minted, withdrawer] = await Promise.all([
+    kept ? null : coinflow.getSessionKey(user.id),
+    coinflow.getWithdrawer(user.id),
+  ])
+  const status = await kyc.observeWithdrawer(user.id, withdrawer, askedAt)
+  if (status.state !== 'approved') {
+    sessionKeys.forget(user.id)
+    return { status, withdrawer, key: null }
   }
+  let key: CachedSessionKey | null = minted
+    ? sessionKeys.remember(user.id, status.updatedAt, minted)
+    : sessionKeys.reuse(user.id, status.updatedAt)
+  // Approved still, but under a newer status than the kept key's: that key is not handed out.
+  key ??= sessionKeys.remember(user.id, status.updatedAt, await coinflow.getSessionKey(user.id))
+  return { status, withdrawer, key }
 }
 
 export function registerSessionRoutes(app: Hono<ShareflowEnv>): void {
   app.get(routes.session, async (c) => {
     const user = await requireUser(c)
-    const { kyc, clock, coinflow: client } = c.var.shareflow
-    const scope = { persona: c.var.persona, coinflow: c.var.coinflow }
-    let status = await kyc.refresh(user, scope)
+    const core = c.get('shareflow')
+    let status = await core.kyc.refresh(user, {
+      persona: c.get('persona'),
+      coinflow: c.get('coinflow'),
+    })
     let destinations: Session['destinations'] = []
     let coinflow: CoinflowBrowserSession | null = null
     if (status.state === 'approved') {
-      const askedAt = isoAt(clock.now())
-      const [sessionKey, withdrawer] = await Promise.all([
-        c.var.coinflow.getSessionKey(user.id),
-        c.var.coinflow.getWithdrawer(user.id),
-      ])
-      status = await kyc.observeWithdrawer(user.id, withdrawer, askedAt)
-      if (withdrawer.kind === 'registered')
-        destinations = toDestinations(withdrawer.withdrawer.accounts)
-      if (status.state === 'approved') {
+      const approved = await approvedSession(c, user, status)
+      status = approved.status
+      if (approved.withdrawer.kind === 'registered') {
+        destinations = toDestinations(approved.withdrawer.withdrawer.accounts)
+      }
+      if (approved.key) {
         coinflow = {
-          sessionKey,
-          merchantId: client.merchantId,
-          env: client.env,
-          origin: client.uiOrigin,
-          expiresAt: isoAt(sessionKeyExpiry(sessionKey, clock.now())),
+          sessionKey: approved.key.key,
+          merchantId: core.coinflow.merchantId,
+          env: core.coinflow.env,
+          origin: core.coinflow.uiOrigin,
+          expiresAt: isoAt(approved.key.expiresAt),
         }
       }
+    } else {
+      core.sessionKeys.forget(user.id)
     }
     c.header('Cache-Control', 'no-store')
     return c.json(Session.parse({ user: { id: user.id }, kyc: status, destinations, coinflow }))

@@ -62,15 +62,15 @@ async function once(
   claimKey: string,
   apply: () => Promise<string>,
 ): Promise<Response> {
-  const { store } = c.var.shareflow
+  const { store } = c.get('shareflow')
   if (!(await store.setIfAbsent(claimKey, 'applying', { ttlMs: APPLY_LEASE_MS }))) {
-    c.var.logger.info('webhook duplicate ignored', { claimKey })
+    c.get('logger').info('webhook duplicate ignored', { claimKey })
     return c.json({ received: true, duplicate: true })
   }
   try {
     const outcome = await apply()
     await store.set(claimKey, 'applied', { ttlMs: DEDUPE_TTL_MS })
-    c.var.logger.info('webhook applied', { claimKey, outcome })
+    c.get('logger').info('webhook applied', { claimKey, outcome })
     return c.json({ received: true })
   } catch (error) {
     await store.compareAndDelete(claimKey, 'applying')
@@ -80,7 +80,7 @@ async function once(
 
 export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
   app.post(routes.webhooksPersona, async (c) => {
-    const { settings, clock, kyc } = c.var.shareflow
+    const { settings, clock, kyc } = c.get('shareflow')
     if (settings.personaWebhookSecrets.length === 0) {
       throw new ApiError('not_found', 'There is nothing here.')
     }
@@ -93,7 +93,7 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
       now: Math.floor(clock.now() / 1000),
     })
     if (!verified.ok) {
-      c.var.logger.warn('persona webhook refused', { reason: verified.reason })
+      c.get('logger').warn('persona webhook refused', { reason: verified.reason })
       throw refused()
     }
     const { data } = parseJsonText(raw, PersonaDelivery)
@@ -108,7 +108,7 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
   })
 
   app.post(routes.webhooksCoinflow, async (c) => {
-    const { settings, clock, kyc, webhooks, logger } = c.var.shareflow
+    const { settings, clock, kyc, webhooks, logger } = c.get('shareflow')
     const key = settings.coinflowWebhookKey
     if (!key) throw new ApiError('not_found', 'There is nothing here.')
     const raw = await c.req.text()
@@ -122,13 +122,13 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
         now: Math.floor(clock.now() / 1000),
       })
       if (!verified.ok) {
-        c.var.logger.warn('coinflow webhook refused', { reason: verified.reason })
+        c.get('logger').warn('coinflow webhook refused', { reason: verified.reason })
         throw refused()
       }
     } else {
       const authorization = c.req.header('Authorization')
       if (!authorization || !timingSafeEqual(authorization, key)) {
-        c.var.logger.warn('coinflow webhook refused', { reason: 'bad_authorization' })
+        c.get('logger').warn('coinflow webhook refused', { reason: 'bad_authorization' })
         throw refused()
       }
     }

@@ -233,6 +233,23 @@ const Withdrawal = z.object({
 
 const QUOTE_SPEEDS = ['card', 'asap', 'same_day', 'standard', 'iban', 'pix'] as const
 
+// Every response shape is built once, here: zod compiles a schema on its first parse, so one
+// built inside a call would be compiled again on every request.
+const SessionKeyResponse = z.object({ key: str.min(1) })
+const WithdrawerResponse = z.object({ withdrawer: Withdrawer })
+const RegistrationResponse = z.object({ withdrawer: z.object({ verification: Verification }) })
+const DelegatedQuoteResponse = z.object({
+  quote: Cents,
+  userPayout: Cents,
+  merchantFees: Cents,
+  totalMerchantDebit: Cents,
+  ...Object.fromEntries(QUOTE_SPEEDS.map((speed) => [speed, SpeedQuoteSchema.optional()])),
+})
+const PayoutSubmitted = z.object({ signature: str, effectiveSpeed: str })
+const PayoutVerificationRequired = z.object({ verificationLink: optionalString })
+const WithdrawalResponse = z.object({ withdrawal: Withdrawal })
+const BalanceResponse = z.object({ balance: Cents })
+
 const failures = upstreamFailures(
   'coinflow',
   'Payouts are not responding right now. Nothing was lost; please try again shortly.',
@@ -375,7 +392,7 @@ export function createCoinflowClient({
           headers: asUser(userId),
         })
         if (response.status !== 200) throw unexpected('getSessionKey', response)
-        return parse(z.object({ key: str.min(1) }), response, 'getSessionKey').key
+        return parse(SessionKeyResponse, response, 'getSessionKey').key
       },
 
       async getWithdrawer(userId, options = {}) {
@@ -401,7 +418,7 @@ export function createCoinflowClient({
           }
         }
         if (response.status !== 200) throw unexpected('getWithdrawer', response)
-        const body = parse(z.object({ withdrawer: Withdrawer }), response, 'getWithdrawer')
+        const body = parse(WithdrawerResponse, response, 'getWithdrawer')
         return { kind: 'registered', withdrawer: toWithdrawer(body.withdrawer) }
       },
 
@@ -415,11 +432,7 @@ export function createCoinflowClient({
           maxAttempts: 1,
         })
         if (response.status === 200 || response.status === 201) {
-          const body = parse(
-            z.object({ withdrawer: z.object({ verification: Verification }) }),
-            response,
-            'registerShareToken',
-          )
+          const body = parse(RegistrationResponse, response, 'registerShareToken')
           return { kind: 'registered', verification: body.withdrawer.verification }
         }
         if (response.status === 451) {
@@ -445,19 +458,7 @@ export function createCoinflowClient({
           body: { speed, account, userId, amount },
         })
         if (response.status !== 200) throw unexpected('quoteDelegatedPayout', response)
-        const body = parse(
-          z.object({
-            quote: Cents,
-            userPayout: Cents,
-            merchantFees: Cents,
-            totalMerchantDebit: Cents,
-            ...Object.fromEntries(
-              QUOTE_SPEEDS.map((speed) => [speed, SpeedQuoteSchema.optional()]),
-            ),
-          }),
-          response,
-          'quoteDelegatedPayout',
-        )
+        const body = parse(DelegatedQuoteResponse, response, 'quoteDelegatedPayout')
         return body as DelegatedQuote
       },
 
@@ -469,16 +470,12 @@ export function createCoinflowClient({
           body: { speed, account, userId, amount, idempotencyKey },
         })
         if (response.status === 200 || response.status === 201) {
-          const body = parse(
-            z.object({ signature: str, effectiveSpeed: str }),
-            response,
-            'payoutDelegated',
-          )
+          const body = parse(PayoutSubmitted, response, 'payoutDelegated')
           return { kind: 'submitted', ...body }
         }
         if (response.status === 402) return { kind: 'insufficient_funds' }
         if (response.status === 451) {
-          const body = z.object({ verificationLink: optionalString }).safeParse(response.body)
+          const body = PayoutVerificationRequired.safeParse(response.body)
           return {
             kind: 'verification_required',
             verificationLink: body.success ? body.data.verificationLink : null,
@@ -495,7 +492,7 @@ export function createCoinflowClient({
         })
         if (response.status === 404) return null
         if (response.status !== 200) throw unexpected('getWithdrawal', response)
-        return parse(z.object({ withdrawal: Withdrawal }), response, 'getWithdrawal').withdrawal
+        return parse(WithdrawalResponse, response, 'getWithdrawal').withdrawal
       },
 
       async getMerchantBalance() {
@@ -505,7 +502,7 @@ export function createCoinflowClient({
           path: '/merchant/withdraws/payout/balance',
         })
         if (response.status !== 200) throw unexpected('getMerchantBalance', response)
-        return parse(z.object({ balance: Cents }), response, 'getMerchantBalance').balance
+        return parse(BalanceResponse, response, 'getMerchantBalance').balance
       },
 
       addIban: (userId, input) => addAccount('coinflow.addIban', userId, '/withdraw/iban', input),

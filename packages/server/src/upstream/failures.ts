@@ -26,12 +26,13 @@ export interface UpstreamFailures {
   parse<S extends z.ZodType>(schema: S, response: UpstreamResponse, operation: string): z.output<S>
   /**
    * `transport.send` counting on `counter` and given up when `signal` aborts, with an outage
-   * (`UpstreamError`) as `unavailable`.
+   * (`UpstreamError`) as `unavailable`. A function for `signal` is asked at each call, so a
+   * request that makes no call never builds one.
    */
   sender(
     transport: UpstreamTransport,
     counter: UpstreamCallCounter | undefined,
-    signal?: AbortSignal,
+    signal?: AbortSignal | (() => AbortSignal),
   ): (request: UpstreamRequest) => Promise<UpstreamResponse>
 }
 
@@ -55,7 +56,11 @@ export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamF
     },
     sender: (transport, counter, signal) => async (request) => {
       try {
-        return await transport.send(request, counter, signal)
+        return await transport.send(
+          request,
+          counter,
+          typeof signal === 'function' ? signal() : signal,
+        )
       } catch (error) {
         throw error instanceof UpstreamError ? unavailable(error) : error
       }

@@ -188,14 +188,20 @@ function buildUrl(baseUrl: string, path: string, query: UpstreamRequest['query']
   return url.toString()
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text()
+function parseBody(text: string): unknown {
   if (text === '') return null
   try {
     return JSON.parse(text) as unknown
   } catch {
     return null
   }
+}
+
+/** One attempt's answer, its body already read in full. */
+interface Answer {
+  status: number
+  headers: Headers
+  text: string
 }
 
 class TimeoutSignal extends Error {}
@@ -282,7 +288,7 @@ export function createUpstreamTransport({
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...retry }
   const inflight = new Map<string, SharedCall>()
 
-  async function attempt(url: string, init: RequestInit): Promise<Response> {
+  async function attempt(url: string, init: RequestInit): Promise<Answer> {
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     // Race the timer too: a fetch that ignores its signal must still not hold the request.
@@ -298,11 +304,8 @@ export function createUpstreamTransport({
         timeout,
       ])
       // Read the body under the same timer: a vendor that stalls mid-body is a timeout too.
-      const body = await Promise.race([response.text(), timeout])
-      return new Response(body === '' ? null : body, {
-        status: response.status,
-        headers: response.headers,
-      })
+      const text = await Promise.race([response.text(), timeout])
+      return { status: response.status, headers: response.headers, text }
     } finally {
       clearTimeout(timer)
     }
@@ -314,10 +317,10 @@ export function createUpstreamTransport({
   }
 
   async function execute(
+    url: string,
     request: UpstreamRequest,
     signal: AbortSignal,
   ): Promise<UpstreamResponse & { attempts: number }> {
-    const url = buildUrl(baseUrl, request.path, request.query)
     const body = request.body === undefined ? undefined : JSON.stringify(request.body)
     const maxAttempts = Math.max(1, request.maxAttempts ?? policy.maxAttempts)
     let lastFailure: { kind: UpstreamError['kind']; status: number | null; cause?: unknown } = {
@@ -360,7 +363,7 @@ export function createUpstreamTransport({
           return {
             status: response.status,
             headers: response.headers,
-            body: await readBody(response),
+            body: parseBody(response.text),
             attempts: n,
           }
         }
@@ -397,10 +400,10 @@ export function createUpstreamTransport({
     })
   }
 
-  function start(request: UpstreamRequest, key: string | null): SharedCall {
+  function start(url: string, request: UpstreamRequest, key: string | null): SharedCall {
     const abandon = new AbortController()
     const call: SharedCall = {
-      result: execute(request, abandon.signal),
+      result: execute(url, request, abandon.signal),
       abandon,
       waiting: 0,
       pinned: false,
@@ -430,8 +433,9 @@ export function createUpstreamTransport({
           durationMs: clock.now() - started,
           coalesced,
         })
-      const key = sharedCallKey(buildUrl(baseUrl, request.path, request.query), request)
-      const call = (key === null ? undefined : inflight.get(key)) ?? start(request, key)
+      const url = buildUrl(baseUrl, request.path, request.query)
+      const key = sharedCallKey(url, request)
+      const call = (key === null ? undefined : inflight.get(key)) ?? start(url, request, key)
       call.waiting++
       if (!signal) call.pinned = true
       const leave = () => {

@@ -193,8 +193,10 @@ export interface PersonaClient extends PersonaApi {
    * The same client, counting its calls on `counter` (one per journey). Once `signal` aborts
    * (the browser's request timed out or went away) its calls still queued for the rate budget
    * leave the queue unsent, so a user's retry never stacks a second call behind the first.
+   * A function for `signal` is asked at each call (so a request without Persona calls never
+   * builds one).
    */
-  withCalls(counter: UpstreamCallCounter, signal?: AbortSignal): PersonaApi
+  withCalls(counter: UpstreamCallCounter, signal?: AbortSignal | (() => AbortSignal)): PersonaApi
 }
 
 export interface PersonaClientOptions extends Pick<
@@ -250,7 +252,10 @@ export function createPersonaClient({
     }),
   })
 
-  function api(counter: UpstreamCallCounter | undefined, signal?: AbortSignal): PersonaApi {
+  function api(
+    counter: UpstreamCallCounter | undefined,
+    signal?: AbortSignal | (() => AbortSignal),
+  ): PersonaApi {
     const send = failures.sender(transport, counter, signal)
     const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
       send({
