@@ -2,22 +2,34 @@
  * The upstream Coinflow client as the payout state machine needs it: answers as outcomes, and an
  * outage (the client's retries exhausted, or a body Coinflow should not have sent) as
  * `unavailable` rather than an exception, because for a submitted payout an outage is not an
- * error: it is "ask again later with the same key".
+ * error: it is "ask again later with the same key". Each call counts on the counter it is given
+ * (the BFF request it is made for), and on none when it is background work.
  *
  * Web Standards only.
  */
 import { Speed } from '@shareflow/contract'
 import { ApiError } from '../errors'
-import type { CoinflowApi } from '../upstream/coinflow'
+import type { CoinflowApi, CoinflowClient } from '../upstream/coinflow'
+import type { UpstreamCallCounter } from '../upstream/http'
 import type { PayoutCoinflow } from './service'
 
 const isOutage = (error: unknown): error is ApiError =>
   error instanceof ApiError && error.code === 'upstream_unavailable'
 
-export function createPayoutCoinflow(api: CoinflowApi): PayoutCoinflow {
+export function createPayoutCoinflow(
+  client: CoinflowApi & Pick<CoinflowClient, 'withCalls'>,
+): PayoutCoinflow {
+  // One counting client per counter, however many calls a request makes through it.
+  const counting = new WeakMap<UpstreamCallCounter, CoinflowApi>()
+  const api = (calls: UpstreamCallCounter | undefined): CoinflowApi => {
+    if (!calls) return client
+    let counted = counting.get(calls)
+    if (!counted) counting.set(calls, (counted = client.withCalls(calls)))
+    return counted
+  }
   return {
-    async withdrawerAccounts(userId) {
-      const lookup = await api.getWithdrawer(userId)
+    async withdrawerAccounts(userId, calls) {
+      const lookup = await api(calls).getWithdrawer(userId)
       switch (lookup.kind) {
         case 'registered':
           return lookup.withdrawer.accounts
@@ -32,13 +44,13 @@ export function createPayoutCoinflow(api: CoinflowApi): PayoutCoinflow {
       }
     },
 
-    quote: ({ userId, account, speed, amount }) =>
-      api.quoteDelegatedPayout({ userId, account, speed, amount }),
+    quote: ({ userId, account, speed, amount }, calls) =>
+      api(calls).quoteDelegatedPayout({ userId, account, speed, amount }),
 
-    async submitPayout(input) {
+    async submitPayout(input, calls) {
       let result
       try {
-        result = await api.payoutDelegated(input)
+        result = await api(calls).payoutDelegated(input)
       } catch (error) {
         if (isOutage(error))
           return { kind: 'unavailable', detail: String(error.extra.cause ?? error) }
@@ -64,10 +76,10 @@ export function createPayoutCoinflow(api: CoinflowApi): PayoutCoinflow {
       }
     },
 
-    async lookupPayout(signature) {
+    async lookupPayout(signature, calls) {
       let withdrawal
       try {
-        withdrawal = await api.getWithdrawal(signature)
+        withdrawal = await api(calls).getWithdrawal(signature)
       } catch (error) {
         if (isOutage(error))
           return { kind: 'unavailable', detail: String(error.extra.cause ?? error) }

@@ -12,6 +12,7 @@ import { Currency, type Destination, type Speed } from '@shareflow/contract'
 import type { Clock } from '../clock'
 import { ApiError } from '../errors'
 import type { CoinflowAccounts } from '../upstream/coinflow'
+import type { UpstreamCallCounter } from '../upstream/http'
 
 /** Speeds per destination type (Coinflow's payout speeds guide). */
 export const speedsByType = {
@@ -85,18 +86,22 @@ export function toDestinations(accounts: CoinflowAccounts): Destination[] {
 }
 
 export interface DestinationBookOptions {
-  /** The user's withdrawer with its linked accounts, from Coinflow. */
-  fetchAccounts(userId: string): Promise<CoinflowAccounts>
+  /** The user's withdrawer with its linked accounts, from Coinflow, counted on `calls`. */
+  fetchAccounts(userId: string, calls?: UpstreamCallCounter): Promise<CoinflowAccounts>
   clock: Clock
   /** How long one user's list is reused (quotes and payouts check ownership on each request). Default 5 s. */
   cacheMs?: number
 }
 
-/** The user's destinations with a short per-instance cache, emptied when this instance links or unlinks one. */
+/**
+ * The user's destinations with a short per-instance cache, emptied when this instance links or
+ * unlinks one. `calls` is the counter of the request asking: a Coinflow call counts on it, a
+ * cached answer counts nowhere.
+ */
 export interface DestinationBook {
-  list(userId: string): Promise<Destination[]>
+  list(userId: string, calls?: UpstreamCallCounter): Promise<Destination[]>
   /** The user's destination `id`; `destination_not_found` when it is not one of theirs. */
-  find(userId: string, id: string): Promise<Destination>
+  find(userId: string, id: string, calls?: UpstreamCallCounter): Promise<Destination>
   forget(userId: string): void
 }
 
@@ -108,10 +113,10 @@ export function createDestinationBook({
   cacheMs = 5_000,
 }: DestinationBookOptions): DestinationBook {
   const cache = new Map<string, { destinations: Destination[]; freshUntil: number }>()
-  const list = async (userId: string) => {
+  const list = async (userId: string, calls?: UpstreamCallCounter) => {
     const cached = cache.get(userId)
     if (cached && cached.freshUntil > clock.now()) return cached.destinations
-    const destinations = toDestinations(await fetchAccounts(userId))
+    const destinations = toDestinations(await fetchAccounts(userId, calls))
     cache.delete(userId)
     cache.set(userId, { destinations, freshUntil: clock.now() + cacheMs })
     // Oldest first out, so a burst of distinct users can't grow the cache without bound.
@@ -123,8 +128,8 @@ export function createDestinationBook({
   }
   return {
     list,
-    async find(userId, id) {
-      const destination = (await list(userId)).find((candidate) => candidate.id === id)
+    async find(userId, id, calls) {
+      const destination = (await list(userId, calls)).find((candidate) => candidate.id === id)
       if (!destination) {
         throw new ApiError(
           'destination_not_found',

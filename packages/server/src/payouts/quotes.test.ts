@@ -2,6 +2,7 @@ import type { Destination, PositiveMoney } from '@shareflow/contract'
 import { Quote } from '@shareflow/contract'
 import { describe, expect, it } from 'vitest'
 import type { CurrencyCents, DelegatedQuote, SpeedQuote } from '../upstream/coinflow'
+import { createCallCounter } from '../upstream/http'
 import { createQuoteService, SAME_DAY_ACH_MAX_CENTS, toQuote } from './quotes'
 
 const NOW = Date.UTC(2026, 10, 23, 15)
@@ -174,6 +175,54 @@ describe('createQuoteService', () => {
     const quotes = await Promise.all(pending)
     expect(calls).toHaveLength(1)
     expect(new Set(quotes).size).toBe(1)
+  })
+
+  it('counts the Coinflow call on the request that made it, and a join on each that joined it, failed or not', async () => {
+    const counters = Array.from({ length: 3 }, () => createCallCounter())
+    let fail = false
+    const service = createQuoteService({
+      clock: { now: () => NOW },
+      // The counter it is given is the one the Coinflow client counts on.
+      fetchQuote: async (input, calls) => {
+        calls?.record({
+          vendor: 'coinflow',
+          operation: 'coinflow.quoteDelegatedPayout',
+          method: 'POST',
+          attempts: 2,
+          status: fail ? null : 200,
+          durationMs: 40,
+          coalesced: false,
+        })
+        if (fail) throw new Error('Coinflow is down')
+        return usdQuote(input.amount.cents)
+      },
+    })
+    const heard = () =>
+      counters.map((counter) =>
+        counter.calls.map(({ attempts, coalesced }) => ({ attempts, coalesced })),
+      )
+
+    await Promise.all(counters.map((counter) => service.quote('u1', bank, amount, counter)))
+    const made = { attempts: 2, coalesced: false }
+    const joined = { attempts: 0, coalesced: true }
+    expect(heard()).toEqual([[made], [joined], [joined]])
+    expect(counters.map((counter) => counter.summary().coinflow)).toEqual([1, 0, 0])
+
+    // A cached answer made no call, for anyone.
+    await service.quote('u1', bank, amount, counters[1])
+    expect(counters[1]!.calls).toHaveLength(1)
+
+    fail = true
+    const other = { cents: 60_00, currency: 'USD' } as const
+    const failed = await Promise.allSettled(
+      counters.map((counter) => service.quote('u1', bank, other, counter)),
+    )
+    expect(failed.every((result) => result.status === 'rejected')).toBe(true)
+    expect(heard()).toEqual([
+      [made, made],
+      [joined, joined],
+      [joined, joined],
+    ])
   })
 
   it('answers a repeat from the cache until it goes stale', async () => {

@@ -20,6 +20,7 @@ import type {
 } from '@shareflow/contract'
 import { isoAt, type Clock } from '../clock'
 import type { CurrencyCents, DelegatedQuote, SpeedQuote } from '../upstream/coinflow'
+import type { UpstreamCall, UpstreamCallCounter } from '../upstream/http'
 
 /**
  * NACHA caps a same-day ACH entry at $1,000,000; above it Coinflow sends the payout as standard
@@ -144,8 +145,8 @@ export interface FetchQuoteInput {
 }
 
 export interface QuoteServiceOptions {
-  /** Coinflow's delegated payout quote. */
-  fetchQuote(input: FetchQuoteInput): Promise<DelegatedQuote>
+  /** Coinflow's delegated payout quote, counted on `calls`. */
+  fetchQuote(input: FetchQuoteInput, calls?: UpstreamCallCounter): Promise<DelegatedQuote>
   clock: Clock
   /** How long an identical quote is answered from memory. Default 5 s. */
   cacheMs?: number
@@ -163,8 +164,17 @@ export interface PricedQuote {
 }
 
 export interface QuoteService {
-  /** A quote for `amount` to one of the user's destinations (already checked to be theirs). */
-  quote(userId: string, destination: Destination, amount: PositiveMoney): Promise<PricedQuote>
+  /**
+   * A quote for `amount` to one of the user's destinations (already checked to be theirs). The
+   * Coinflow calls it makes count on `calls`; one it joined (the same quote already being asked
+   * for) counts there as a join, and a cached answer counts nowhere.
+   */
+  quote(
+    userId: string,
+    destination: Destination,
+    amount: PositiveMoney,
+    calls?: UpstreamCallCounter,
+  ): Promise<PricedQuote>
 }
 
 /**
@@ -200,15 +210,45 @@ export function createQuoteService({
   maxCacheEntries = 1_000,
 }: QuoteServiceOptions): QuoteService {
   const cache = new Map<string, { value: unknown; freshUntil: number }>()
-  const inflight = new Map<string, Promise<unknown>>()
+  /** Each computation under way, with the Coinflow calls it has made so far. */
+  const inflight = new Map<string, { pending: Promise<unknown>; made: UpstreamCall[] }>()
 
-  /** `compute` once per `key` at a time, and its answer reused for `cacheMs`; failures are not kept. */
-  function shared<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  /**
+   * `compute` once per `key` at a time, and its answer reused for `cacheMs`; failures are not
+   * kept. Its Coinflow calls count on the `calls` of the request that started it; a request that
+   * joins it hears of them as joins, once it has the answer, as it would from the HTTP client.
+   */
+  function shared<T>(
+    key: string,
+    calls: UpstreamCallCounter | undefined,
+    compute: (calls: UpstreamCallCounter) => Promise<T>,
+  ): Promise<T> {
     const cached = cache.get(key)
     if (cached && cached.freshUntil > clock.now()) return Promise.resolve(cached.value as T)
     const joined = inflight.get(key)
-    if (joined) return joined as Promise<T>
-    const pending = compute().then((value) => {
+    if (joined) {
+      const reportJoins = () => {
+        for (const call of joined.made) calls?.record({ ...call, attempts: 0, coalesced: true })
+      }
+      return (joined.pending as Promise<T>).then(
+        (value) => {
+          reportJoins()
+          return value
+        },
+        (error: unknown) => {
+          reportJoins()
+          throw error
+        },
+      )
+    }
+    const made: UpstreamCall[] = []
+    const counting: UpstreamCallCounter = {
+      record(call) {
+        made.push(call)
+        calls?.record(call)
+      },
+    }
+    const pending = compute(counting).then((value) => {
       cache.delete(key)
       cache.set(key, { value, freshUntil: clock.now() + cacheMs })
       for (const oldest of cache.keys()) {
@@ -217,7 +257,7 @@ export function createQuoteService({
       }
       return value
     })
-    inflight.set(key, pending)
+    inflight.set(key, { pending, made })
     const forget = () => inflight.delete(key)
     pending.then(forget, forget)
     return pending
@@ -229,15 +269,20 @@ export function createQuoteService({
     destination: Destination,
     amount: PositiveMoney,
     speed: Speed,
+    calls: UpstreamCallCounter,
   ) {
     if (amount.currency === WALLET_CURRENCY) return amount.cents
-    const rate = await shared(JSON.stringify(['rate', userId, destination.id, speed]), async () => {
-      const probe = await fetchQuote({
-        userId,
-        account: destination.id,
-        speed,
-        amount: { cents: RATE_PROBE_CENTS, currency: WALLET_CURRENCY },
-      })
+    const key = JSON.stringify(['rate', userId, destination.id, speed])
+    const rate = await shared(key, calls, async (counting) => {
+      const probe = await fetchQuote(
+        {
+          userId,
+          account: destination.id,
+          speed,
+          amount: { cents: RATE_PROBE_CENTS, currency: WALLET_CURRENCY },
+        },
+        counting,
+      )
       return rateOf(probe, speed, amount.currency)
     })
     // No rate means Coinflow cannot pay this currency here; quoting the plain number lets the
@@ -250,22 +295,20 @@ export function createQuoteService({
   }
 
   return {
-    quote(userId, destination, amount) {
+    quote(userId, destination, amount, calls) {
       const speed = destination.speeds[0]
       if (speed === undefined) {
         return Promise.reject(new Error('A destination with no payout speeds cannot be quoted'))
       }
       // Speeds are part of the key: a destination whose speeds changed is a different question.
       const key = JSON.stringify(['quote', userId, destination.id, destination.speeds, amount])
-      return shared(key, async (): Promise<PricedQuote> => {
-        const cents = await walletAmount(userId, destination, amount, speed)
+      return shared(key, calls, async (counting): Promise<PricedQuote> => {
+        const cents = await walletAmount(userId, destination, amount, speed, counting)
         const coinflowAmount = { cents, currency: WALLET_CURRENCY }
-        const vendorQuote = await fetchQuote({
-          userId,
-          account: destination.id,
-          speed,
-          amount: coinflowAmount,
-        })
+        const vendorQuote = await fetchQuote(
+          { userId, account: destination.id, speed, amount: coinflowAmount },
+          counting,
+        )
         const quote = toQuote({
           vendorQuote,
           destination,

@@ -39,6 +39,7 @@ import { sha256Hex } from '../digest'
 import { LockUnavailableError, withLock } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 import type { CoinflowAccounts, DelegatedQuote } from '../upstream/coinflow'
+import type { UpstreamCallCounter } from '../upstream/http'
 import { createDestinationBook, type DestinationBook } from './destinations'
 import type { PayoutHostCall, PayoutHostLedger } from './host-ledger'
 import { coinflowKeyFor, isPayoutId, newPayoutId, payoutIdFromCoinflowKey } from './ids'
@@ -90,13 +91,14 @@ export interface SubmitPayoutInput {
  * The Coinflow calls payouts need, as outcomes rather than HTTP (adapted from the upstream client
  * in `coinflow-port.ts`). `withdrawerAccounts` and `quote` throw `ApiError`s a user may read
  * (`kyc_required`, `verification_required`, `upstream_unavailable`); the payout calls never throw
- * for anything Coinflow answers.
+ * for anything Coinflow answers. Each call counts on `calls`: the counter of the BFF request it
+ * is made for, or none for background work (webhooks, recovery sweeps).
  */
 export interface PayoutCoinflow {
-  withdrawerAccounts(userId: string): Promise<CoinflowAccounts>
-  quote(input: FetchQuoteInput): Promise<DelegatedQuote>
-  submitPayout(input: SubmitPayoutInput): Promise<SubmitPayoutOutcome>
-  lookupPayout(signature: string): Promise<LookupPayoutOutcome>
+  withdrawerAccounts(userId: string, calls?: UpstreamCallCounter): Promise<CoinflowAccounts>
+  quote(input: FetchQuoteInput, calls?: UpstreamCallCounter): Promise<DelegatedQuote>
+  submitPayout(input: SubmitPayoutInput, calls?: UpstreamCallCounter): Promise<SubmitPayoutOutcome>
+  lookupPayout(signature: string, calls?: UpstreamCallCounter): Promise<LookupPayoutOutcome>
 }
 
 /** A Coinflow Withdraw webhook, already verified and de-duplicated by the webhook route. */
@@ -152,9 +154,14 @@ export interface PayoutRequestResult {
   replayed: boolean
 }
 
+/**
+ * The payouts' work. Methods that serve a BFF request take that request's `calls` counter, so
+ * every Coinflow call made for it (a payout driven while the user waits included) is counted on
+ * it; work the BFF does on its own (webhooks, recovery sweeps) counts on none.
+ */
 export interface PayoutService {
   readonly destinations: DestinationBook
-  quote(userId: string, request: QuoteRequest): Promise<Quote>
+  quote(userId: string, request: QuoteRequest, calls?: UpstreamCallCounter): Promise<Quote>
   /**
    * Accepts a payout for an Idempotency-Key and drives it as far as it goes now. Throws
    * `ApiError` for bad requests (nothing journaled, nothing moved) and for payouts that ended at
@@ -165,9 +172,10 @@ export interface PayoutService {
     userId: string
     idempotencyKey: string
     body: CreatePayoutRequest
+    calls?: UpstreamCallCounter
   }): Promise<PayoutRequestResult>
   /** The user's payout, moved on first if it is due; `null` when it is not theirs. */
-  get(userId: string, id: string): Promise<Payout | null>
+  get(userId: string, id: string, calls?: UpstreamCallCounter): Promise<Payout | null>
   /** The user's payouts, newest first. */
   list(userId: string, options?: { before?: string; limit?: number }): Promise<PayoutList>
   /** Applies a Coinflow Withdraw Pending / Success / Failure webhook. */
@@ -288,12 +296,12 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
   } = options
   const journal = createPayoutJournal(store)
   const destinations = createDestinationBook({
-    fetchAccounts: (userId) => coinflow.withdrawerAccounts(userId),
+    fetchAccounts: (userId, calls) => coinflow.withdrawerAccounts(userId, calls),
     clock,
     ...(options.destinationCacheMs === undefined ? {} : { cacheMs: options.destinationCacheMs }),
   })
   const quotes: QuoteService = createQuoteService({
-    fetchQuote: (input) => coinflow.quote(input),
+    fetchQuote: (input, calls) => coinflow.quote(input, calls),
     clock,
     ...(options.quoteCacheMs === undefined ? {} : { cacheMs: options.quoteCacheMs }),
     ...(options.quoteValidForMs === undefined ? {} : { validForMs: options.quoteValidForMs }),
@@ -385,14 +393,17 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     })
   }
 
-  async function submit(record: PayoutRecord): Promise<PayoutRecord> {
-    const outcome = await coinflow.submitPayout({
-      userId: record.userId,
-      account: record.destination.id,
-      speed: record.speed,
-      amount: record.coinflowAmount,
-      idempotencyKey: record.coinflowIdempotencyKey,
-    })
+  async function submit(record: PayoutRecord, calls?: UpstreamCallCounter): Promise<PayoutRecord> {
+    const outcome = await coinflow.submitPayout(
+      {
+        userId: record.userId,
+        account: record.destination.id,
+        speed: record.speed,
+        amount: record.coinflowAmount,
+        idempotencyKey: record.coinflowIdempotencyKey,
+      },
+      calls,
+    )
     switch (outcome.kind) {
       case 'accepted': {
         // Indexed first, so a webhook that races this response already finds its payout.
@@ -451,10 +462,10 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     }
   }
 
-  async function lookUp(record: PayoutRecord): Promise<PayoutRecord> {
+  async function lookUp(record: PayoutRecord, calls?: UpstreamCallCounter): Promise<PayoutRecord> {
     if (record.signature === undefined)
       throw new Error(`Pending payout ${record.id} has no signature`)
-    const outcome = await coinflow.lookupPayout(record.signature)
+    const outcome = await coinflow.lookupPayout(record.signature, calls)
     if (outcome.kind === 'found' && outcome.status !== 'pending') {
       logger.info('payout settled by lookup (no webhook in time)', {
         payoutId: record.id,
@@ -488,8 +499,11 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     return journaled(record, { hostNotified: true, attempts: 0 })
   }
 
-  /** One step from `record`'s state; `null` when nothing can happen until later. */
-  function step(record: PayoutRecord): Promise<PayoutRecord> | null {
+  /**
+   * One step from `record`'s state; `null` when nothing can happen until later. Coinflow calls
+   * count on `calls`, the counter of the request the payout is driven for, if any.
+   */
+  function step(record: PayoutRecord, calls?: UpstreamCallCounter): Promise<PayoutRecord> | null {
     const due = record.nextAttemptAt <= clock.now()
     switch (record.state) {
       case 'accepted':
@@ -497,9 +511,9 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
       case 'authorized':
         return journaled(record, { state: 'submitted', attempts: 0, nextAttemptAt: clock.now() })
       case 'submitted':
-        return due ? submit(record) : null
+        return due ? submit(record, calls) : null
       case 'pending':
-        return due ? lookUp(record) : null
+        return due ? lookUp(record, calls) : null
       case 'succeeded':
       case 'failed':
         return !record.hostNotified && due ? notifyHost(record) : null
@@ -509,7 +523,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
   }
 
   /** Moves the payout as far as it can go now. Call with the payout's lease held. */
-  async function drive(id: string): Promise<PayoutRecord | null> {
+  async function drive(id: string, calls?: UpstreamCallCounter): Promise<PayoutRecord | null> {
     const started = Date.now()
     let record = await journal.materialize(id)
     if (record === null) return null
@@ -519,7 +533,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
       // Leave the rest to the next sweep rather than outlive the lease (in real time, as the
       // store's leases are) when steps run slow, e.g. Coinflow timing out and being retried.
       if (Date.now() - started > lockTtlMs / 2) break
-      const next = step(record)
+      const next = step(record, calls)
       if (next === null) break
       record = await next
     }
@@ -543,9 +557,13 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
   }
 
   /** `drive` under the payout's lease; if someone else holds it past `waitMs`, the record as it is. */
-  async function driveLocked(id: string, waitMs: number): Promise<PayoutRecord | null> {
+  async function driveLocked(
+    id: string,
+    waitMs: number,
+    calls?: UpstreamCallCounter,
+  ): Promise<PayoutRecord | null> {
     try {
-      return await underLease(id, () => drive(id), { waitMs })
+      return await underLease(id, () => drive(id, calls), { waitMs })
     } catch (error) {
       if (error instanceof LockUnavailableError) return journal.get(id)
       throw error
@@ -590,14 +608,18 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     return result.record
   }
 
-  async function replay(claim: IdempotencyClaim, requestHash: string): Promise<PayoutRecord> {
+  async function replay(
+    claim: IdempotencyClaim,
+    requestHash: string,
+    calls?: UpstreamCallCounter,
+  ): Promise<PayoutRecord> {
     if (claim.requestHash !== requestHash) {
       throw new ApiError(
         'idempotency_key_reused',
         'This Idempotency-Key was already used for a different payout. Use a new key for a new payout.',
       )
     }
-    const record = await driveLocked(claim.payoutId, lockWaitMs)
+    const record = await driveLocked(claim.payoutId, lockWaitMs, calls)
     if (record === null) {
       throw new ApiError('conflict', 'This payout is still being set up. Try again in a moment.')
     }
@@ -608,6 +630,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     userId: string,
     destination: Destination,
     body: CreatePayoutRequest,
+    calls?: UpstreamCallCounter,
   ): Promise<{ option: QuoteOption; coinflowAmount: PricedQuote['coinflowAmount'] }> {
     if (!destination.speeds.includes(body.speed)) {
       throw new ApiError(
@@ -620,7 +643,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         },
       )
     }
-    const { quote, coinflowAmount } = await quoteFor(userId, destination, body.amount)
+    const { quote, coinflowAmount } = await quoteFor(userId, destination, body.amount, calls)
     const option = quote.options.find((candidate) => candidate.speed === body.speed)
     if (!option?.available) {
       throw new ApiError(
@@ -634,7 +657,12 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     return { option, coinflowAmount }
   }
 
-  async function quoteFor(userId: string, destination: Destination, amount: PositiveMoney) {
+  async function quoteFor(
+    userId: string,
+    destination: Destination,
+    amount: PositiveMoney,
+    calls?: UpstreamCallCounter,
+  ) {
     if (amount.currency !== destination.currency) {
       throw new ApiError(
         'amount_not_allowed',
@@ -645,7 +673,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     if (destination.speeds.length === 0) {
       throw new ApiError('amount_not_allowed', 'This destination cannot receive payouts.')
     }
-    return quotes.quote(userId, destination, amount)
+    return quotes.quote(userId, destination, amount, calls)
   }
 
   let lastSweepAt = Number.NEGATIVE_INFINITY
@@ -688,18 +716,18 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     destinations,
     journal,
 
-    async quote(userId, request) {
-      const destination = await destinations.find(userId, request.destinationId)
-      return (await quoteFor(userId, destination, request.amount)).quote
+    async quote(userId, request, calls) {
+      const destination = await destinations.find(userId, request.destinationId, calls)
+      return (await quoteFor(userId, destination, request.amount, calls)).quote
     },
 
-    async request({ userId, idempotencyKey, body }) {
+    async request({ userId, idempotencyKey, body, calls }) {
       const requestHash = await hashRequest(body)
       const prior = await journal.claimFor(userId, idempotencyKey)
-      if (prior) return answer(await replay(prior, requestHash), true)
+      if (prior) return answer(await replay(prior, requestHash, calls), true)
 
-      const destination = await destinations.find(userId, body.destinationId)
-      const { option, coinflowAmount } = await checkedOption(userId, destination, body)
+      const destination = await destinations.find(userId, body.destinationId, calls)
+      const { option, coinflowAmount } = await checkedOption(userId, destination, body, calls)
       const id = newPayoutId()
       const now = clock.now()
       const record: PayoutRecord = {
@@ -732,18 +760,18 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         const created = await journal.create(record)
         if (!created.created) return created
         await announce(record, null)
-        return { created: true as const, record: (await drive(id)) ?? record }
+        return { created: true as const, record: (await drive(id, calls)) ?? record }
       })
-      if (!outcome.created) return answer(await replay(outcome.claim, requestHash), true)
+      if (!outcome.created) return answer(await replay(outcome.claim, requestHash, calls), true)
       return answer(outcome.record, false)
     },
 
-    async get(userId, id) {
+    async get(userId, id, calls) {
       if (!isPayoutId(id)) return null
       let record = await journal.get(id)
       if (record === null || record.userId !== userId) return null
       if (isUnfinished(record) && record.nextAttemptAt <= clock.now()) {
-        record = (await driveLocked(id, 0)) ?? record
+        record = (await driveLocked(id, 0, calls)) ?? record
       }
       return toPayout(record)
     },

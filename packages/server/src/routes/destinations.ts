@@ -62,7 +62,7 @@ export function registerDestinationRoutes(app: Hono<ShareflowEnv>, payouts: Payo
   /** Answers with the user's fresh list and tells their other tabs. */
   async function changed(c: Context<ShareflowEnv>, userId: string, status: 201 | 200) {
     payouts.destinations.forget(userId)
-    const destinations = await payouts.destinations.list(userId)
+    const destinations = await payouts.destinations.list(userId, c.var.calls)
     try {
       await c.var.shareflow.events.publish(userId, { type: 'destinations.updated' })
     } catch (error) {
@@ -73,7 +73,7 @@ export function registerDestinationRoutes(app: Hono<ShareflowEnv>, payouts: Payo
 
   app.get(routes.destinations, async (c) => {
     const user = await requireUser(c)
-    const destinations = await payouts.destinations.list(user.id)
+    const destinations = await payouts.destinations.list(user.id, c.var.calls)
     return c.json(DestinationList.parse({ destinations }))
   })
 
@@ -101,7 +101,7 @@ export function registerDestinationRoutes(app: Hono<ShareflowEnv>, payouts: Payo
   app.delete(`${routes.destinations}/:id`, async (c) => {
     const user = await requireUser(c)
     // Ownership first: an id that is not one of theirs is simply not found.
-    const destination = await payouts.destinations.find(user.id, c.req.param('id'))
+    const destination = await payouts.destinations.find(user.id, c.req.param('id'), c.var.calls)
     const result = await c.var.coinflow.deleteDestination(user.id, destination)
     if (!result.ok && result.status !== 404) {
       throw new ApiError(

@@ -65,6 +65,7 @@ export function registerPayoutRoutes(app: Hono<ShareflowEnv>, payouts: PayoutSer
         userId: user.id,
         idempotencyKey: idempotencyKeyOf(c.req.header(IDEMPOTENCY_KEY_HEADER)),
         body: c.req.valid('json'),
+        calls: c.var.calls,
       })
       if (replayed) c.header(IDEMPOTENT_REPLAYED_HEADER, 'true')
       return c.json(Payout.parse(payout), replayed ? 200 : 201)
@@ -85,7 +86,7 @@ export function registerPayoutRoutes(app: Hono<ShareflowEnv>, payouts: PayoutSer
   app.get(`${routes.payouts}/:id`, async (c) => {
     const user = await requireUser(c)
     payouts.resumeDueSoon()
-    const payout = await payouts.get(user.id, c.req.param('id'))
+    const payout = await payouts.get(user.id, c.req.param('id'), c.var.calls)
     // Someone else's payout and no payout at all look the same from here.
     if (payout === null) throw new ApiError('not_found', 'There is no such payout.')
     return c.json(Payout.parse(payout))
