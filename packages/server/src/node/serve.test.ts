@@ -94,6 +94,12 @@ describe('serveShareflow: per-address rate limits', () => {
     )
   })
 
+  it('gives a URL that works when it listens on an IPv6 address', async () => {
+    const server = await serve({ hostname: '::1' })
+    expect(server.url).toBe(`http://[::1]:${server.port}`)
+    expect(await hammer(server, 1)).toEqual([200])
+  })
+
   it('refuses a trustProxy that is not a count of proxies', async () => {
     await expect(serveShareflow({ app: hostWithBff(), trustProxy: -1 })).rejects.toThrow(RangeError)
     await expect(serveShareflow({ app: hostWithBff(), trustProxy: 1.5 })).rejects.toThrow(

@@ -132,6 +132,11 @@ describe('normalizeAddress', () => {
     expect(normalizeAddress('[2001:DB8:0:0:1::1]')).toBe('2001:db8:0:0::/64')
     expect(normalizeAddress('fe80::1%eth0')).toBe('fe80:0:0:0::/64')
   })
+
+  it('drops the port a proxy may write beside the address', () => {
+    expect(normalizeAddress('203.0.113.7:51234')).toBe('203.0.113.7')
+    expect(normalizeAddress('[2001:db8::1]:443')).toBe('2001:db8:0:0::/64')
+  })
 })
 
 describe('nodePeerAddress', () => {

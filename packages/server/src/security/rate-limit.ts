@@ -62,7 +62,7 @@ export interface NodeClientBindings {
  * neither is known.
  */
 export function nodePeerAddress(c: Context): string | null {
-  const env = c.env as NodeClientBindings | undefined
+  const env = typeof c.env === 'object' ? (c.env as NodeClientBindings | null) : null
   const address =
     env && 'clientAddress' in env ? env.clientAddress : env?.incoming?.socket?.remoteAddress
   if (typeof address !== 'string' || address.trim() === '') return null
@@ -100,12 +100,15 @@ export function forwardedClientAddress(
 /**
  * One bucket per client: IPv4 as is (also when written IPv4-mapped, `::ffff:1.2.3.4`), IPv6 by
  * its /64, because one subscriber is handed a whole /64 and could otherwise rotate through it.
+ * A port some proxies add to `X-Forwarded-For` (`1.2.3.4:5678`, `[2001:db8::1]:443`) is dropped:
+ * a client picks its own source port.
  */
 export function normalizeAddress(raw: string): string {
   const address = raw
     .trim()
     .toLowerCase()
-    .replace(/^\[|\]$/g, '')
+    .replace(/^\[([^\]]*)\](?::\d+)?$/, '$1')
+    .replace(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/, '$1')
     .replace(/%.*$/, '')
   const mapped = /^(?:[0:]*:)?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
   if (mapped) return mapped[1]!
