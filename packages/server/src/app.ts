@@ -9,7 +9,7 @@
  * @module
  */
 import { REQUEST_ID_HEADER, routes } from '@shareflow/contract'
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import {
@@ -56,6 +56,28 @@ function sameSiteWrites(trustedOrigins: readonly string[]): MiddlewareHandler<Sh
       throw new ApiError('forbidden', 'This request must come from the app itself.')
     }
     return next()
+  }
+}
+
+/**
+ * Refuses bodies over `maxSize` (413 in the envelope). Hono's `bodyLimit` reads
+ * `c.req.raw.body`, which makes `@hono/node-server` build a full `Request` (headers copied, an
+ * `AbortController`) for every request, reads included; so reads, which carry no body, skip it,
+ * and a declared `Content-Length` is checked from the header alone. Only a chunked body is
+ * counted as it streams in.
+ */
+function limitBodies(maxSize: number): MiddlewareHandler<ShareflowEnv> {
+  const tooLarge = (c: Context<ShareflowEnv>) =>
+    errorResponse(c, new ApiError('payload_too_large', 'The request body is too large.'))
+  const streamed = bodyLimit({ maxSize, onError: tooLarge })
+  return async function limitBodies(c, next) {
+    const method = c.req.method
+    if (method === 'GET' || method === 'HEAD') return next()
+    const declared = c.req.header('Content-Length')
+    if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+      return Number.parseInt(declared, 10) > maxSize ? tooLarge(c) : next()
+    }
+    return streamed(c, next)
   }
 }
 
@@ -148,13 +170,7 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
       upstream: calls.summary(),
     })
   })
-  app.use(
-    bodyLimit({
-      maxSize: core.settings.maxBodyBytes,
-      onError: (c) =>
-        errorResponse(c, new ApiError('payload_too_large', 'The request body is too large.')),
-    }),
-  )
+  app.use(limitBodies(core.settings.maxBodyBytes))
   app.use(sameSiteWrites(options.trustedOrigins ?? []))
   app.use(rateLimits(options.rateLimits))
   app.use(requestTimeout(options.requestTimeoutMs))

@@ -285,6 +285,16 @@ export function createKycService({
             checkedAt,
           }
         }
+        // An approval confirmed again changes nothing anyone reads: approved users are never
+        // re-checked by age, so the write (one per verified user's `/session`) is skipped, and
+        // the newest webhook's `eventAt` is kept.
+        if (
+          coinflow.status === 'approved' &&
+          record.coinflow?.status === 'approved' &&
+          (!record.share || (record.share.step === 'done' && record.share.endedAt))
+        ) {
+          return undefined
+        }
         const share: ShareJournal | undefined =
           record.share && record.share.step !== 'failed'
             ? { ...record.share, step: 'done', endedAt: record.share.endedAt ?? checkedAt }
