@@ -1,7 +1,9 @@
 import { defineConfig, type UserConfig } from 'tsdown'
 
 const shared: UserConfig = {
-  entry: ['src/index.ts'],
+  // The main entry, and the subpaths a host imports only when it wants them (each also loads
+  // lazily from the main entry, so they must not be re-exported from it: see src/coinflow.ts).
+  entry: { index: 'src/index.ts', coinflow: 'src/coinflow.ts', 'locale-de': 'src/locales/de.ts' },
   format: ['esm'],
   platform: 'neutral',
   sourcemap: true,

@@ -114,7 +114,7 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
   async function call<N extends WireName>(
     name: N,
     path: string,
-    init: { method?: 'POST'; body?: unknown; idempotencyKey?: string; signal?: AbortSignal },
+    init: { method?: 'POST'; body?: unknown; idempotencyKey?: string; signal?: AbortSignal } = {},
   ): Promise<WireTypes[N]> {
     const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders() }
     if (init.method) {
@@ -179,19 +179,19 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
 
   return {
     baseUrl,
-    getSession: (o) => call('Session', routes.session, { ...o }),
+    getSession: (o) => call('Session', routes.session, o),
     startInquiry: (o) => call('InquiryLink', routes.kycInquiry, { ...o, method: 'POST' }),
     share: (o) => call('KycStatus', routes.kycShare, { ...o, method: 'POST' }),
     listDestinations: async (o) =>
-      (await call('DestinationList', routes.destinations, { ...o })).destinations,
+      (await call('DestinationList', routes.destinations, o)).destinations,
     quote: (body, o) => call('Quote', routes.quotes, { ...o, method: 'POST', body }),
     createPayout: (body, o) => call('Payout', routes.payouts, { ...o, method: 'POST', body }),
-    getPayout: (id, o) => call('Payout', routes.payout(id), { ...o }),
+    getPayout: (id, o) => call('Payout', routes.payout(id), o),
     listPayouts: (query = {}, o) =>
       call(
         'PayoutList',
         routes.payouts + (query.before ? `?before=${encodeURIComponent(query.before)}` : ''),
-        { ...o },
+        o,
       ),
     subscribe: (subscriber) => {
       let unsubscribe: (() => void) | undefined

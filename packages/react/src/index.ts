@@ -12,8 +12,7 @@ export type { EventHubTimings, EventSubscriber, LiveStatus } from './event-strea
 export { ShareflowProvider, useShareflow } from './provider'
 export type { ShareflowContextValue, ShareflowProviderProps } from './provider'
 export { en, type ShareflowMessages } from './messages'
-export { de } from './locales/de'
-export type { Appearance, AppearanceVariables, CoinflowTheme } from './appearance'
+export type { Appearance, AppearanceVariables } from './appearance'
 export { useShareflowSession } from './session/use-shareflow-session'
 export type { ShareflowSessionResult, ShareflowSessionState } from './session/use-shareflow-session'
 export { KycShareGate, type KycShareGateProps } from './kyc-share-gate/kyc-share-gate'
@@ -38,6 +37,5 @@ export type {
   WithdrawOptions,
   WithdrawState,
 } from './withdraw-button/use-withdraw'
-export { CoinflowWithdrawFrame } from './withdraw-button/coinflow-withdraw-frame'
-export { CoinflowSdkWithdraw } from './withdraw-button/coinflow-sdk-withdraw'
 export type { CoinflowLinkInfo, CoinflowLinkProps } from './withdraw-button/coinflow-messages'
+export type { CoinflowTheme } from './withdraw-button/coinflow-theme'

@@ -37,7 +37,8 @@ export interface ShareflowProviderProps {
   queryClient?: QueryClient
   /**
    * BCP 47 locale for text, money and dates. Defaults to `en`. The kit's German loads on demand
-   * for `de-*` (English shows meanwhile); pass `messages={de}` to have it up front.
+   * for `de-*` (English shows meanwhile); pass `messages={de}` (from `@shareflow/react/locales/de`)
+   * to have it up front.
    */
   locale?: string
   /** Replaces any of the kit's strings, or all of them (a language of your own). */

@@ -71,17 +71,9 @@ const sessionDecides = new Set<ShareflowError['code']>([
   'conflict',
 ])
 
-const kycStates: Record<KycStatus['state'], KycGateState> = {
-  unverified: 'start',
-  inquiry_required: 'start',
-  in_progress: 'in_progress',
-  sharing: 'sharing',
-  pending: 'pending',
-  needs_more_info: 'needs_more_info',
-  approved: 'approved',
-  rejected: 'rejected',
-  expired: 'expired',
-}
+/** The gate's screen for a KYC state: its own name, but one start screen for both ways to start. */
+const screenFor = (state: KycStatus['state']): KycGateState =>
+  state === 'unverified' || state === 'inquiry_required' ? 'start' : state
 
 /**
  * Opens a window in the click's own task, before the one-time link exists, so popup blockers let
@@ -174,7 +166,7 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
         : kyc
           ? kyc.nextAction === 'share'
             ? 'sharing'
-            : kycStates[kyc.state]
+            : screenFor(kyc.state)
           : sessionError
             ? 'error'
             : 'loading'

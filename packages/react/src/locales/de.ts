@@ -2,10 +2,11 @@ import type { ShareflowMessages } from '../messages'
 
 /**
  * German. A chunk of its own: `<ShareflowProvider locale="de-DE">` loads it on demand, and an app
- * that wants it in its first render imports it.
+ * that wants it in its first render imports it from its own subpath (re-exported from the main
+ * entry, it would be in every host's first download, see src/coinflow.ts).
  *
  * @example
- * import { de } from '@shareflow/react'
+ * import { de } from '@shareflow/react/locales/de'
  * <ShareflowProvider locale="de-DE" messages={de}>
  */
 export const de: ShareflowMessages = {

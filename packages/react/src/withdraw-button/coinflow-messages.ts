@@ -1,7 +1,6 @@
 import type { CoinflowBrowserSession } from '@shareflow/contract'
-import { useEffect } from 'react'
-import type { CoinflowTheme } from '../appearance'
-import { useLatest } from '../use-latest'
+import { useEffect, useRef } from 'react'
+import type { CoinflowTheme } from './coinflow-theme'
 
 /** What a linked or abandoned account reports (`info` of Coinflow's message). */
 export interface CoinflowLinkInfo {
@@ -47,7 +46,12 @@ export function useCoinflowMessages(
   frame: () => Window | null | undefined,
   handlers: CoinflowMessageHandlers,
 ): void {
-  const latest = useLatest({ frame, handlers })
+  // The latest callbacks, without re-subscribing on each render. (Not `useLatest`: this module
+  // loads with Coinflow's page and shares nothing with the kit's entry, see coinflow-theme.ts.)
+  const latest = useRef({ frame, handlers })
+  useEffect(() => {
+    latest.current = { frame, handlers }
+  })
   useEffect(() => {
     const trusted = new URL(origin).origin
     const onMessage = (event: MessageEvent) => {

@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState } from 'react'
-import { Spinner } from '../ui'
 import {
   coinflowWithdrawUrl,
   useCoinflowMessages,
@@ -56,7 +55,8 @@ export function CoinflowWithdrawFrame(props: CoinflowLinkProps) {
     <div className="sf-frame" data-state={loaded ? 'loaded' : 'loading'}>
       {!loaded && (
         <p className="sf-body">
-          <Spinner /> {loadingLabel}
+          {/* The kit's spinner, drawn here: see coinflow-theme.ts for why nothing is imported. */}
+          <span className="sf-spinner" aria-hidden="true" /> {loadingLabel}
         </p>
       )}
       {src && (

@@ -1,15 +1,19 @@
-import { useEffect, useId, useRef, useState, type ComponentType } from 'react'
-import { readCoinflowTheme, type Appearance, type CoinflowTheme } from '../appearance'
-import { Heading, type HeadingLevel } from '../ui'
+import { useEffect, useRef, useState, type ComponentType, type ReactNode } from 'react'
+import type { Appearance } from '../appearance'
 import type { CoinflowLinkProps } from './coinflow-messages'
+import { readCoinflowTheme, type CoinflowTheme } from './coinflow-theme'
 import { CoinflowWithdrawFrame } from './coinflow-withdraw-frame'
 
 export interface LinkDialogProps extends Omit<CoinflowLinkProps, 'theme'> {
   /** Coinflow's theme is read from the kit's CSS variables, so it follows `appearance`. */
   appearance: Appearance
-  heading: string
+  /**
+   * The dialog's heading element, with `id` `headingId`. Drawn by the button, so that this chunk
+   * imports nothing the kit's entry imports (see coinflow-theme.ts).
+   */
+  heading: ReactNode
+  headingId: string
   closeLabel: string
-  headingLevel: HeadingLevel
   /** Defaults to the kit's own frame. */
   Coinflow?: ComponentType<CoinflowLinkProps>
   onClose(): void
@@ -21,9 +25,8 @@ export interface LinkDialogProps extends Omit<CoinflowLinkProps, 'theme'> {
  * frame when a user first needs it, not with the kit.
  */
 export default function LinkDialog(props: LinkDialogProps) {
-  const { heading, closeLabel, headingLevel, Coinflow = CoinflowWithdrawFrame, onClose } = props
+  const { heading, headingId, closeLabel, Coinflow = CoinflowWithdrawFrame, onClose } = props
   const dialog = useRef<HTMLDialogElement>(null)
-  const headingId = useId()
   const [theme, setTheme] = useState<Partial<CoinflowTheme>>()
   useEffect(() => {
     const element = dialog.current!
@@ -51,9 +54,7 @@ export default function LinkDialog(props: LinkDialogProps) {
       }}
     >
       <div className="sf-dialog-header">
-        <Heading level={headingLevel} id={headingId}>
-          {heading}
-        </Heading>
+        {heading}
         <button type="button" className="sf-button sf-secondary" onClick={onClose}>
           {closeLabel}
         </button>

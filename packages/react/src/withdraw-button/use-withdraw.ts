@@ -99,6 +99,13 @@ function defaultStorage(): IntentStorage | null {
   }
 }
 
+const notApproved = () =>
+  new ShareflowError({
+    code: 'kyc_required',
+    status: 403,
+    message: 'Coinflow has not approved this user yet.',
+  })
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -167,13 +174,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
       await client.share()
       fresh = await queryClient.fetchQuery(sessionQuery(client))
     }
-    if (fresh.kyc.state !== 'approved') {
-      throw new ShareflowError({
-        code: 'kyc_required',
-        status: 403,
-        message: 'Verify your identity before you withdraw.',
-      })
-    }
+    if (fresh.kyc.state !== 'approved') throw notApproved()
     return fresh
   }
 
@@ -196,13 +197,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
       const { options: current, destination: target } = latest.current
       if (!target) {
         // Coinflow's page needs a session key (≤ 30 minutes); the fetch above minted a fresh one.
-        if (!fresh.coinflow) {
-          throw new ShareflowError({
-            code: 'kyc_required',
-            status: 403,
-            message: 'Coinflow has not approved this user yet.',
-          })
-        }
+        if (!fresh.coinflow) throw notApproved()
         setPhase({ name: 'linking' })
         return
       }

@@ -2,14 +2,15 @@ import { lazy, Suspense, useId, type ComponentType } from 'react'
 import { formatMoney } from '../format'
 import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
-import { cx, ErrorDetails, LiveRegion, Spinner, type HeadingLevel } from '../ui'
+import { cx, ErrorDetails, Heading, LiveRegion, Spinner, type HeadingLevel } from '../ui'
 import type { CoinflowLinkProps } from './coinflow-messages'
 import { useWithdraw, type WithdrawOptions, type WithdrawState } from './use-withdraw'
 
 export interface WithdrawButtonProps extends WithdrawOptions {
   /**
    * What shows Coinflow's page when the user has no payout account yet. Defaults to the kit's
-   * own frame; pass `CoinflowSdkWithdraw` to use Coinflow's official React SDK instead.
+   * own frame; pass `CoinflowSdkWithdraw` (from `@shareflow/react/coinflow`) to use Coinflow's
+   * official React SDK instead.
    */
   coinflowComponent?: ComponentType<CoinflowLinkProps>
   /** Level of the linking dialog's heading. Defaults to 2. */
@@ -69,6 +70,7 @@ export function WithdrawButton(props: WithdrawButtonProps) {
             : ''
   const inactive = state === 'unavailable' || busyStates.has(state)
   const statusId = useId()
+  const dialogHeadingId = useId()
 
   return (
     <div {...theme} className={cx('sf-withdraw', props.className)} data-state={state}>
@@ -104,9 +106,13 @@ export function WithdrawButton(props: WithdrawButtonProps) {
       {state === 'linking' && coinflow && (
         <Suspense fallback={<Spinner />}>
           <LinkDialog
-            heading={m.frameHeading}
+            heading={
+              <Heading level={headingLevel} id={dialogHeadingId}>
+                {m.frameHeading}
+              </Heading>
+            }
+            headingId={dialogHeadingId}
             closeLabel={m.frameClose}
-            headingLevel={headingLevel}
             Coinflow={coinflowComponent}
             onClose={withdraw.cancelLinking}
             session={coinflow}
