@@ -8,7 +8,6 @@
  */
 import type { CoinflowEnv, ShareflowEvent } from '@shareflow/contract'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
-import { z } from 'zod'
 import { systemClock, type Clock, type Sleep } from './clock'
 import { ApiError } from './errors'
 import { createKycService, type KycService } from './kyc/service'
@@ -195,12 +194,25 @@ export interface ShareflowModule {
   openapi?: OpenApiPaths
 }
 
-const UserShape = z.object({
-  id: z.string().min(1).max(256),
-  email: z.string().min(3).max(320),
-  country: z.string().length(2).optional(),
-  personaInquiryId: z.string().min(1).max(64).optional(),
-})
+const text = (value: unknown, min: number, max: number): value is string =>
+  typeof value === 'string' && value.length >= min && value.length <= max
+
+/**
+ * The host's user with only the fields the BFF knows, each checked, or `null` when one is
+ * unusable. Checked by hand rather than by a schema: it runs on every request.
+ */
+function usableUser(found: ShareflowUser): ShareflowUser | null {
+  const { id, email, country, personaInquiryId } = found
+  if (!text(id, 1, 256) || !text(email, 3, 320)) return null
+  if (country !== undefined && !text(country, 2, 2)) return null
+  if (personaInquiryId !== undefined && !text(personaInquiryId, 1, 64)) return null
+  return {
+    id,
+    email,
+    ...(country ? { country } : {}),
+    ...(personaInquiryId ? { personaInquiryId } : {}),
+  }
+}
 
 /**
  * The signed-in user for this request, from the host's `getUser`; `unauthenticated` (401) when
@@ -211,17 +223,11 @@ export async function requireUser(c: Context<ShareflowEnv>): Promise<ShareflowUs
   if (cached) return cached
   const found = await c.get('shareflow').getUser(c)
   if (!found) throw new ApiError('unauthenticated', 'Sign in to continue.')
-  const parsed = UserShape.safeParse(found)
-  if (!parsed.success) {
+  const user = typeof found === 'object' ? usableUser(found) : null
+  if (!user) {
     throw new ApiError('internal', 'Something went wrong on our side.', {
       cause: new Error('getUser returned a user without a usable id or email'),
     })
-  }
-  const user: ShareflowUser = {
-    id: parsed.data.id,
-    email: parsed.data.email,
-    ...(parsed.data.country ? { country: parsed.data.country } : {}),
-    ...(parsed.data.personaInquiryId ? { personaInquiryId: parsed.data.personaInquiryId } : {}),
   }
   c.set('user', user)
   return user

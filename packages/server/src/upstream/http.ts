@@ -228,8 +228,11 @@ function sharedCallKey(url: string, request: UpstreamRequest): string | null {
 /** One call and everyone waiting for its answer. */
 interface SharedCall {
   result: Promise<UpstreamResponse & { attempts: number }>
-  /** Aborted when the last caller waiting gives up. */
-  abandon: AbortController
+  /**
+   * Aborted when the last caller waiting gives up; absent when the first caller cannot give up
+   * (no signal), which pins the call to its end anyway.
+   */
+  abandon: AbortController | undefined
   waiting: number
   /** A caller without a signal never gives up, so the call always runs to its end. */
   pinned: boolean
@@ -319,7 +322,7 @@ export function createUpstreamTransport({
   async function execute(
     url: string,
     request: UpstreamRequest,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<UpstreamResponse & { attempts: number }> {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body)
     const maxAttempts = Math.max(1, request.maxAttempts ?? policy.maxAttempts)
@@ -329,12 +332,12 @@ export function createUpstreamTransport({
     }
     for (let n = 1; n <= maxAttempts; n++) {
       // Nobody waits for the answer any more: send nothing (more), spend no budget.
-      signal.throwIfAborted()
+      signal?.throwIfAborted()
       if (budget) {
         try {
           await budget.acquire(signal)
         } catch (cause) {
-          if (signal.aborted) throw signal.reason
+          if (signal?.aborted) throw signal.reason
 
           throw new UpstreamError({
             vendor,
@@ -400,13 +403,18 @@ export function createUpstreamTransport({
     })
   }
 
-  function start(url: string, request: UpstreamRequest, key: string | null): SharedCall {
-    const abandon = new AbortController()
+  function start(
+    url: string,
+    request: UpstreamRequest,
+    key: string | null,
+    cancellable: boolean,
+  ): SharedCall {
+    const abandon = cancellable ? new AbortController() : undefined
     const call: SharedCall = {
-      result: execute(url, request, abandon.signal),
+      result: execute(url, request, abandon?.signal),
       abandon,
       waiting: 0,
-      pinned: false,
+      pinned: !cancellable,
       counted: false,
     }
     const forget = () => {
@@ -435,7 +443,8 @@ export function createUpstreamTransport({
         })
       const url = buildUrl(baseUrl, request.path, request.query)
       const key = sharedCallKey(url, request)
-      const call = (key === null ? undefined : inflight.get(key)) ?? start(url, request, key)
+      const call =
+        (key === null ? undefined : inflight.get(key)) ?? start(url, request, key, !!signal)
       call.waiting++
       if (!signal) call.pinned = true
       const leave = () => {
@@ -444,7 +453,7 @@ export function createUpstreamTransport({
         // The last caller gave up: a call still queued for the budget leaves without being sent,
         // and a later caller starts afresh rather than joining an abandoned call.
         if (key !== null && inflight.get(key) === call) inflight.delete(key)
-        call.abandon.abort(signal?.reason)
+        call.abandon?.abort(signal?.reason)
       }
       const coalescedNow = () => {
         const coalesced = call.counted
