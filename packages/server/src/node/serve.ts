@@ -68,7 +68,9 @@ export function serveShareflow({
           const clientAddress =
             peer === undefined
               ? null
-              : forwardedClientAddress(peer, request.headers.get('x-forwarded-for'), trustProxy)
+              : trustProxy === 0
+                ? peer
+                : forwardedClientAddress(peer, request.headers.get('x-forwarded-for'), trustProxy)
           return app.fetch(request, { ...bindings, clientAddress })
         },
         port,
