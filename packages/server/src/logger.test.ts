@@ -69,6 +69,24 @@ describe('logger', () => {
     expect(logger.records()[0]).toMatchObject({ error: { name: 'Error' } })
   })
 
+  it('masks each secret shape when it is the only one in a value', () => {
+    const alone = {
+      jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig',
+      personaKey: 'key persona_sandbox_abc',
+      webhookSecret: 'wbhsec_abc',
+      bearer: 'bearer abc.def',
+      mail: 'jane@example.com',
+      ssn: 'ssn 123-45-6789',
+      card: 'card 4169050000000004',
+    }
+    const line = JSON.stringify(redact(alone))
+    for (const value of Object.values(alone)) expect(line).not.toContain(value)
+    expect(redact({ path: '/api/shareflow/session', id: 'req_4f2a' })).toEqual({
+      path: '/api/shareflow/session',
+      id: 'req_4f2a',
+    })
+  })
+
   it('keeps error causes, codes and statuses but survives cycles', () => {
     const inner = Object.assign(new Error('inner'), { status: 503 })
     const outer = new Error('outer', { cause: inner })
