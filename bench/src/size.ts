@@ -63,7 +63,8 @@ const packagesOf = (outputs: Metafile['outputs'][string][]) =>
     ...new Set(
       outputs.flatMap((output) =>
         Object.entries(output.inputs)
-          .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+          // The virtual entry module is the subject's own one-line re-export, not a package.
+          .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && !/^bench-entry:/.test(input))
           .map(([input]) => packageOf(input)),
       ),
     ),
