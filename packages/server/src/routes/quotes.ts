@@ -13,7 +13,7 @@ import type { PayoutService } from '../payouts/service'
 export function registerQuoteRoutes(app: Hono<ShareflowEnv>, payouts: PayoutService): void {
   app.post(routes.quotes, signedIn, validate('json', QuoteRequest), async (c) => {
     const user = await requireUser(c)
-    const quote = await payouts.quote(user.id, c.req.valid('json'), c.var.calls)
+    const quote = await payouts.quote(user.id, c.req.valid('json'), c.get('calls'))
     return c.json(Quote.parse(quote))
   })
 }

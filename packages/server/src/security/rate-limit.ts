@@ -146,7 +146,7 @@ export function rateLimits(
   const clientAddress = options.clientAddress ?? nodePeerAddress
 
   return async function rateLimits(c, next) {
-    const { store, clock } = c.var.shareflow
+    const { store, clock } = c.get('shareflow')
     const check = async (key: string, budget: RateLimit, scope: 'user' | 'address') => {
       let result: Awaited<ReturnType<typeof rateWindow>>
       try {
