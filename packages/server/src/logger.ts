@@ -171,6 +171,58 @@ export interface JsonLoggerOptions {
   bindings?: LogFields
 }
 
+/** What every logger of one family shares; a child only adds bindings. */
+interface JsonLoggerConfig {
+  threshold: number
+  write: (line: string) => void
+  clock: Clock
+}
+
+/**
+ * Methods on a prototype, so `child()` (once per request) allocates one small object rather than
+ * a set of closures.
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly config: JsonLoggerConfig,
+    private readonly bindings: LogFields,
+  ) {}
+
+  private emit(lineLevel: LogLevel, msg: string, fields: LogFields | undefined) {
+    const { threshold, write, clock } = this.config
+    if (levelRank[lineLevel] < threshold) return
+    const record = redact({ ...this.bindings, ...fields }) as LogFields
+    write(
+      JSON.stringify({
+        level: lineLevel,
+        time: new Date(clock.now()).toISOString(),
+        msg: scrubString(msg, 500),
+        ...record,
+      }),
+    )
+  }
+
+  debug(msg: string, fields?: LogFields) {
+    this.emit('debug', msg, fields)
+  }
+
+  info(msg: string, fields?: LogFields) {
+    this.emit('info', msg, fields)
+  }
+
+  warn(msg: string, fields?: LogFields) {
+    this.emit('warn', msg, fields)
+  }
+
+  error(msg: string, fields?: LogFields) {
+    this.emit('error', msg, fields)
+  }
+
+  child(more: LogFields): Logger {
+    return new JsonLogger(this.config, { ...this.bindings, ...more })
+  }
+}
+
 /**
  * The default logger: JSON lines, redacted before they are built.
  *
@@ -184,26 +236,7 @@ export function createJsonLogger({
   clock = systemClock,
   bindings = {},
 }: JsonLoggerOptions = {}): Logger {
-  const threshold = levelRank[level]
-  const emit = (lineLevel: LogLevel, msg: string, fields: LogFields | undefined) => {
-    if (levelRank[lineLevel] < threshold) return
-    const record = redact({ ...bindings, ...fields }) as LogFields
-    write(
-      JSON.stringify({
-        level: lineLevel,
-        time: new Date(clock.now()).toISOString(),
-        msg: scrubString(msg, 500),
-        ...record,
-      }),
-    )
-  }
-  return {
-    debug: (msg, fields) => emit('debug', msg, fields),
-    info: (msg, fields) => emit('info', msg, fields),
-    warn: (msg, fields) => emit('warn', msg, fields),
-    error: (msg, fields) => emit('error', msg, fields),
-    child: (more) => createJsonLogger({ level, write, clock, bindings: { ...bindings, ...more } }),
-  }
+  return new JsonLogger({ threshold: levelRank[level], write, clock }, bindings)
 }
 
 /** A logger that keeps its lines in memory; tests read `lines` to check what was (not) logged. */
