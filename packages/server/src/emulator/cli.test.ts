@@ -89,6 +89,7 @@ describe('pnpm emulator (cli.ts)', () => {
   it('reads the documented variables, refusing incomplete or malformed ones', () => {
     const options = optionsFromEnv({
       EMULATOR_SEED: '9',
+      EMULATOR_WEBHOOK_CONCURRENCY: '16',
       COINFLOW_EMULATOR_WEBHOOK_URL: 'http://127.0.0.1:8787/webhooks/coinflow',
       COINFLOW_EMULATOR_WEBHOOK_KEY: 'validation-key',
       COINFLOW_EMULATOR_STARTING_BALANCE_CENTS: '2500000',
@@ -97,6 +98,7 @@ describe('pnpm emulator (cli.ts)', () => {
     })
     expect(options).toMatchObject({
       seed: 9,
+      webhookConcurrency: 16,
       personaConnectionId: 'cxn_Arcade',
       coinflow: {
         merchantId: 'arcade',
@@ -113,6 +115,9 @@ describe('pnpm emulator (cli.ts)', () => {
     )
     expect(() => optionsFromEnv({ COINFLOW_EMULATOR_STARTING_BALANCE_CENTS: 'lots' })).toThrow(
       'COINFLOW_EMULATOR_STARTING_BALANCE_CENTS must be a whole number',
+    )
+    expect(() => optionsFromEnv({ EMULATOR_WEBHOOK_CONCURRENCY: '0' })).toThrow(
+      'EMULATOR_WEBHOOK_CONCURRENCY must be 1 or more',
     )
   })
 

@@ -64,8 +64,11 @@ export function optionsFromEnv(env: Environment): Omit<
   if (coinflowWebhookUrl && !coinflowKey) {
     throw new Error('COINFLOW_EMULATOR_WEBHOOK_URL needs COINFLOW_EMULATOR_WEBHOOK_KEY')
   }
+  const webhookConcurrency = wholeNumber(env, 'EMULATOR_WEBHOOK_CONCURRENCY')
+  if (webhookConcurrency === 0) throw new Error('EMULATOR_WEBHOOK_CONCURRENCY must be 1 or more')
   return {
     seed: wholeNumber(env, 'EMULATOR_SEED') ?? 1,
+    webhookConcurrency,
     personaConnectionId,
     persona: personaWebhookUrl
       ? { webhooks: [{ url: personaWebhookUrl, secret: personaSecrets }] }

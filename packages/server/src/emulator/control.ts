@@ -126,12 +126,15 @@ export function createControlApp(target: ControlTarget): Hono {
   })
 
   app.get('/webhooks', (c) =>
-    c.json({ deliveries: deliveriesView(c.req.query('include') === 'body') }),
+    c.json({
+      deliveries: deliveriesView(c.req.query('include') === 'body'),
+      forgotten: target.webhooks.forgotten(),
+    }),
   )
 
   app.post('/webhooks/flush', async (c) => {
     await target.flush()
-    return c.json({ deliveries: deliveriesView(false) })
+    return c.json({ deliveries: deliveriesView(false), forgotten: target.webhooks.forgotten() })
   })
 
   app.post('/reset', (c) => {

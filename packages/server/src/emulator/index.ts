@@ -58,6 +58,22 @@ export interface EmulatorOptions {
   webhookFetch?: typeof fetch
   /** Scales the vendors' webhook retry schedules (1 = real). Default 0.001. */
   webhookRetryTimeScale?: number
+  /**
+   * Real milliseconds a webhook attempt may take before it is aborted and counted as failed (then
+   * retried on the vendor's schedule). Default 5 000.
+   */
+  webhookAttemptTimeoutMs?: number
+  /**
+   * Webhook attempts in flight at once. Default 1: receivers see deliveries one at a time, in the
+   * order they were raised (faults aside). The vendors deliver in parallel; raise it when a busy
+   * emulator's queue grows faster than a slow receiver answers (the soak uses 32).
+   */
+  webhookConcurrency?: number
+  /**
+   * Finished webhook deliveries kept for `webhooks.deliveries()` and `GET /__emulator/webhooks`,
+   * newest first; deliveries still waiting are always kept. Default 1 000.
+   */
+  retainWebhookDeliveries?: number
   /** Faults from the start; the control endpoint can change them later. */
   faults?: Partial<Record<Vendor, Partial<FaultSettings>>>
   /**
@@ -94,7 +110,10 @@ export interface Emulator {
   flush(): Promise<void>
   /** Back to an empty world with the original seed, options and faults; the clock is kept. */
   reset(): void
-  /** Stops the heartbeat and releases requests hanging on a timeout fault. */
+  /**
+   * Stops the heartbeat, aborts the webhook attempt on its way (no other starts) and releases
+   * requests hanging on a timeout fault.
+   */
   close(): void
 }
 
@@ -145,6 +164,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     coinflowBaseUrl = 'https://api-sandbox.coinflow.cash',
     hostedOrigin = 'http://localhost:3000',
     webhookRetryTimeScale,
+    webhookAttemptTimeoutMs,
+    retainWebhookDeliveries,
+    webhookConcurrency,
     heartbeatMs = baseClock === systemClock ? 100 : false,
   } = options
   const clock = movable(baseClock)
@@ -174,6 +196,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     faults: (vendor) => world.faults[vendor],
     fetch: options.webhookFetch,
     retryTimeScale: webhookRetryTimeScale,
+    attemptTimeoutMs: webhookAttemptTimeoutMs,
+    concurrency: webhookConcurrency,
+    retainDeliveries: retainWebhookDeliveries,
   })
   world.webhooks = webhooks
 
@@ -287,6 +312,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     reset,
     close() {
       if (heartbeat !== undefined) clearInterval(heartbeat)
+      webhooks.close()
       closing.abort()
     },
   }

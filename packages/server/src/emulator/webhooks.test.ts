@@ -1,5 +1,7 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { createWebhookDispatcher, retrySchedules } from './webhooks'
+import { createWebhookDispatcher, retrySchedules, type WebhookDispatcherOptions } from './webhooks'
 import {
   createManualClock,
   createRandom,
@@ -36,6 +38,15 @@ function setup({
   })
   return { clock, received, dispatcher }
 }
+
+/** A dispatcher on a manual clock with no faults, and `options` on top. */
+const dispatcherWith = (options: Partial<WebhookDispatcherOptions>) =>
+  createWebhookDispatcher({
+    clock: createManualClock(),
+    random: createRandom(1),
+    faults: () => noFaults,
+    ...options,
+  })
 
 const delivery = (id: string, vendor: 'persona' | 'coinflow' = 'persona'): WebhookDelivery => ({
   vendor,
@@ -191,5 +202,190 @@ describe('webhook dispatcher', () => {
     expect(received).toHaveLength(1)
     expect(dispatcher.deliveries()).toEqual([])
     expect(dispatcher.nextDueAt()).toBeNull()
+  })
+
+  it('gives up on an attempt the receiver never answers and retries it like a 5xx', async () => {
+    const clock = createManualClock()
+    const aborted: string[] = []
+    let calls = 0
+    const dispatcher = dispatcherWith({
+      clock,
+      attemptTimeoutMs: 20,
+      // The first attempt hangs until aborted, as a receiver that accepted the connection and
+      // never answered; the retry is answered.
+      fetch: (_, init) => {
+        calls++
+        if (calls > 1) return Promise.resolve(new Response(null, { status: 200 }))
+        return new Promise((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => {
+            aborted.push(String((init.signal?.reason as Error).name))
+            reject(init.signal?.reason)
+          })
+        })
+      },
+    })
+    dispatcher.deliver(delivery('evt_1'))
+    await dispatcher.flush()
+    expect(aborted).toEqual(['TimeoutError'])
+    const [record] = dispatcher.deliveries()
+    expect(record!.state).toBe('delivered')
+    expect(record!.attempts.map((attempt) => [attempt.status, attempt.error])).toEqual([
+      [null, 'TimeoutError'],
+      [200, null],
+    ])
+    expect(record!.attempts[1]!.dueAt - record!.attempts[0]!.dueAt).toBe(3)
+  })
+
+  it('still gives up when the sender wraps its signal in AbortSignal.any and a GC runs', async () => {
+    // What hung the soak: on Node 20, AbortSignal.any holds its sources weakly, so a timeout
+    // signal nothing else holds is collected and the combined signal never aborts.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const dispatcher = dispatcherWith({
+      attemptTimeoutMs: 50,
+      fetch: (_, init) => {
+        const signal = AbortSignal.any([init!.signal!])
+        return new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        )
+      },
+    })
+    dispatcher.deliver(delivery('evt_1'))
+    const drained = dispatcher.runDue()
+    // Once the attempt is on its way, nothing but the attempt itself holds its deadline.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    gc()
+    await drained
+    expect(dispatcher.deliveries()[0]!.attempts[0]!.error).toBe('TimeoutError')
+  })
+
+  it('ends a timed-out attempt even when the sender ignores the abort signal', async () => {
+    const dispatcher = dispatcherWith({
+      attemptTimeoutMs: 10,
+      fetch: () => new Promise<Response>(() => {}),
+    })
+    dispatcher.deliver(delivery('KYC Success', 'coinflow'))
+    await dispatcher.runDue()
+    const [record] = dispatcher.deliveries()
+    expect(record!.state).toBe('retrying')
+    expect(record!.attempts[0]!.error).toBe('TimeoutError')
+    dispatcher.close()
+  })
+
+  it('counts an answer whose body never ends by its status, within the deadline', async () => {
+    const dispatcher = dispatcherWith({
+      attemptTimeoutMs: 10,
+      fetch: async () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) })),
+    })
+    dispatcher.deliver(delivery('evt_1'))
+    await dispatcher.flush()
+    expect(dispatcher.deliveries()[0]!.state).toBe('delivered')
+  })
+
+  it('aborts the attempt on its way when closed, and starts no other', async () => {
+    const started: string[] = []
+    const dispatcher = dispatcherWith({
+      fetch: (input, init) => {
+        started.push(JSON.parse(String(init?.body)).data.id)
+        return new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        )
+      },
+    })
+    dispatcher.deliver(delivery('evt_1'))
+    dispatcher.deliver(delivery('evt_2'))
+    const drained = dispatcher.runDue()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    dispatcher.close()
+    await drained
+    await dispatcher.flush()
+    expect(started).toEqual(['evt_1'])
+    expect(dispatcher.deliveries().map((record) => record.state)).toEqual(['retrying', 'queued'])
+    expect(dispatcher.deliveries()[0]!.attempts[0]!.error).toBe('AbortError')
+  })
+
+  it('keeps only the newest finished deliveries, never one still waiting', async () => {
+    const clock = createManualClock()
+    const dispatcher = dispatcherWith({
+      clock,
+      retainDeliveries: 3,
+      // evt_0 fails and waits for its retry; every other delivery is answered.
+      fetch: async (_, init) =>
+        new Response(null, {
+          status: JSON.parse(String(init?.body)).data.id === 'evt_0' ? 500 : 200,
+        }),
+    })
+    for (let i = 0; i < 8; i++) {
+      dispatcher.deliver(delivery(`evt_${i}`))
+      await dispatcher.runDue()
+    }
+    const kept = () => dispatcher.deliveries().map((record) => [record.event, record.state])
+    expect(kept()).toEqual([
+      ['inquiry.completed evt_0', 'retrying'],
+      ['inquiry.completed evt_5', 'delivered'],
+      ['inquiry.completed evt_6', 'delivered'],
+      ['inquiry.completed evt_7', 'delivered'],
+    ])
+    expect(dispatcher.forgotten()).toBe(4)
+
+    await dispatcher.flush()
+    // evt_0 failed for good: now the oldest finished one, it is the next forgotten.
+    expect(kept()).toEqual([
+      ['inquiry.completed evt_5', 'delivered'],
+      ['inquiry.completed evt_6', 'delivered'],
+      ['inquiry.completed evt_7', 'delivered'],
+    ])
+    expect(dispatcher.forgotten()).toBe(5)
+  })
+
+  it('counts dropped deliveries as finished, so a drop fault cannot grow the list either', async () => {
+    const bounded = dispatcherWith({
+      faults: () => ({ ...noFaults, webhookDropRate: 1 }),
+      retainDeliveries: 2,
+    })
+    for (let i = 0; i < 5; i++) bounded.deliver(delivery(`evt_${i}`))
+    expect(bounded.forgotten()).toBe(3)
+    expect(bounded.deliveries().map((record) => record.event)).toEqual([
+      'inquiry.completed evt_3',
+      'inquiry.completed evt_4',
+    ])
+  })
+
+  it('has at most `concurrency` attempts in flight, started in the order they were raised', async () => {
+    const started: string[] = []
+    const answers: Array<() => void> = []
+    let inFlight = 0
+    let most = 0
+    const dispatcher = dispatcherWith({
+      concurrency: 3,
+      fetch: async (_, init) => {
+        started.push(JSON.parse(String(init?.body)).data.id)
+        most = Math.max(most, ++inFlight)
+        await new Promise<void>((resolve) => answers.push(resolve))
+        inFlight--
+        return new Response(null, { status: 204 })
+      },
+    })
+    for (let i = 0; i < 7; i++) dispatcher.deliver(delivery(`evt_${i}`))
+    const flushed = dispatcher.flush()
+    // The receiver answers one waiting request per turn, oldest first.
+    while (started.length < 7 || answers.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      answers.shift()?.()
+    }
+    await flushed
+    expect(most).toBe(3)
+    expect(started).toEqual(['evt_0', 'evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6'])
+    expect(dispatcher.deliveries().every((record) => record.state === 'delivered')).toBe(true)
+  })
+
+  it('attempts a delivery raised just as the previous drain ends', async () => {
+    const { received, dispatcher } = setup()
+    dispatcher.deliver(delivery('evt_1'))
+    const first = dispatcher.runDue()
+    await first
+    dispatcher.deliver(delivery('evt_2'))
+    await dispatcher.runDue()
+    expect(eventIds(received)).toEqual(['evt_1', 'evt_2'])
   })
 })

@@ -5,9 +5,13 @@
  * faults (drop, duplicate, reorder) from `world.faults`, so receivers are tested against the
  * messy delivery both vendors warn about.
  *
- * Nothing here starts a timer: deliveries that are due go out when `deliver()` queues them or when
+ * Nothing here schedules work: deliveries that are due go out when `deliver()` queues them or when
  * someone calls `runDue()` (the emulator's heartbeat, or the control endpoint after moving the
- * clock); `flush()` fast-forwards every retry for tests.
+ * clock); `flush()` fast-forwards every retry for tests. The only timer is each attempt's own
+ * deadline, cleared when the attempt ends.
+ *
+ * Memory stays flat however long the emulator runs: finished deliveries (delivered, failed,
+ * dropped) beyond the newest `retainDeliveries` are forgotten; waiting ones are always kept.
  */
 import { takeFirstDue } from './due'
 import type {
@@ -40,8 +44,23 @@ export interface WebhookDispatcherOptions {
    * into 258 ms of emulator time, so a whole retry run fits inside a test.
    */
   retryTimeScale?: number
-  /** Wall-clock milliseconds an attempt may take before it counts as failed (Coinflow: 5 s). */
+  /**
+   * Wall-clock milliseconds an attempt may take, answer and body included, before it is given up
+   * (its request aborted) and counts as a failed attempt, retried on the schedule like a 5xx.
+   * Default 5 000 (Coinflow's documented timeout).
+   */
   attemptTimeoutMs?: number
+  /**
+   * Attempts in flight at once. Default 1: the receiver sees deliveries one at a time, in the
+   * order they were raised (faults aside), which tests rely on. Real vendors deliver in parallel;
+   * more keeps a busy emulator's queue from growing faster than a slow receiver answers.
+   */
+  concurrency?: number
+  /**
+   * How many finished deliveries (delivered, failed, dropped) `deliveries()` keeps, newest first;
+   * older ones are forgotten. Deliveries still waiting for an attempt are always kept. Default 1 000.
+   */
+  retainDeliveries?: number
 }
 
 export interface WebhookAttempt {
@@ -76,12 +95,22 @@ export interface WebhookDeliveryRecord {
 export interface EmulatorWebhookDispatcher extends WebhookDispatcher {
   /** Makes every attempt that is due on the emulator clock; resolves when they are done. */
   runDue(): Promise<void>
-  /** Every delivery raised so far (oldest first), with its attempts. */
+  /**
+   * The deliveries kept (oldest first), with their attempts: every one still waiting, and the
+   * newest `retainDeliveries` finished ones.
+   */
   deliveries(): readonly WebhookDeliveryRecord[]
+  /** How many finished deliveries were forgotten to keep memory flat. */
+  forgotten(): number
   /** The emulator time of the next waiting attempt, or null when nothing waits. */
   nextDueAt(): number | null
   /** Forgets every delivery and queued attempt. */
   reset(): void
+  /**
+   * Stops for good: no further attempt starts and the one on its way is aborted, so nothing the
+   * emulator sent outlives it. Deliveries still waiting stay as they are in `deliveries()`.
+   */
+  close(): void
 }
 
 interface QueuedAttempt {
@@ -112,6 +141,9 @@ function rolls(random: () => number, rate: number): boolean {
   return rate > 0 && random() < rate
 }
 
+const finished = (record: WebhookDeliveryRecord) =>
+  record.state === 'delivered' || record.state === 'failed' || record.state === 'dropped'
+
 export function createWebhookDispatcher({
   clock,
   random,
@@ -119,18 +151,85 @@ export function createWebhookDispatcher({
   fetch: send = (input, init) => fetch(input, init),
   retryTimeScale = 0.001,
   attemptTimeoutMs = 5_000,
+  concurrency = 1,
+  retainDeliveries = 1_000,
 }: WebhookDispatcherOptions): EmulatorWebhookDispatcher {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError('concurrency must be a whole number of attempts, 1 or more')
+  }
+  if (!Number.isInteger(retainDeliveries) || retainDeliveries < 0) {
+    throw new RangeError('retainDeliveries must be a whole number of deliveries, 0 or more')
+  }
   let records: WebhookDeliveryRecord[] = []
   let queue: QueuedAttempt[] = []
   /** Deliveries the reorder fault holds until the next one is queued. */
   let heldBack: WebhookDeliveryRecord[] = []
   let sequence = 0
   let order = 0
-  let running: Promise<void> | null = null
+  /** The drain under way and the horizon it drains to. */
+  let running: { upTo: () => number; done: Promise<void> } | null = null
+  /** Wakes a drain waiting on attempts in flight when new work is queued. */
+  let wake: (() => void) | null = null
   let generation = 0
+  /** Finished records still in `records`, and how many were forgotten. */
+  let finishedKept = 0
+  let forgottenCount = 0
+  /** Set by close(): no attempt starts, and those on their way are given up. */
+  let closed = false
+  /** How to give up each attempt on its way, for close(). */
+  const givingUp = new Set<(reason: unknown) => void>()
 
   const enqueue = (record: WebhookDeliveryRecord, dueAt: number) => {
     queue.push({ record, dueAt, order: order++ })
+    wake?.()
+  }
+
+  /** Marks a delivery finished and forgets the oldest finished ones beyond `retainDeliveries`. */
+  const finish = (record: WebhookDeliveryRecord, state: 'delivered' | 'failed' | 'dropped') => {
+    record.state = state
+    finishedKept++
+    while (finishedKept > retainDeliveries) {
+      // Oldest first; a delivery still waiting for a retry is skipped, never forgotten.
+      const oldest = records.findIndex(finished)
+      if (oldest === -1) break
+      records.splice(oldest, 1)
+      finishedKept--
+      forgottenCount++
+    }
+  }
+
+  /**
+   * Rejects when the attempt's deadline passes or the dispatcher closes, aborting `controller`.
+   * The deadline is a timer of our own that holds the controller, not `AbortSignal.timeout()`:
+   * on Node 20 a timeout signal that a sender wraps in `AbortSignal.any()` is held only weakly and,
+   * once garbage-collected, never fires, so a receiver that never answered held its delivery (and
+   * the run) for good. Racing also ends an attempt whose sender ignores the signal.
+   */
+  const deadline = (controller: AbortController) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let give: (reason: unknown) => void = () => {}
+    const expired = new Promise<never>((_, reject) => {
+      give = (reason) => {
+        controller.abort(reason)
+        reject(reason)
+      }
+      timer = setTimeout(
+        () => give(new DOMException('The receiver did not answer in time.', 'TimeoutError')),
+        attemptTimeoutMs,
+      )
+      // On Node, an attempt's deadline alone must not keep a process alive.
+      ;(timer as { unref?: () => void }).unref?.()
+    })
+    givingUp.add(give)
+    // Nobody awaits it once the attempt ended first.
+    expired.catch(() => undefined)
+    return {
+      expired,
+      clear() {
+        clearTimeout(timer)
+        givingUp.delete(give)
+      },
+    }
   }
 
   const attempt = async ({ record, dueAt }: QueuedAttempt) => {
@@ -146,27 +245,35 @@ export function createWebhookDispatcher({
     const result: WebhookAttempt = { dueAt, attemptedAt: clock.now(), status: null, error: null }
     record.attempts.push(result)
     const startedIn = generation
+    const controller = new AbortController()
+    const limit = deadline(controller)
     try {
-      const response = await send(record.delivery.url, {
-        method: 'POST',
-        headers,
-        body: record.delivery.body,
-        signal: AbortSignal.timeout(attemptTimeoutMs),
-      })
+      const response = await Promise.race([
+        send(record.delivery.url, {
+          method: 'POST',
+          headers,
+          body: record.delivery.body,
+          signal: controller.signal,
+        }),
+        limit.expired,
+      ])
       result.status = response.status
-      // Drain the body so keep-alive connections are released.
-      await response.arrayBuffer().catch(() => undefined)
+      // Read the body to its end, within the same deadline, so a keep-alive connection goes back
+      // to the pool; the status already decided the attempt.
+      await Promise.race([response.arrayBuffer(), limit.expired]).catch(() => undefined)
     } catch (error) {
       result.error = error instanceof Error ? error.name : 'Error'
+    } finally {
+      limit.clear()
     }
     if (startedIn !== generation) return
     if (result.status !== null && result.status >= 200 && result.status < 300) {
-      record.state = 'delivered'
+      finish(record, 'delivered')
       return
     }
     const offsetSeconds = schedule[made]
     if (offsetSeconds === undefined) {
-      record.state = 'failed'
+      finish(record, 'failed')
       return
     }
     record.state = 'retrying'
@@ -174,21 +281,49 @@ export function createWebhookDispatcher({
     enqueue(record, firstDueAt + Math.round(offsetSeconds * 1000 * retryTimeScale))
   }
 
-  /** Attempts due by `upTo` (emulator ms), one at a time so the receiver sees the vendor's order. */
-  const drain = async (upTo: () => number) => {
-    for (let next = takeFirstDue(queue, upTo()); next; next = takeFirstDue(queue, upTo()))
-      await attempt(next)
+  /**
+   * Makes every attempt due by `upTo` (emulator ms), starting them in due order with at most
+   * `concurrency` in flight, until nothing due is left; retries that fall due meanwhile included.
+   */
+  const drain = async (upTo: () => number, self: object) => {
+    const due = () => (closed ? undefined : takeFirstDue(queue, upTo()))
+    const active = new Set<Promise<void>>()
+    for (;;) {
+      for (let next = active.size < concurrency ? due() : undefined; next;) {
+        const made: Promise<void> = attempt(next).finally(() => active.delete(made))
+        active.add(made)
+        next = active.size < concurrency ? due() : undefined
+      }
+      if (active.size === 0) {
+        // Cleared in the same step as the last look at the queue, so a caller arriving after
+        // it starts a drain of its own rather than sharing one that has already ended.
+        if (running === self) running = null
+        return
+      }
+      await Promise.race([...active, new Promise<void>((resolve) => (wake = resolve))])
+      wake = null
+    }
   }
 
-  /** Runs one drain after any drain already under way, so attempts never overlap. */
+  const untilNow = () => clock.now()
+  const untilEnd = () => Number.POSITIVE_INFINITY
+
+  /**
+   * One drain at a time. A caller asking for the horizon of the drain under way shares it (it
+   * picks up whatever falls due while it runs), so a heartbeat never stacks up drains; another
+   * horizon runs after it.
+   */
   const run = (upTo: () => number): Promise<void> => {
-    const current: Promise<void> = (running ?? Promise.resolve())
-      .then(() => drain(upTo))
+    if (running?.upTo === upTo) return running.done
+    const after = running?.done ?? Promise.resolve()
+    const current = { upTo, done: Promise.resolve() }
+    current.done = after
+      .then(() => drain(upTo, current))
       .finally(() => {
         if (running === current) running = null
       })
     running = current
-    return current
+    return current.done
   }
 
   const releaseHeldBack = () => {
@@ -212,7 +347,7 @@ export function createWebhookDispatcher({
       }
       records.push(record)
       if (rolls(random, settings.webhookDropRate)) {
-        record.state = 'dropped'
+        finish(record, 'dropped')
         return
       }
       const copies = [record]
@@ -237,21 +372,28 @@ export function createWebhookDispatcher({
       }
       // What an earlier reorder held back now goes out after this one.
       for (const late of released) enqueue(late, clock.now())
-      void run(() => clock.now())
+      void run(untilNow)
     },
-    runDue: () => run(() => clock.now()),
+    runDue: () => run(untilNow),
     async flush() {
       releaseHeldBack()
       // Retries are fast-forwarded: their `dueAt` keeps the schedule, the clock does not move.
-      while (queue.length > 0 || running) await run(() => Number.POSITIVE_INFINITY)
+      while ((queue.length > 0 && !closed) || running) await run(untilEnd)
     },
     deliveries: () => records,
+    forgotten: () => forgottenCount,
     nextDueAt: () => (queue.length === 0 ? null : Math.min(...queue.map((entry) => entry.dueAt))),
     reset() {
       generation++
       records = []
       queue = []
       heldBack = []
+      finishedKept = 0
+      forgottenCount = 0
+    },
+    close() {
+      closed = true
+      for (const give of [...givingUp]) give(new DOMException('The emulator closed.', 'AbortError'))
     },
   }
 }

@@ -41,6 +41,23 @@ describe('Coinflow emulator: register a US user (POST /withdraw/kyc)', () => {
     expect(withdrawer.body.withdrawer.bankAccounts).toEqual([])
   })
 
+  it('keeps only the newest webhookLogSize events in its webhook log', async () => {
+    const harness = createHarness({ webhookLogSize: 3 })
+    for (const userId of ['user-1', 'user-2']) {
+      await harness.call('POST', '/api/withdraw/kyc', {
+        headers: asUser(userId),
+        json: { info: usInfo() },
+      })
+    }
+    // Four events were raised (and all four delivered); the log keeps the last three.
+    expect(harness.deliveries).toHaveLength(4)
+    expect(harness.coinflow.state.webhookLog.map((event) => event.eventType)).toEqual([
+      'KYC Success',
+      'KYC Created',
+      'KYC Success',
+    ])
+  })
+
   it('rejects the sandbox values SSN 9999 with zip 99999 (451, KYC Failure)', async () => {
     const harness = createHarness()
     const { status, body } = await harness.call('POST', '/api/withdraw/kyc', {

@@ -62,6 +62,8 @@ export interface CoinflowEmulatorOptions {
   personaConnectionId?: string
   /** How long Coinflow's review of a shared Persona identity takes. Default 3 seconds. */
   shareTokenReviewMs?: number
+  /** How many of the newest webhook events `webhookLog` keeps. Default 1 000. */
+  webhookLogSize?: number
 }
 
 /** An answer Coinflow gives instead of the happy path: an HTTP status and its JSON body. */
@@ -219,6 +221,7 @@ export function createCoinflowState(
   const sessionKeyTtlSeconds = options.sessionKeyTtlSeconds ?? 30 * 60
   const personaConnectionId = options.personaConnectionId ?? COINFLOW_PERSONA_CONNECTION_ID
   const shareTokenReviewMs = options.shareTokenReviewMs ?? 3_000
+  const webhookLogSize = options.webhookLogSize ?? 1_000
 
   const randomChars = (alphabet: string, length: number) => {
     let text = ''
@@ -252,6 +255,8 @@ export function createCoinflowState(
       data,
     }
     webhookLog.push(event)
+    // A long-running emulator raises events without end; only the newest are worth keeping.
+    if (webhookLog.length > webhookLogSize) webhookLog.splice(0, webhookLog.length - webhookLogSize)
     if (!options.webhook) return
     const body = JSON.stringify(event)
     const signature = await signWebhook({
@@ -452,7 +457,7 @@ export function createCoinflowState(
     /** Every withdrawer, by the merchant's user id. */
     withdrawers: withdrawers as ReadonlyMap<string, Withdrawer>,
     payouts: payouts as readonly Payout[],
-    /** Every webhook raised, in order, whether or not a URL is configured. */
+    /** The newest `webhookLogSize` webhooks raised, in order, whether or not a URL is configured. */
     webhookLog: webhookLog as readonly CoinflowWebhookEvent[],
 
     async createSessionKey(userId: string): Promise<string> {

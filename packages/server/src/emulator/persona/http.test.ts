@@ -113,6 +113,23 @@ describe('Persona emulator: Idempotency-Key', () => {
     )
   })
 
+  it('keeps at most idempotencyKeysKept answers, forgetting the oldest first', async () => {
+    harness = createHarness({ persona: { idempotencyKeysKept: 2 } })
+    const create = (key: string) =>
+      harness.call('POST', '/api/v1/inquiries', {
+        headers: { 'Idempotency-Key': key },
+        json: createBody,
+      })
+    const first = await create('key-1')
+    const second = await create('key-2')
+    await create('key-3')
+    // key-2 is still kept and replayed; key-1 was the oldest, so it makes a new inquiry.
+    expect((await create('key-2')).body).toEqual(second.body)
+    const again = await create('key-1')
+    expect(again.status).toBe(201)
+    expect(again.body.data.id).not.toBe(first.body.data.id)
+  })
+
   it('replays errors too, but not a 401 or 429, and forgets keys after 24 hours', async () => {
     harness = createHarness()
     const headers = { 'Idempotency-Key': 'approve-1' }

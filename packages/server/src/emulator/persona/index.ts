@@ -50,6 +50,11 @@ export interface PersonaEmulatorOptions extends PersonaStateOptions {
   rateLimitPerMinute?: number
   /** Idempotency records are forgotten after this long (emulator clock). Default 24 h. */
   idempotencyTtlMs?: number
+  /**
+   * At most this many idempotency records are kept; past it the oldest go first, even inside
+   * their 24 h. Default 10 000, so a load test's memory stays flat.
+   */
+  idempotencyKeysKept?: number
   /** Aborted when the emulator closes; releases requests hanging on a timeout fault. */
   closed?: AbortSignal
 }
@@ -71,7 +76,12 @@ export function createPersonaEmulator(
   world: EmulatorWorld,
   options: PersonaEmulatorOptions = {},
 ): PersonaEmulator {
-  const { rateLimitPerMinute = 300, idempotencyTtlMs = 24 * 60 * 60 * 1000, closed } = options
+  const {
+    rateLimitPerMinute = 300,
+    idempotencyTtlMs = 24 * 60 * 60 * 1000,
+    idempotencyKeysKept = 10_000,
+    closed,
+  } = options
   const state = createPersonaState(world, options)
   world.personaConnect = {
     redeemShareToken: (tokenId, connectionId) => state.redeemForDestination(tokenId, connectionId),
@@ -200,10 +210,16 @@ export function createPersonaEmulator(
     return remember(c, next, key, { fingerprint, storedAt: now })
   })
 
-  /** Keeps a long-running emulator's memory flat: keys past Persona's 24 h are dropped. */
-  function forgetExpiredKeys(now: number) {
+  /**
+   * Keeps a long-running emulator's memory flat: keys past Persona's 24 h are dropped, and the
+   * oldest beyond `idempotencyKeysKept`. The map is in the order keys were stored, so this stops
+   * at the first key it keeps instead of reading them all on every request.
+   */
+  function forgetOldKeys(now: number) {
     for (const [key, record] of idempotency) {
-      if (now - record.storedAt >= idempotencyTtlMs) idempotency.delete(key)
+      const expired = now - record.storedAt >= idempotencyTtlMs
+      if (!expired && idempotency.size < idempotencyKeysKept) return
+      idempotency.delete(key)
     }
   }
 
@@ -216,8 +232,11 @@ export function createPersonaEmulator(
     inFlight.add(key)
     try {
       await next()
-      forgetExpiredKeys(request.storedAt)
-      idempotency.set(key, { ...request, status: c.res.status, body: await c.res.clone().text() })
+      forgetOldKeys(request.storedAt)
+      const body = await c.res.clone().text()
+      // Deleted first so a reused (expired) key moves to the end, keeping the map in stored order.
+      idempotency.delete(key)
+      idempotency.set(key, { ...request, status: c.res.status, body })
     } finally {
       inFlight.delete(key)
     }
