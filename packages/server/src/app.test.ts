@@ -89,6 +89,21 @@ describe('createShareflowApp', () => {
     expect((await envelope(response)).code).toBe('payload_too_large')
   })
 
+  it('answers payload_too_large from a declared Content-Length alone', async () => {
+    const { app } = appWithoutVendors()
+    const response = await app.request('/kyc/share', {
+      method: 'POST',
+      headers: {
+        'x-host-session': 'alice',
+        'Content-Type': 'application/json',
+        'Content-Length': '5000',
+      },
+      body: '{}',
+    })
+    expect(response.status).toBe(413)
+    expect((await envelope(response)).code).toBe('payload_too_large')
+  })
+
   it('refuses cross-site writes riding on the host session', async () => {
     const { app, vendorCalls } = appWithoutVendors()
     const response = await app.request('http://bff.test/kyc/share', {
