@@ -150,17 +150,13 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
     try {
       await next()
     } finally {
-      if (answered) {
-        c.req.raw.signal.removeEventListener('abort', clientGone)
-        // On the next turn, after Hono has handed the answer over: a handler failing sooner
-        // would still replace a timeout's 503 with its own error.
-        setTimeout(() => {
-          over = 'request answered'
-          giveUp(over)
-        }, 0)
-      } else {
+      if (answered) c.req.raw.signal.removeEventListener('abort', clientGone)
+      // On the next turn, after Hono has handed the answer over: a handler failing sooner
+      // would still replace a timeout's 503 with its own error.
+      setTimeout(() => {
         over = 'request answered'
-      }
+        giveUp(over)
+      }, 0)
     }
     logger.info('request', {
       method: c.req.method,
