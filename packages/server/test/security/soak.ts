@@ -7,9 +7,10 @@
  *
  * Reports: requests and statuses, payouts by final state, payouts lost (accepted by the BFF but
  * never finished, or unknown to it) and doubled (more than one Coinflow payout per key, or a
- * host debit twice), the host ledger against Coinflow, heap and RSS after warm-up and at the end
- * (after a full GC when `--expose-gc` is on), event streams still subscribed, and Node's active
- * timers and handles before and after.
+ * host debit twice), the host ledger against Coinflow, heap and RSS sampled after a full GC every
+ * few seconds through the run and once everything is closed, event streams still subscribed,
+ * webhook deliveries waiting in the emulator, and Node's active timers and handles before and
+ * after.
  *
  * Run it with `node scripts/soak.mjs` (a few minutes) or `--quick`; `soak.test.ts` runs a short one.
  */
@@ -67,12 +68,23 @@ export interface SoakReport {
   memory: {
     /** Before the BFF and emulator existed. */
     heapBeforeMb: number
-    /** Sampled (after a GC) through the steady state: the BFF's journal and the emulator's records grow with every payout. */
-    heapDuringMb: number[]
+    /** Sampled after a full GC through the run, from the moment faults come on. */
+    samples: MemorySample[]
     /** Once the BFF, its store, the emulator and every client are closed and dropped. */
     heapAtEndMb: number
     rssBeforeMb: number
     rssAtEndMb: number
+  }
+  /** Webhook deliveries the emulator still had waiting (queued or retrying) when the load stopped. */
+  webhooksWaiting: number
+  /** What the run keeps for good, counted once every payout settled. */
+  durable: {
+    storeKeys: number
+    /** The store's keys and values, in MB of text. */
+    storeTextMb: number
+    coinflowPayouts: number
+    webhookDeliveriesKept: number
+    webhookDeliveriesForgotten: number
   }
   /** Requests (the crowd's, the vendors' webhooks) still unanswered once everything closed. */
   pendingRequests: string[]
@@ -82,6 +94,19 @@ export interface SoakReport {
   peakEventStreams: number
   timers: { before: number; after: number }
   handles: { before: number; after: number; added: string[] }
+}
+
+export interface MemorySample {
+  /** Seconds since the load started. */
+  atSeconds: number
+  heapMb: number
+  rssMb: number
+  /** Payouts the BFF had accepted so far: what the durable records grow with. */
+  payouts: number
+  /** Webhook deliveries waiting in the emulator (queued or retrying). */
+  webhooksWaiting: number
+  /** Live keys in the BFF's store (which the file store also holds in memory, by design). */
+  storeKeys: number
 }
 
 const PERSONA = 'https://api.withpersona.com'
@@ -193,13 +218,13 @@ function countingSubscriptions(store: ShareflowStore) {
   return { store: counted, open: () => open, peak: () => peak }
 }
 
-type SoakRun = Omit<SoakReport, 'memory' | 'timers' | 'handles'> & { heapDuringMb: number[] }
+type SoakRun = Omit<SoakReport, 'memory' | 'timers' | 'handles'> & { samples: MemorySample[] }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const before = await settledMemory()
   const timersBefore = activeCount('Timeout')
   const handlesBefore = process.getActiveResourcesInfo()
-  const { heapDuringMb, ...run } = await soak(options)
+  const { samples, ...run } = await soak(options)
   // Everything the run built is out of scope now: what the heap still holds, something kept.
   await sleep(1_500)
   const end = await settledMemory()
@@ -208,7 +233,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     ...run,
     memory: {
       heapBeforeMb: mb(before.heapUsed),
-      heapDuringMb,
+      samples,
       heapAtEndMb: mb(end.heapUsed),
       rssBeforeMb: mb(before.rss),
       rssAtEndMb: mb(end.rss),
@@ -259,18 +284,15 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     seed: 11,
     hostedOrigin: HOSTED,
     heartbeatMs: 50,
+    // In parallel, as the vendors deliver: one at a time, the BFF's ~0.5 s per payout webhook
+    // under this load (its store's fsyncs, the wait for a payout's lease) grew the queue for good.
+    webhookConcurrency: 32,
+    // The dispatcher gives each attempt its own deadline (and aborts it when the emulator closes)
+    // through `init.signal`; wrapping that signal again, as this soak once did with
+    // AbortSignal.any, is what let a collected timeout leave a delivery waiting for good.
     webhookFetch: (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input))
-      // Vendors give up on a delivery the receiver does not answer (and retry it later); the
-      // emulator's dispatcher does not, so one started as the server closes would wait forever.
-      const signal = AbortSignal.any([
-        AbortSignal.timeout(5_000),
-        ...(init?.signal ? [init.signal] : []),
-      ])
-      return tracked(
-        `webhook ${url.pathname}`,
-        fetch(`${bffUrl}${url.pathname}`, { ...init, signal }),
-      )
+      return tracked(`webhook ${url.pathname}`, fetch(`${bffUrl}${url.pathname}`, init))
     },
     persona: {
       webhooks: [{ url: 'http://bff.soak/webhooks/persona', secret: keys.personaWebhookSecret }],
@@ -503,10 +525,15 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     if (id) await call(userId, 'GET', `/payouts/${encodeURIComponent(id)}`)
   }
 
-  const stopAt = Date.now() + durationMs
+  const waitingDeliveries = () =>
+    emulator.webhooks
+      .deliveries()
+      .filter((record) => record.state === 'queued' || record.state === 'retrying').length
+  const startedAt = Date.now()
+  const stopAt = startedAt + durationMs
   const progress = setInterval(() => {
     log(
-      `soak: ${Math.round((durationMs - (stopAt - Date.now())) / 1000)} s, ${requests} requests, ${accepted.size} payouts accepted, ${subscriptions.open()} event streams open`,
+      `soak: ${Math.round((Date.now() - startedAt) / 1000)} s, ${requests} requests, ${accepted.size} payouts accepted, ${subscriptions.open()} event streams open, ${waitingDeliveries()} webhooks waiting`,
     )
   }, 10_000)
 
@@ -531,8 +558,19 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     }
   }
 
-  const heapDuringMb: number[] = []
-  const sample = async () => heapDuringMb.push(mb((await settledMemory()).heapUsed))
+  const samples: MemorySample[] = []
+  const sample = async () => {
+    const memory = await settledMemory()
+    samples.push({
+      atSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
+      heapMb: mb(memory.heapUsed),
+      rssMb: mb(memory.rss),
+      payouts: accepted.size,
+      webhooksWaiting: waitingDeliveries(),
+      storeKeys: (await fileStore.keys('')).length,
+    })
+  }
+  let webhooksWaiting = 0
   try {
     const crowd = Array.from({ length: users }, (_, i) => user(i))
     // Faults come on once the crowd is verified and paying; memory is sampled from then on.
@@ -543,11 +581,13 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     const sampler = (async () => {
       while (Date.now() < stopAt) {
         await sample()
-        await sleep(Math.max(1_000, durationMs / 6))
+        // About eighteen samples a run, so the verdict reads a trend rather than two points.
+        await sleep(Math.max(1_000, durationMs / 18))
       }
     })()
     await Promise.all([...crowd, sampler])
     await sample()
+    webhooksWaiting = waitingDeliveries()
   } finally {
     clearInterval(progress)
   }
@@ -568,6 +608,19 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     )
     if (waiting.length === 0) break
     await sleep(250)
+  }
+
+  // What the run keeps for good once the load is gone: the BFF's store (payouts, their claims and
+  // indexes, webhook de-duplication keys) and the vendors' records in the emulator.
+  const storeKeys = await fileStore.keys('')
+  let storeChars = 0
+  for (const key of storeKeys) storeChars += key.length + ((await fileStore.get(key))?.length ?? 0)
+  const durable = {
+    storeKeys: storeKeys.length,
+    storeTextMb: mb(storeChars),
+    coinflowPayouts: new Set(coinflowAnswers.map((answer) => answer.signature)).size,
+    webhookDeliveriesKept: emulator.webhooks.deliveries().length,
+    webhookDeliveriesForgotten: emulator.webhooks.forgotten(),
   }
 
   const count = (state: string) => [...finalStates.values()].filter((s) => s === state).length
@@ -591,15 +644,14 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
     if (balance !== OPENING_CENTS - (perUser.get(userId) ?? 0)) ledgerMismatches++
   }
 
-  // The vendors stop first, so no webhook is on its way to a server that is closing.
+  // The vendors stop first: closing the emulator aborts the webhook attempt on its way and starts
+  // no other (before it did, retries of deliveries the closed server refused went on for good).
   emulator.close()
   payouts.stop()
-  // Deliveries already on their way are answered before the server goes (a connection opened
-  // while it closes could wait on the socket for good).
   for (let waited = 0; inFlight.size > 0 && waited < 6_000; waited += 100) await sleep(100)
   await server.close()
   await subscriptions.store.close()
-  // A delivery caught by the shutdown ends within its own timeout; anything left is a hang.
+  // Anything still unanswered now is a hang: every request here has a deadline of its own.
   for (let waited = 0; inFlight.size > 0 && waited < 8_000; waited += 100) await sleep(100)
   rmSync(directory, { recursive: true, force: true })
 
@@ -627,7 +679,9 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
       doubled: doubledKeys + books.repeatedDebits(),
       ledgerMismatches,
     },
-    heapDuringMb,
+    samples,
+    webhooksWaiting,
+    durable,
     pendingRequests: [...inFlight.values()],
     openEventStreams: subscriptions.open(),
     peakEventStreams: subscriptions.peak(),
