@@ -47,6 +47,8 @@ async function main() {
   const host = await listen(lab.host.fetch)
 
   // Verified by Coinflow directly: 64 share journeys would wait minutes for Persona's budget.
+  // Each user's first GET /session also mints their Coinflow session key, which the BFF hands
+  // out again for 20 minutes: the loaded /session is a returning verified user's.
   const destinations = await Promise.all(
     USERS.map(async (user) => {
       await lab.seedVerifiedWithdrawer(user)
