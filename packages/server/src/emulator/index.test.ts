@@ -294,6 +294,22 @@ describe('createEmulator: the control endpoint', () => {
     expect((await control('POST', '/clock/advance', { ms: -5 })).status).toBe(400)
   })
 
+  it('lists the newest finished deliveries it keeps and counts the ones it forgot', async () => {
+    emulator = createEmulator({
+      clock: createManualClock(),
+      persona: { webhooks: [{ url: 'https://host.test/persona', secret: 'wbhsec_1' }] },
+      webhookFetch: async () => new Response(null, { status: 204 }),
+      retainWebhookDeliveries: 2,
+    })
+    await personCompletes('user-7')
+    const listed = await control('POST', '/webhooks/flush')
+    // The journey raised more than two events (inquiry created, started, completed, …).
+    expect(listed.body.deliveries).toHaveLength(2)
+    expect(listed.body.forgotten).toBeGreaterThan(0)
+    expect(listed.body.deliveries.at(-1)).toMatchObject({ state: 'delivered' })
+    expect((await control('GET', '/webhooks')).body.forgotten).toBe(listed.body.forgotten)
+  })
+
   it('resets to an empty world that repeats the same ids', async () => {
     emulator = createEmulator({
       clock: createManualClock(),
