@@ -17,7 +17,11 @@ import { createEventHub, type EventHub } from './routes/events'
 import { createMemoryStore } from './store/memory'
 import type { ShareflowStore } from './store/types'
 import { createCoinflowClient, type CoinflowApi, type CoinflowClient } from './upstream/coinflow'
-import { createSessionKeyCache, type SessionKeyCache } from './upstream/session-key-cache'
+import {
+  createSessionKeyCache,
+  type SessionKeyCache,
+  type SessionKeyCacheOptions,
+} from './upstream/session-key-cache'
 import type { RetryPolicy, UpstreamCallCounter, createCallCounter } from './upstream/http'
 import { createPersonaClient, type PersonaApi, type PersonaClient } from './upstream/persona'
 
@@ -64,6 +68,12 @@ export interface CoinflowOptions {
   uiOrigin?: string
   /** The dashboard's Webhook Validation Key. */
   webhookKey?: string
+  /**
+   * How long `GET /session` hands a verified user the same session key (default: up to 20
+   * minutes, while 5 remain, for 10 000 users per instance); `false` mints one on every visit.
+   */
+  sessionKeyReuse?:
+    Pick<SessionKeyCacheOptions, 'maxUsers' | 'reuseForMs' | 'minRemainingMs'> | false
 }
 
 export interface ShareflowOptions {
@@ -272,7 +282,11 @@ export function createShareflowCore(options: ShareflowOptions): ShareflowCore {
     uiOrigin: options.coinflow.uiOrigin,
   })
   const events = createEventHub({ store })
-  const sessionKeys = createSessionKeyCache({ clock })
+  const reuse = options.coinflow.sessionKeyReuse
+  const sessionKeys = createSessionKeyCache({
+    clock,
+    ...(reuse === false ? { reuseForMs: 0 } : reuse),
+  })
   const publish = (userId: string, event: ShareflowEvent) => {
     // A key is kept for the status it was minted under; a new status never reuses it.
     if (event.type === 'kyc.updated') sessionKeys.forget(userId)

@@ -63,6 +63,11 @@ export {
   type CoinflowClientOptions,
 } from './upstream/coinflow'
 export { createCallCounter, type UpstreamCall, type UpstreamCallCounter } from './upstream/http'
+export type {
+  CachedSessionKey,
+  SessionKeyCache,
+  SessionKeyCacheOptions,
+} from './upstream/session-key-cache'
 export {
   createPayoutsModule,
   type PayoutsModule,

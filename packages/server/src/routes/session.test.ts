@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createJourneyHarness } from '../../test/journeys/harness'
+import {
+  COINFLOW_API_KEY,
+  COINFLOW_WEBHOOK_KEY,
+  createJourneyHarness,
+  MERCHANT_ID,
+} from '../../test/journeys/harness'
 
 const jane = { id: 'user-jane', email: 'jane@example.com', country: 'US' }
 const omar = { id: 'user-omar', email: 'omar@example.com', country: 'US' }
@@ -111,6 +116,26 @@ describe('GET /session for a verified user', () => {
     expect(back.kyc.state).toBe('approved')
     expect(back.coinflow?.sessionKey).not.toBe(first.coinflow?.sessionKey)
     expect(sessionKeyCalls()).toBe(2)
+  })
+
+  it('mints a key on every visit when the host turns reuse off', async () => {
+    harness = createJourneyHarness({
+      app: {
+        coinflow: {
+          apiKey: COINFLOW_API_KEY,
+          merchantId: MERCHANT_ID,
+          env: 'local',
+          baseUrl: 'https://api-sandbox.coinflow.cash/api',
+          uiOrigin: 'http://localhost:3000',
+          webhookKey: COINFLOW_WEBHOOK_KEY,
+          sessionKeyReuse: false,
+        },
+      },
+    })
+    await approve(jane)
+    await harness.session(jane.id)
+    await harness.session(jane.id)
+    expect(sessionKeyCalls()).toBe(3)
   })
 
   it('mints anew after the host drops the kept key', async () => {
