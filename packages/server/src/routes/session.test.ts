@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  COINFLOW_API_KEY,
-  COINFLOW_WEBHOOK_KEY,
-  createJourneyHarness,
-  MERCHANT_ID,
-} from '../../test/journeys/harness'
+import { createJourneyHarness } from '../../test/journeys/harness'
+import { createShareflowCore } from '../core'
+import { silentLogger } from '../logger'
 
 const jane = { id: 'user-jane', email: 'jane@example.com', country: 'US' }
 const omar = { id: 'user-omar', email: 'omar@example.com', country: 'US' }
@@ -118,24 +115,19 @@ describe('GET /session for a verified user', () => {
     expect(sessionKeyCalls()).toBe(2)
   })
 
-  it('mints a key on every visit when the host turns reuse off', async () => {
-    harness = createJourneyHarness({
-      app: {
-        coinflow: {
-          apiKey: COINFLOW_API_KEY,
-          merchantId: MERCHANT_ID,
-          env: 'local',
-          baseUrl: 'https://api-sandbox.coinflow.cash/api',
-          uiOrigin: 'http://localhost:3000',
-          webhookKey: COINFLOW_WEBHOOK_KEY,
-          sessionKeyReuse: false,
-        },
+  it('keeps no key for reuse when the host turns reuse off', () => {
+    const core = createShareflowCore({
+      getUser: () => null,
+      persona: {
+        apiKey: 'persona_sandbox_unit',
+        templateId: 'itmpl_unit',
+        connectionId: 'cxn_unit',
       },
+      coinflow: { apiKey: 'coinflow_unit', merchantId: 'unit', sessionKeyReuse: false },
+      logger: silentLogger,
     })
-    await approve(jane)
-    await harness.session(jane.id)
-    await harness.session(jane.id)
-    expect(sessionKeyCalls()).toBe(3)
+    core.sessionKeys.remember(jane.id, 'v1', 'minted-key')
+    expect(core.sessionKeys.reuse(jane.id, 'v1')).toBeNull()
   })
 
   it('mints anew after the host drops the kept key', async () => {
