@@ -196,7 +196,8 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
       const fresh = await registeredSession()
       const { options: current, destination: target } = latest.current
       if (!target) {
-        // Coinflow's page needs a session key (≤ 30 minutes); the fetch above minted a fresh one.
+        // Coinflow's page needs a session key (≤ 30 minutes); the fetch above asked the BFF, which
+        // hands out one with at least 5 minutes left (a reused key, or a freshly minted one).
         if (!fresh.coinflow) throw notApproved()
         setPhase({ name: 'linking' })
         return
