@@ -18,7 +18,16 @@ import {
   type ShareflowAppOptions,
   createShareflowApp,
 } from '@shareflow/server'
-import { createEmulator, type Emulator, type EmulatorClock } from '@shareflow/server/emulator'
+import {
+  createEmulator,
+  inquiryFieldsOf,
+  kycInfoOf,
+  sandboxAccounts,
+  sandboxPeople,
+  type Emulator,
+  type EmulatorClock,
+  type SandboxPerson,
+} from '@shareflow/server/emulator'
 
 export const PERSONA_API = 'https://api.withpersona.com/api/v1'
 export const COINFLOW_API = 'https://api-sandbox.coinflow.cash/api'
@@ -140,19 +149,15 @@ function createCountingLogger(lines: BffRequestLine[]): Logger {
   return logger
 }
 
-/** A US identity that passes every check, as Persona's form fields. */
-export const identityFields = (userId: string): Record<string, string> => ({
-  'name-first': 'Jane',
-  'name-last': 'Doe',
-  birthdate: '1990-04-12',
-  'email-address': `${userId}@bench.example`,
-  'address-street-1': '1 Main St',
-  'address-city': 'Austin',
-  'address-subdivision': 'TX',
-  'address-postal-code': '78701',
-  'address-country-code': 'US',
-  'identification-number': '123-45-1234',
+/** Every bench user is the sandbox's verified US person, with an e-mail of their own. */
+const benchPerson = (userId: string): SandboxPerson => ({
+  ...sandboxPeople.usVerified,
+  email: `${userId}@bench.example`,
 })
+
+/** A US identity that passes every check, as Persona's form fields. */
+export const identityFields = (userId: string): Record<string, string> =>
+  inquiryFieldsOf(benchPerson(userId))
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -355,26 +360,16 @@ export function createLab(options: LabOptions = {}): Lab {
     },
     async seedVerifiedWithdrawer(userId) {
       await coinflowSeed(userId, '/withdraw/kyc', {
-        info: {
-          email: `${userId}@bench.example`,
-          firstName: 'Jane',
-          surName: 'Doe',
-          physicalAddress: '1 Main St',
-          city: 'Austin',
-          state: 'TX',
-          zip: '78701',
-          country: 'US',
-          dob: '19900412',
-          ssn: '1234',
-        },
+        info: kycInfoOf(benchPerson(userId)),
       })
     },
     async seedBankAccount(userId) {
+      // Another bank than the tests' account: any routing number with a valid checksum links.
       await coinflowSeed(userId, '/withdraw/account', {
         alias: 'Checking',
+        ...sandboxAccounts.usChecking,
         routingNumber: '011000015',
         accountNumber: '000123456789',
-        type: 'checking',
       })
     },
     call(userId, path, init = {}) {

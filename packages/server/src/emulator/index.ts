@@ -35,6 +35,13 @@ import {
 export { createManualClock, noFaults, systemClock } from './world'
 export type { EmulatorClock, EmulatorWorld, FaultSettings, Vendor } from './world'
 export { magicLastNames, personaVersions, type PersonaWebhookTarget } from './persona'
+export {
+  inquiryFieldsOf,
+  kycInfoOf,
+  sandboxAccounts,
+  sandboxPeople,
+  type SandboxPerson,
+} from './sandbox-people'
 export { applyFaults } from './faults'
 export { retrySchedules, type WebhookDeliveryRecord } from './webhooks'
 

@@ -16,6 +16,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CreatePayoutRequest, Currency, Payout } from '@shareflow/contract'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { kycInfoOf, sandboxAccounts, sandboxPeople } from '../../src/emulator/sandbox-people'
 import { createFileStore } from '../../src/node/file-store'
 import { coinflowKeyFor } from '../../src/payouts/ids'
 import { payoutKeys } from '../../src/payouts/journal'
@@ -116,25 +117,10 @@ interface Destinations {
 /** An approved withdrawer with one destination of every kind, set up through Coinflow's API. */
 async function setUpWithdrawer(): Promise<Destinations> {
   await coinflow('POST', '/api/withdraw/kyc', {
-    info: {
-      email: 'crash@example.com',
-      firstName: 'Jane',
-      surName: 'Doe',
-      physicalAddress: '1 Main St',
-      city: 'Austin',
-      state: 'TX',
-      zip: '78701',
-      country: 'US',
-      dob: '19900412',
-      ssn: '1234',
-    },
+    info: kycInfoOf({ ...sandboxPeople.usVerified, email: 'crash@example.com' }),
   })
-  const bank = { routingNumber: '011401533', type: 'checking' }
-  await coinflow('POST', '/api/withdraw/account/v2', {
-    ...bank,
-    alias: 'Checking',
-    accountNumber: '1111222233330000',
-  })
+  const bank = sandboxAccounts.usChecking
+  await coinflow('POST', '/api/withdraw/account/v2', { ...bank, alias: 'Checking' })
   // The sandbox fails every payout to a holder named `suspended`: these end `failed`, reversed.
   await coinflow('POST', '/api/withdraw/account/v2', {
     ...bank,

@@ -16,6 +16,8 @@ import {
   type EmulatorOptions,
   type FaultSettings,
 } from '../../src/emulator'
+import { COINFLOW_PERSONA_CONNECTION_ID } from '../../src/emulator/coinflow'
+import { inquiryFieldsOf, sandboxPeople } from '../../src/emulator/sandbox-people'
 import { createMemoryLogger } from '../../src/logger'
 import { createMemoryStore } from '../../src/store/memory'
 import type { ShareflowStore } from '../../src/store/types'
@@ -25,25 +27,20 @@ import { readEventStream } from './sse'
 export const PERSONA_API_KEY = 'persona_sandbox_bff_journeys_key'
 export const PERSONA_WEBHOOK_SECRET = 'wbhsec_bff_journeys_secret'
 export const TEMPLATE_ID = 'itmpl_BffJourneyTemplate00001'
-export const CONNECTION_ID = 'cxn_CoinflowEmulatorConnect01'
+export const CONNECTION_ID = COINFLOW_PERSONA_CONNECTION_ID
 export const MERCHANT_ID = 'shareflow-journeys'
 export const COINFLOW_API_KEY = 'coinflow_sandbox_bff_journeys_key'
 export const COINFLOW_WEBHOOK_KEY = 'coinflow_validation_key_bff_journeys'
 export const BFF_ORIGIN = 'https://host.test'
 export const MOUNT = '/api/shareflow'
 
-/** Identity fields that pass Persona's flow and Coinflow's review. */
+/**
+ * Identity fields that pass Persona's flow and Coinflow's review, with the state written out as a
+ * person may type it into the hosted form: Coinflow takes the shared subdivision as it comes.
+ */
 export const goodIdentity = {
-  'name-first': 'Jane',
-  'name-last': 'Doe',
-  birthdate: '1990-04-12',
-  'email-address': 'jane@example.com',
-  'address-street-1': '1 Main St',
-  'address-city': 'Austin',
+  ...inquiryFieldsOf(sandboxPeople.usVerified),
   'address-subdivision': 'Texas',
-  'address-postal-code': '78701',
-  'address-country-code': 'US',
-  'identification-number': '123-45-1234',
 }
 
 export interface VendorRequest {

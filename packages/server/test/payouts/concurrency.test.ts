@@ -9,6 +9,7 @@ import { Payout } from '@shareflow/contract'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createShareflowApp, type ShareflowApp } from '../../src/app'
 import { createEmulator, createManualClock } from '../../src/emulator'
+import { kycInfoOf, sandboxAccounts, sandboxPeople } from '../../src/emulator/sandbox-people'
 import { silentLogger } from '../../src/logger'
 import { coinflowKeyFor } from '../../src/payouts/ids'
 import { createPayoutsModule, type PayoutsModule } from '../../src/payouts/module'
@@ -97,26 +98,17 @@ it('makes exactly one Coinflow payout per key from hundreds of requests on two i
       },
       body: JSON.stringify(body),
     })
-  const registered = await coinflow('/withdraw/kyc', {
-    info: {
-      email: 'busy@example.com',
-      firstName: 'Busy',
-      surName: 'User',
-      physicalAddress: '1 Main St',
-      city: 'Austin',
-      state: 'TX',
-      zip: '78701',
-      country: 'US',
-      dob: '19900412',
-      ssn: '1234',
-    },
-  })
+  const busyUser = {
+    ...sandboxPeople.usVerified,
+    firstName: 'Busy',
+    lastName: 'User',
+    email: 'busy@example.com',
+  }
+  const registered = await coinflow('/withdraw/kyc', { info: kycInfoOf(busyUser) })
   expect(registered.status).toBe(200)
   const linked = await coinflow('/withdraw/account/v2', {
     alias: 'Checking',
-    routingNumber: '011401533',
-    accountNumber: '1111222233330000',
-    type: 'checking',
+    ...sandboxAccounts.usChecking,
   })
   const bank = ((await linked.json()) as { withdrawer: { bankAccounts: Array<{ token: string }> } })
     .withdrawer.bankAccounts[0]!.token

@@ -7,6 +7,7 @@
 import { expect } from 'vitest'
 import { expectResponseMatchesSpec, schemaErrorsAt } from '../../../test/openapi'
 import { verifyWebhookSignature } from '../../webhooks/signature'
+import { kycInfoOf, sandboxAccounts, sandboxPeople, sharedIdentityOf } from '../sandbox-people'
 import {
   createIds,
   createManualClock,
@@ -36,34 +37,16 @@ export const asUser = (userId: string) => ({
 
 /** The `info` of a US registration (`POST /withdraw/kyc`) that the instant check approves. */
 export const usInfo = (overrides: Record<string, string> = {}) => ({
-  email: 'jane@example.com',
-  firstName: 'Jane',
-  surName: 'Doe',
-  physicalAddress: '1 Main St',
-  city: 'Austin',
-  state: 'TX',
-  zip: '78701',
-  country: 'US',
-  dob: '19900412',
-  ssn: '1234',
+  ...kycInfoOf(sandboxPeople.usVerified),
   ...overrides,
 })
 
 /** A US identity as a completed Persona inquiry would share it. */
 export const sharedUsIdentity = (overrides: Partial<SharedIdentity> = {}): SharedIdentity => ({
-  inquiryId: 'inq_SharedInquiry000000000001',
-  inquiryStatus: 'completed',
-  referenceId: 'user-1',
-  email: 'jane@example.com',
-  nameFirst: 'Jane',
-  nameLast: 'Doe',
-  birthdate: '1990-04-12',
-  addressStreet1: '1 Main St',
-  addressCity: 'Austin',
-  addressSubdivision: 'TX',
-  addressPostalCode: '78701',
-  addressCountryCode: 'US',
-  identificationNumberLast4: '1234',
+  ...sharedIdentityOf(sandboxPeople.usVerified, {
+    inquiryId: 'inq_SharedInquiry000000000001',
+    referenceId: 'user-1',
+  }),
   ...overrides,
 })
 
@@ -213,13 +196,7 @@ export async function linkedBankAccount(
 ) {
   const linked = await harness.call('POST', '/api/withdraw/account/v2', {
     headers: asUser(userId),
-    json: {
-      alias: 'Everyday checking',
-      routingNumber: '011401533',
-      accountNumber: '1111222233330000',
-      type: 'checking',
-      ...extra,
-    },
+    json: { alias: 'Everyday checking', ...sandboxAccounts.usChecking, ...extra },
   })
   expect(linked.status).toBe(200)
   return linked.body.withdrawer.bankAccounts.at(-1).token as string

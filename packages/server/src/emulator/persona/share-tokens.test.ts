@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { sandboxPeople, sharedIdentityOf } from '../sandbox-people'
 import { CONNECTION_ID, createHarness, type Harness } from './test-harness'
 
 let harness: Harness
@@ -225,21 +226,7 @@ describe('Persona emulator: redemption by the destination org (world.personaConn
     )
     expect(redemption).toEqual({
       ok: true,
-      identity: {
-        inquiryId,
-        inquiryStatus: 'completed',
-        referenceId: 'user-9',
-        email: 'jane@example.com',
-        nameFirst: 'Jane',
-        nameLast: 'Doe',
-        birthdate: '1990-04-12',
-        addressStreet1: '1 Main St',
-        addressCity: 'Austin',
-        addressSubdivision: 'TX',
-        addressPostalCode: '78701',
-        addressCountryCode: 'US',
-        identificationNumberLast4: '1234',
-      },
+      identity: sharedIdentityOf(sandboxPeople.usVerified, { inquiryId, referenceId: 'user-9' }),
     })
     const pending = await harness.call('GET', `/api/v1/connect/share-tokens/${token}`)
     expect(pending.body.data.attributes).toMatchObject({

@@ -7,28 +7,20 @@
 import { expect } from 'vitest'
 import { expectResponseMatchesSpec, webhookBodySchemaErrors } from '../../../test/openapi'
 import { verifyWebhookSignature } from '../../webhooks/signature'
+import { COINFLOW_PERSONA_CONNECTION_ID } from '../coinflow'
 import { createEmulator, createManualClock, type EmulatorOptions } from '../index'
+import { inquiryFieldsOf, sandboxPeople } from '../sandbox-people'
 import { inflectKeys, type KeyInflection } from './inflection'
 
 export const API_KEY = 'persona_sandbox_emulator_test'
 export const WEBHOOK_URL = 'https://host.test/webhooks/persona'
 export const WEBHOOK_SECRET = 'wbhsec_emulator_test'
 export const TEMPLATE_ID = 'itmpl_EmulatorTemplate0000001'
-export const CONNECTION_ID = 'cxn_CoinflowEmulatorConnect01'
+/** Coinflow's Persona Connect connection, which the emulated Coinflow redeems tokens for. */
+export const CONNECTION_ID = COINFLOW_PERSONA_CONNECTION_ID
 
 /** A US person with everything Coinflow needs, as a person would enter it. */
-export const janeDoe = {
-  'name-first': 'Jane',
-  'name-last': 'Doe',
-  birthdate: '1990-04-12',
-  'email-address': 'jane@example.com',
-  'address-street-1': '1 Main St',
-  'address-city': 'Austin',
-  'address-subdivision': 'TX',
-  'address-postal-code': '78701',
-  'address-country-code': 'US',
-  'identification-number': '123-45-1234',
-}
+export const janeDoe = inquiryFieldsOf(sandboxPeople.usVerified)
 
 export const auth = { Authorization: `Bearer ${API_KEY}` }
 
