@@ -1,8 +1,9 @@
 /**
  * Burst: N users start verification within the same minute, against Persona's 300 requests per
  * minute. Each simulated user does what the gate does (read the session, start the inquiry,
- * complete Persona's hosted form after a while, share when told, wait for approval, read the
- * session), and retries a retryable answer after `Retry-After` or a backoff until a deadline.
+ * complete Persona's hosted form after a while, share whenever the status asks for it, wait for
+ * approval, read the session), and retries a retryable answer after `Retry-After` or a backoff
+ * until a deadline.
  * The bench records every status the BFF gave a user: no 429 may reach one.
  *
  * Time is scaled: the BFF, the emulator and every wait run on a clock `speed` times faster than
@@ -39,6 +40,10 @@ export interface BurstResults {
   usersWithErrors: number
   /** Other non-2xx answers users saw (all retried): status → count. */
   userErrors: Record<string, number>
+  /** The same answers by route: `METHOD /path status` → count. */
+  userErrorsByRoute: Record<string, number>
+  /** Requests users sent in all, retries included. */
+  userRequests: number
   /** Persona's own 429s to the BFF (the emulator enforces 300/min). */
   persona429: number
   personaCalls: number
@@ -103,6 +108,8 @@ export async function measureBurst(
   })
   const realStarted = Date.now()
   const userErrors: Record<string, number> = {}
+  const userErrorsByRoute: Record<string, number> = {}
+  let userRequests = 0
   let user429 = 0
   const journeys: number[] = []
   let failed = 0
@@ -118,10 +125,13 @@ export async function measureBurst(
    */
   const call = async (userId: string, path: string, init?: RequestInit): Promise<unknown> => {
     for (let attempt = 1; ; attempt++) {
+      userRequests++
       const response = await lab.call(userId, `${BFF_PREFIX}${path}`, init)
       if (response.ok) return response.json()
       const status = response.status
       userErrors[status] = (userErrors[status] ?? 0) + 1
+      const route = `${init?.method ?? 'GET'} ${path} ${status}`
+      userErrorsByRoute[route] = (userErrorsByRoute[route] ?? 0) + 1
       if (status === 429) user429++
       await response.arrayBuffer()
       if (status !== 429 && status < 500) throw new Error(`${path} answered ${status}`)
@@ -143,11 +153,20 @@ export async function measureBurst(
   const deadline = time.clock.now() + settings.startWindowMs + 3 * floorMs + 10 * 60_000
   const stuck: Record<string, number> = {}
 
-  /** The gate learns of changes by push; here the user's status is read where the push comes from. */
+  /**
+   * The gate learns of changes by push; here the user's status is read where the push comes from.
+   * Like the gate, the user shares whenever a status update asks for it (once per update).
+   */
   const until = async (userId: string, states: readonly KycStatus['state'][]) => {
+    let sharedFor: string | undefined
     for (;;) {
       const status = await lab.bff.shareflow.kyc.current(userId)
       if (states.includes(status.state)) return status
+      if (status.nextAction === 'share' && status.updatedAt !== sharedFor) {
+        sharedFor = status.updatedAt
+        await call(userId, '/kyc/share', { method: 'POST', body: '{}' })
+        continue
+      }
       if (time.clock.now() > deadline) {
         stuck[status.state] = (stuck[status.state] ?? 0) + 1
         throw new Error(`still ${status.state} at the deadline`)
@@ -166,9 +185,6 @@ export async function measureBurst(
     }
     await time.sleep(formMs)
     await completeHostedInquiry(lab, link.oneTimeLink)
-    const status = await until(userId, ['sharing', 'pending', 'approved'])
-    if (status.nextAction === 'share')
-      await call(userId, '/kyc/share', { method: 'POST', body: '{}' })
     await until(userId, ['approved'])
     await call(userId, '/session')
     const done = time.clock.now()
@@ -206,6 +222,8 @@ export async function measureBurst(
       user429,
       usersWithErrors: erred.size,
       userErrors,
+      userErrorsByRoute,
+      userRequests,
       persona429: lab.traffic.persona429,
       personaCalls,
       coinflowCalls: lab.traffic.coinflow,

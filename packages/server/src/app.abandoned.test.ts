@@ -59,8 +59,8 @@ function saturatedApp() {
   }
 }
 
-describe('a BFF request that timed out while its Persona call was queued', () => {
-  it('sends none of its queued calls, so a retry’s calls are the only ones that go out', async () => {
+describe('a BFF request answered while its Persona calls were queued', () => {
+  it('keeps their place: the retry joins the queued work, and no call goes out twice', async () => {
     const { app, personaCalls, nextWindow } = saturatedApp()
     const startInquiry = (user: string) =>
       app.request('/kyc/inquiry', {
@@ -69,13 +69,21 @@ describe('a BFF request that timed out while its Persona call was queued', () =>
       })
     const responses = await Promise.all(['ada', 'ben', 'cy', 'dee'].map(startInquiry))
     expect(responses.map((r) => r.status)).toEqual([503, 503, 503, 503])
-    // Ada's list call took the window's slot; everything else was still queued at the timeout.
+    // Told when to come back, from the queue: one 5-second window per user ahead, per call left.
+    for (const response of responses.slice(1)) {
+      expect(Number(response.headers.get('Retry-After'))).toBeGreaterThanOrEqual(5)
+    }
+    // Ada's list call took the window's slot; everything else is still queued.
     expect(personaCalls).toEqual(['GET /api/v1/inquiries'])
 
     const retry = startInquiry('ben')
     for (let i = 0; i < 4; i++) await nextWindow()
     await retry
+    // Each user's list call went out once, in the order they asked, then Ada's creation (asked
+    // for after the others' lists); Ben's retry sent nothing of its own.
     expect(personaCalls).toEqual([
+      'GET /api/v1/inquiries',
+      'GET /api/v1/inquiries',
       'GET /api/v1/inquiries',
       'GET /api/v1/inquiries',
       'POST /api/v1/inquiries',

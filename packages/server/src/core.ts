@@ -305,6 +305,7 @@ export function createShareflowCore(options: ShareflowOptions): ShareflowCore {
     shareTokenExpiresInSeconds: options.kyc?.shareTokenExpiresInSeconds,
     verificationRedirectUri: options.kyc?.verificationRedirectUri,
     sleep: options.upstream?.sleep,
+    personaQueue: persona,
   })
   return {
     persona,

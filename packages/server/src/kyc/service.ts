@@ -18,6 +18,7 @@ import type { Logger } from '../logger'
 import { getJson, LockUnavailableError, updateJson, withLock } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 import type { CoinflowApi, WithdrawerLookup } from '../upstream/coinflow'
+import { createCallCounter, type UpstreamCallCounter } from '../upstream/http'
 import type { PersonaApi, PersonaInquiry } from '../upstream/persona'
 import {
   deriveKycStatus,
@@ -42,6 +43,23 @@ export interface KycUser {
 export interface KycScope {
   persona: PersonaApi
   coinflow: CoinflowApi
+  /**
+   * Real milliseconds the request may still take (`timeLeftMs`). With it, and a `personaQueue`,
+   * work that waits for Persona's budget longer than that is kept in line for the user's retry.
+   */
+  answerWithinMs?: number
+  /** The request's counter, so Persona calls made for it are counted even when kept in line. */
+  calls?: UpstreamCallCounter
+}
+
+/**
+ * Persona's shared queue (the rate budget), for work kept in line after its request answered:
+ * `withCalls(counter)` without a signal gives calls that no departing request cancels.
+ */
+export interface PersonaQueue {
+  withCalls(counter: UpstreamCallCounter): PersonaApi
+  /** How long a Persona call asked for now would wait for the budget, ms. */
+  waitEstimateMs(): number
 }
 
 /** A Persona `inquiry.*` or `connect/share-token.*` webhook, verified and de-duplicated. */
@@ -101,6 +119,15 @@ export interface KycServiceOptions {
   /** Registration attempts when Coinflow does not answer (each checked first). Default 3. */
   registerAttempts?: number
   sleep?: Sleep
+  /**
+   * When set, a user's inquiry, share and re-check keep their place in Persona's queue: a request
+   * that cannot be served before it must answer is answered early (a re-check with what the BFF
+   * knows; an action with `upstream_unavailable` and a `Retry-After` from the queue), the work
+   * carries on, and the user's retry joins it instead of queueing again.
+   */
+  personaQueue?: PersonaQueue
+  /** How long the result of kept work waits for its user's retry. Default 10 minutes. */
+  keepResultMs?: number
 }
 
 /** A vendor-safe idempotency key: a hash, so the user id itself never leaves in a header. */
@@ -115,6 +142,7 @@ const messages = {
   notAllowed: 'Your identity could not be verified, so a new check cannot be started here.',
   shareRefused: 'Your identity check could not be shared. Please verify again.',
   noLink: 'Identity verification is not available right now. Please try again shortly.',
+  inLine: 'Many people are verifying right now. Your place is kept; please try again in a moment.',
 } as const
 
 const isUrl = (value: string | null | undefined): value is string => {
@@ -178,6 +206,8 @@ export function createKycService({
   maxResumeAgeMs = 30 * 86_400_000,
   registerAttempts = 3,
   sleep = realSleep,
+  personaQueue,
+  keepResultMs = 600_000,
 }: KycServiceOptions): KycService {
   const load = async (userId: string) =>
     (await getJson(store, kycKeys.record(userId), KycRecord)) ?? emptyKycRecord(clock.now())
@@ -463,12 +493,27 @@ export function createKycService({
     }
 
     if (share.step === 'creating_token') {
-      const created = await persona.createShareToken({
+      const { inquiryId } = share
+      const tokenFor = async (attempt: number) => ({
         connectionId: personaConnectionId,
-        sourceId: share.inquiryId,
-        idempotencyKey: await derivedKey('share', user.id, share.inquiryId, String(share.attempt)),
+        sourceId: inquiryId,
+        idempotencyKey: await derivedKey('share', user.id, inquiryId, String(attempt)),
         expiresInSeconds: shareTokenExpiresInSeconds,
       })
+      let created = await persona.createShareToken(await tokenFor(share.attempt))
+      // 409 for this key (always sent with the same parameters) means an earlier attempt is
+      // still in progress at Persona: its answer is replayed once it ends, so ask again. A key
+      // that stays in progress is given up for a new one (a token made under it is never used
+      // and expires) rather than calling the share refused.
+      for (let wait = 1; !created.ok && created.status === 409 && wait <= 4; wait++) {
+        await sleep(1_000 * 2 ** wait)
+        if (wait === 4) {
+          share = { ...share, attempt: share.attempt + 1 }
+          const next = share
+          await journal(user.id, () => next)
+        }
+        created = await persona.createShareToken(await tokenFor(share.attempt))
+      }
       if (!created.ok) {
         logger.warn('share token refused', { status: created.status, titles: created.titles })
         return failShare(user.id, messages.shareRefused)
@@ -634,6 +679,125 @@ export function createKycService({
     }
   }
 
+  /** A user's work in Persona's queue, and its outcome once settled, kept for their retry. */
+  interface KeptWork {
+    result: Promise<unknown>
+    /** Persona calls the work has made so far. */
+    made: number
+    /** Set once settled: when, and whether anyone still has to hear the outcome. */
+    settledAt?: number
+    unheard: boolean
+  }
+  const kept = new Map<string, KeptWork>()
+
+  const forgetStale = () => {
+    const now = clock.now()
+    for (const [key, work] of kept) {
+      if (work.settledAt !== undefined && now - work.settledAt > keepResultMs) kept.delete(key)
+    }
+  }
+
+  /**
+   * Runs `work` for `key` (one operation of one user) so that a request which must answer before
+   * Persona's queue reaches it loses nothing: the work carries on with calls no departing request
+   * cancels, a request for the same key joins it, and `late(retryAfterSeconds)` answers in the
+   * meantime. With `keepOutcome`, an outcome nobody was there to hear waits `keepResultMs` for
+   * the retry (a one-time link); without, a later request starts afresh from what the work
+   * recorded. The request answers at once when the queue alone is longer than it may wait.
+   */
+  async function inLine<T>(
+    key: string,
+    scope: KycScope,
+    { personaCalls, keepOutcome = false }: { personaCalls: number; keepOutcome?: boolean },
+    work: (scope: KycScope) => Promise<T>,
+    late: (retryAfterSeconds: number) => Promise<T>,
+  ): Promise<T> {
+    const within = scope.answerWithinMs
+    if (!personaQueue || within === undefined) return work(scope)
+    forgetStale()
+    let entry = kept.get(key)
+    if (!entry) {
+      const counted = scope.calls ?? createCallCounter()
+      const started: KeptWork = { result: Promise.resolve(), made: 0, unheard: false }
+      const persona = personaQueue.withCalls({
+        record(call) {
+          if (!call.coalesced) started.made++
+          counted.record(call)
+        },
+      })
+      started.result = work({ ...scope, persona })
+      const settle = () => {
+        started.settledAt = clock.now()
+        // Heard by the request that started it (or a retry): nothing to keep.
+        if ((!keepOutcome || !started.unheard) && kept.get(key) === started) kept.delete(key)
+      }
+      started.result.then(settle, settle)
+      kept.set(key, started)
+      entry = started
+    } else if (entry.settledAt !== undefined) {
+      // A retry collecting what the work found while its user was away.
+      kept.delete(key)
+      return entry.result as Promise<T>
+    }
+    const current = entry
+    // Below the request's ceiling, so this answer reaches the browser before the ceiling's own.
+    const windowMs = Math.floor(within * 0.9)
+    // Each call the work still has to make joins the back of the queue once the one before is
+    // done, so the user comes back after about one queue's length per call left.
+    const retryAfter = () =>
+      Math.max(
+        1,
+        Math.ceil(
+          (personaQueue.waitEstimateMs() * Math.max(1, personaCalls - current.made)) / 1000,
+        ),
+      )
+    const queueMs = personaQueue.waitEstimateMs()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const outcome = await Promise.race([
+      current.result.then(
+        (value) => ({ done: true as const, value }),
+        (error: unknown) => ({ done: true as const, error }),
+      ),
+      new Promise<{ done: false }>((resolve) => {
+        // Real time, like the ceiling: the queue is longer than the request may wait, so the
+        // user hears when to come back now rather than after waiting for nothing.
+        timer = setTimeout(() => resolve({ done: false }), queueMs > windowMs ? 0 : windowMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (!outcome.done) {
+      current.unheard = true
+      return late(retryAfter())
+    }
+    current.unheard = false
+    if (kept.get(key) === current) kept.delete(key)
+    if ('error' in outcome) throw outcome.error
+    return outcome.value as T
+  }
+
+  const comeBackLater = (retryAfterSeconds: number) =>
+    new ApiError('upstream_unavailable', messages.inLine, {
+      retryAfterSeconds,
+      cause: new Error(`kept in Persona's queue; retry in about ${retryAfterSeconds} s`),
+    })
+
+  async function shareOnce(user: KycUser, scope: KycScope): Promise<KycStatus> {
+    try {
+      return await withLock(
+        store,
+        kycKeys.shareLock(user.id),
+        SHARE_LEASE_MS,
+        () => runShare(user, scope),
+        { waitMs: shareWaitMs },
+      )
+    } catch (error) {
+      // Another request is sharing for this user right now; it will finish the job.
+      if (error instanceof LockUnavailableError)
+        return deriveKycStatus(await load(user.id), clock.now())
+      throw error
+    }
+  }
+
   async function userFor(key: string): Promise<string | null> {
     return store.get(key)
   }
@@ -643,27 +807,43 @@ export function createKycService({
       return deriveKycStatus(await load(userId), clock.now())
     },
 
-    refresh,
+    refresh: (user, scope) =>
+      inLine(
+        `refresh:${user.id}`,
+        scope,
+        { personaCalls: 1 },
+        (s) => refresh(user, s),
+        // The re-check carries on and pushes what it finds (`kyc.updated`); until then the user
+        // sees what the BFF knows, which is never further along than the truth.
+        async () => deriveKycStatus(await load(user.id), clock.now()),
+      ),
     observeWithdrawer,
 
-    async share(user, scope) {
-      try {
-        return await withLock(
-          store,
-          kycKeys.shareLock(user.id),
-          SHARE_LEASE_MS,
-          () => runShare(user, scope),
-          { waitMs: shareWaitMs },
-        )
-      } catch (error) {
-        // Another request is sharing for this user right now; it will finish the job.
-        if (error instanceof LockUnavailableError)
-          return deriveKycStatus(await load(user.id), clock.now())
-        throw error
-      }
-    },
+    share: (user, scope) =>
+      inLine(
+        `share:${user.id}`,
+        scope,
+        // Reading the inquiry, then the share token.
+        { personaCalls: 2 },
+        (s) => shareOnce(user, s),
+        async (retryAfterSeconds) => {
+          // The share is under way, in line for Persona: that is what `sharing` + `wait` says,
+          // and the outcome reaches the user as `kyc.updated`, like Coinflow's verdict.
+          const status = deriveKycStatus(await load(user.id), clock.now())
+          if (status.state === 'sharing') return { ...status, nextAction: 'wait' }
+          throw comeBackLater(retryAfterSeconds)
+        },
+      ),
 
-    startInquiry,
+    startInquiry: (user, scope) =>
+      inLine(
+        `inquiry:${user.id}`,
+        scope,
+        // Finding the user's inquiry, then creating (or resuming) one; the link is kept.
+        { personaCalls: 2, keepOutcome: true },
+        (s) => startInquiry(user, s),
+        (retryAfterSeconds) => Promise.reject(comeBackLater(retryAfterSeconds)),
+      ),
 
     async applyPersonaEvent(event) {
       const { resource } = event

@@ -1,6 +1,8 @@
 /**
  * `POST /kyc/share` and `POST /kyc/inquiry`: the user's two KYC actions. Neither takes input
  * beyond an optional empty JSON object; who the user is comes from the host's `getUser` alone.
+ * When Persona's queue is longer than the request may wait, the action keeps its place and the
+ * answer is `503 upstream_unavailable` with a `Retry-After` from the queue; the retry joins it.
  *
  * @module
  */
@@ -9,6 +11,7 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 import { requireUser, signedIn, type ShareflowEnv } from '../core'
 import { optionalJsonBody } from '../errors'
+import { timeLeftMs } from '../security/timeout'
 
 const NoInput = z.strictObject({})
 
@@ -18,6 +21,8 @@ export function registerKycRoutes(app: Hono<ShareflowEnv>): void {
     const status = await c.get('shareflow').kyc.share(user, {
       persona: c.get('persona'),
       coinflow: c.get('coinflow'),
+      answerWithinMs: timeLeftMs(c),
+      calls: c.get('calls'),
     })
     return c.json(KycStatus.parse(status))
   })
@@ -27,6 +32,8 @@ export function registerKycRoutes(app: Hono<ShareflowEnv>): void {
     const link = await c.get('shareflow').kyc.startInquiry(user, {
       persona: c.get('persona'),
       coinflow: c.get('coinflow'),
+      answerWithinMs: timeLeftMs(c),
+      calls: c.get('calls'),
     })
     c.header('Cache-Control', 'no-store')
     return c.json(InquiryLink.parse(link))

@@ -20,6 +20,7 @@ import type { Context, Hono } from 'hono'
 import { isoAt } from '../clock'
 import { requireUser, type ShareflowEnv, type ShareflowUser } from '../core'
 import { toDestinations } from '../payouts/destinations'
+import { timeLeftMs } from '../security/timeout'
 import type { CachedSessionKey } from '../upstream/session-key-cache'
 
 type SessionContext = Context<ShareflowEnv>
@@ -58,6 +59,8 @@ export function registerSessionRoutes(app: Hono<ShareflowEnv>): void {
     let status = await core.kyc.refresh(user, {
       persona: c.get('persona'),
       coinflow: c.get('coinflow'),
+      answerWithinMs: timeLeftMs(c),
+      calls: c.get('calls'),
     })
     let destinations: Session['destinations'] = []
     let coinflow: CoinflowBrowserSession | null = null

@@ -15,5 +15,5 @@ export {
   type RateLimitOptions,
 } from './rate-limit'
 export { apiSecurityHeaders } from './secure-headers'
-export { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './timeout'
+export { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout, timeLeftMs } from './timeout'
 export { findLeaks, type KnownSensitiveValues, type LeakFinding } from './leaks'

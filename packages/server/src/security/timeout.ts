@@ -7,11 +7,24 @@
  *
  * @module
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors'
 
 /** Below the 30 s most load balancers and proxies allow, so our answer reaches the user first. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 25_000
+
+/** When each request's ceiling falls (real time, `Date.now()`), for handlers that answer early. */
+const deadlines = new WeakMap<Context, number>()
+
+/**
+ * Real milliseconds left before `c`'s request ceiling, or `undefined` outside `requestTimeout`.
+ * A handler that can tell the user something better than the ceiling's 503 (when to come back,
+ * say) answers before it.
+ */
+export function timeLeftMs(c: Context): number | undefined {
+  const deadline = deadlines.get(c)
+  return deadline === undefined ? undefined : Math.max(0, deadline - Date.now())
+}
 
 /**
  * @example app.use(requestTimeout(25_000))
@@ -23,6 +36,8 @@ export function requestTimeout(timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS): 
     )
   }
   return async function requestTimeout(c, next) {
+    // The timer below is real time too (the ceiling is about the browser's wait, not the clock).
+    deadlines.set(c, Date.now() + timeoutMs)
     let timer: ReturnType<typeof setTimeout> | undefined
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -197,6 +197,8 @@ export interface PersonaClient extends PersonaApi {
    * builds one).
    */
   withCalls(counter: UpstreamCallCounter, signal?: AbortSignal | (() => AbortSignal)): PersonaApi
+  /** How long a call asked for now would wait for the rate budget (`RateBudget.waitEstimateMs`). */
+  waitEstimateMs(): number
 }
 
 export interface PersonaClientOptions extends Pick<
@@ -229,6 +231,18 @@ export function createPersonaClient({
   requestsPerMinute = 300,
   ...transportOptions
 }: PersonaClientOptions): PersonaClient {
+  const budget = createRateBudget({
+    store,
+    name: 'persona',
+    // Short windows, because Persona's own minute need not line up with ours: any 60 s span
+    // touches at most 13 five-second windows, so this many per window keeps every minute,
+    // however it is aligned, at or under `requestsPerMinute` (276/min sustained for 300).
+    windowMs: BUDGET_WINDOW_MS,
+    limit: Math.max(1, Math.floor(requestsPerMinute / (60_000 / BUDGET_WINDOW_MS + 1))),
+    clock: transportOptions.clock,
+    sleep: transportOptions.sleep,
+    random: transportOptions.random,
+  })
   const transport = createUpstreamTransport({
     ...transportOptions,
     vendor: 'persona',
@@ -238,18 +252,7 @@ export function createPersonaClient({
       'Persona-Version': PERSONA_API_VERSION,
       'Key-Inflection': 'kebab',
     }),
-    budget: createRateBudget({
-      store,
-      name: 'persona',
-      // Short windows, because Persona's own minute need not line up with ours: any 60 s span
-      // touches at most 13 five-second windows, so this many per window keeps every minute,
-      // however it is aligned, at or under `requestsPerMinute` (276/min sustained for 300).
-      windowMs: BUDGET_WINDOW_MS,
-      limit: Math.max(1, Math.floor(requestsPerMinute / (60_000 / BUDGET_WINDOW_MS + 1))),
-      clock: transportOptions.clock,
-      sleep: transportOptions.sleep,
-      random: transportOptions.random,
-    }),
+    budget,
   })
 
   function api(
@@ -400,5 +403,9 @@ export function createPersonaClient({
     }
   }
 
-  return { ...api(undefined), withCalls: (counter, signal) => api(counter, signal) }
+  return {
+    ...api(undefined),
+    withCalls: (counter, signal) => api(counter, signal),
+    waitEstimateMs: () => budget.waitEstimateMs(),
+  }
 }

@@ -14,6 +14,16 @@ function sleepingClock() {
   return { clock, sleep, sleeps }
 }
 
+/** A Persona budget of `limit` a minute on a fresh store, waiting with `sleep`. */
+function budgetOf(
+  limit: number,
+  clock: ReturnType<typeof createManualClock>,
+  sleep: (ms: number) => Promise<void>,
+) {
+  const store = createMemoryStore({ clock })
+  return createRateBudget({ store, name: 'persona', limit, clock, sleep, random: () => 0 })
+}
+
 describe('rate budget', () => {
   it('lets the limit through in one window and queues the next request into the next window', async () => {
     const { clock, sleep, sleeps } = sleepingClock()
@@ -75,5 +85,43 @@ describe('rate budget', () => {
       random: () => 0,
     })
     await expect(budget.acquire()).rejects.toBeInstanceOf(RateBudgetExhausted)
+  })
+
+  it('serves waiting requests in the order they asked, across windows', async () => {
+    const { clock, sleep } = sleepingClock()
+    const budget = budgetOf(2, clock, sleep)
+    const served: string[] = []
+    await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((name) => budget.acquire().then(() => served.push(name))),
+    )
+    expect(served).toEqual(['a', 'b', 'c', 'd', 'e'])
+  })
+
+  it('estimates a newcomer’s wait from the queue ahead of it: one window per limit', async () => {
+    const clock = createManualClock(Date.UTC(2026, 10, 22, 12, 0, 0))
+    // A sleep that never ends keeps everyone queued where they are.
+    const budget = budgetOf(2, clock, () => new Promise<void>(() => {}))
+    expect(budget.waitEstimateMs()).toBe(0)
+    const queued = Array.from({ length: 7 }, () => budget.acquire())
+    for (let i = 0; i < 10; i++) await Promise.resolve()
+    await Promise.all(queued.slice(0, 2))
+    // Two went at once; five wait for the windows after this one (it ends in 60 s).
+    expect(budget.waitEstimateMs()).toBe(60_000 + 2 * 60_000)
+  })
+
+  it('lets a caller who gave up leave the queue without holding up the rest', async () => {
+    const { clock, sleep } = sleepingClock()
+    const budget = budgetOf(1, clock, sleep)
+    await budget.acquire()
+    const gaveUp = new AbortController()
+    const first = budget.acquire(gaveUp.signal)
+    const second = budget.acquire()
+    gaveUp.abort(new Error('browser went away'))
+    await expect(first).rejects.toThrow('browser went away')
+    await second
+    // The one who left took no slot: the next window's only slot went to the second.
+    expect(Math.floor(clock.now() / 60_000)).toBe(
+      Math.floor(Date.UTC(2026, 10, 22, 12, 0, 0) / 60_000) + 1,
+    )
   })
 })

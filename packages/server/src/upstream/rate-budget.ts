@@ -17,10 +17,17 @@ export interface RateBudget {
   /**
    * Resolves when this request may go; throws when waiting would exceed `maxWaitMs`, or with
    * `signal.reason` as soon as `signal` aborts, leaving the queue without taking a slot.
+   * Requests go in the order they asked (on one instance; instances share the windows).
    */
   acquire(signal?: AbortSignal): Promise<void>
   /** Holds every request (on every instance) until `untilMs`, after a vendor 429. */
   blockUntil(untilMs: number): Promise<void>
+  /**
+   * How long a request that asked now would wait, judged from this instance's queue: the time to
+   * the next window once this window is spent, plus one window per `limit` requests ahead of it.
+   * An estimate (other instances share the windows), for telling a user when to come back.
+   */
+  waitEstimateMs(): number
 }
 
 export interface RateBudgetOptions {
@@ -31,7 +38,11 @@ export interface RateBudgetOptions {
   limit: number
   /** Default 60 000 (one minute). */
   windowMs?: number
-  /** Longest a request may queue before `acquire` gives up. Default 120 000. */
+  /**
+   * Longest a request may queue before `acquire` gives up. Default 600 000: the queue is served
+   * in order, so a burst of users is worked through rather than failed (a BFF request answers
+   * long before that; work kept in line for a user's retry waits its turn here).
+   */
   maxWaitMs?: number
   clock?: Clock
   sleep?: Sleep
@@ -78,22 +89,43 @@ export function createRateBudget({
   name,
   limit,
   windowMs = 60_000,
-  maxWaitMs = 120_000,
+  maxWaitMs = 600_000,
   clock = systemClock,
   sleep = realSleep,
   random = Math.random,
 }: RateBudgetOptions): RateBudget {
   const blockedKey = `rate:${name}:blocked-until`
-  return {
-    async acquire(signal) {
-      const started = clock.now()
-      for (;;) {
-        signal?.throwIfAborted()
+  interface Waiter {
+    since: number
+    go(): void
+    fail(error: unknown): void
+  }
+  const queue: Waiter[] = []
+  let pumping = false
+  /** When the window this instance found spent ends (0: none known to be spent). */
+  let spentUntil = 0
+  let blockedUntilKnown = 0
+
+  /**
+   * One loop per instance hands out slots in arrival order: the head of the queue takes the next
+   * slot, and only the loop sleeps until a window opens. (Every waiter polling for itself made
+   * the queue a lottery: a request that had waited longest could lose to one that just came.)
+   */
+  async function pump() {
+    if (pumping) return
+    pumping = true
+    try {
+      while (queue.length > 0) {
         const now = clock.now()
-        if (now - started > maxWaitMs) throw new RateBudgetExhausted(name, now - started)
+        for (const waiter of queue.filter((w) => now - w.since > maxWaitMs)) {
+          queue.splice(queue.indexOf(waiter), 1)
+          waiter.fail(new RateBudgetExhausted(name, now - waiter.since))
+        }
+        if (queue.length === 0) break
         const blockedUntil = Number((await store.get(blockedKey)) ?? 0)
+        blockedUntilKnown = blockedUntil
         if (blockedUntil > now) {
-          await sleepUnlessAborted(sleep, blockedUntil - now + Math.floor(random() * 100), signal)
+          await sleep(blockedUntil - now + Math.floor(random() * 100))
           continue
         }
         const { allowed, resetAt } = await rateWindow(store, `rate:${name}`, {
@@ -101,21 +133,63 @@ export function createRateBudget({
           windowMs,
           clock,
         })
-        if (allowed) return
-        // Spread the queue over the first part of the next window instead of a stampede at 0 ms.
-        await sleepUnlessAborted(
-          sleep,
-          resetAt - now + Math.floor(random() * Math.min(windowMs / 10, 2_000)),
-          signal,
-        )
+        if (allowed) {
+          spentUntil = 0
+          queue.shift()?.go()
+          continue
+        }
+        spentUntil = resetAt
+        // Instances sharing the store wake at slightly different times rather than all at 0 ms.
+        await sleep(resetAt - now + Math.floor(random() * Math.min(windowMs / 50, 200)))
       }
+    } finally {
+      pumping = false
+    }
+  }
+
+  return {
+    acquire(signal) {
+      signal?.throwIfAborted()
+      return new Promise<void>((resolve, reject) => {
+        const leave = () => {
+          const at = queue.indexOf(waiter)
+          if (at >= 0) queue.splice(at, 1)
+          reject(signal?.reason)
+        }
+        const waiter: Waiter = {
+          since: clock.now(),
+          go: () => {
+            signal?.removeEventListener('abort', leave)
+            resolve()
+          },
+          fail: (error) => {
+            signal?.removeEventListener('abort', leave)
+            reject(error)
+          },
+        }
+        signal?.addEventListener('abort', leave, { once: true })
+        queue.push(waiter)
+        void pump().catch((error: unknown) => {
+          // The store failed: everyone waiting hears it, rather than hanging.
+          for (const w of queue.splice(0)) w.fail(error)
+        })
+      })
     },
     async blockUntil(untilMs) {
       const now = clock.now()
       if (untilMs <= now) return
       const current = Number((await store.get(blockedKey)) ?? 0)
       if (current >= untilMs) return
+      blockedUntilKnown = untilMs
       await store.set(blockedKey, String(untilMs), { ttlMs: untilMs - now })
+    },
+    waitEstimateMs() {
+      const now = clock.now()
+      const ahead = queue.length
+      const blocked = Math.max(0, blockedUntilKnown - now)
+      if (ahead === 0 && spentUntil <= now) return blocked
+      const nextWindow = Math.max(0, spentUntil - now)
+      return Math.max(blocked, nextWindow) + Math.floor(ahead / limit) * windowMs
     },
   }
 }
