@@ -143,4 +143,26 @@ describe('createShareflowClient', () => {
     expect(headers[0]).toBeUndefined()
     expect(headers[1]).toBe('5')
   })
+
+  it('says when to come back from the envelope’s retryAfterSeconds (the BFF’s Retry-After)', async () => {
+    const { client } = clientAnswering(() =>
+      json(
+        {
+          error: {
+            code: 'upstream_unavailable',
+            message: 'Your place is kept.',
+            requestId: 'r',
+            retryAfterSeconds: 42,
+          },
+        },
+        503,
+        { 'Retry-After': '42' },
+      ),
+    )
+    await expect(client.startInquiry()).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+      retryAfterSeconds: 42,
+      retryable: true,
+    })
+  })
 })

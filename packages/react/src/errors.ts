@@ -49,3 +49,16 @@ const transient: ErrorCode[] = [
   'internal',
   'payouts_unavailable',
 ]
+
+/**
+ * How long to wait before trying `error`'s call again, after `failures` failures. The BFF's
+ * `Retry-After` (`retryAfterSeconds`) when it gave one: it knows when the user's place in a
+ * vendor's queue comes up. Otherwise exponential backoff from one second. Either plus up to a
+ * fifth more at random, so a crowd told the same second does not come back in step.
+ *
+ * @example useMutation({ mutationFn, retry: (n, e) => n < 10 && !!e.retryAfterSeconds, retryDelay: retryDelayMs })
+ */
+export function retryDelayMs(failures: number, error: unknown): number {
+  const asked = (error as ShareflowError | undefined)?.retryAfterSeconds
+  return (asked ? asked * 1000 : 500 * 2 ** failures) * (1 + Math.random() / 5)
+}

@@ -1,7 +1,7 @@
 import type { InquiryLink, KycStatus, Session } from '@shareflow/contract'
 import { useMutation } from '@tanstack/react-query'
 import { useEffect, useRef } from 'react'
-import { ShareflowError } from '../errors'
+import { retryDelayMs, ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
 import { applyKyc, keys } from '../live'
 import { useShareflow } from '../provider'
@@ -71,6 +71,18 @@ const sessionDecides = new Set<ShareflowError['code']>([
   'conflict',
 ])
 
+/**
+ * An action is tried again by itself only when the BFF said when (`Retry-After`): it kept the
+ * user's place in a vendor's queue, so the screen stays on "opening" or "sharing" instead of an
+ * error. Anything else waits for the user's own retry.
+ */
+const comeBackWhenTold = {
+  // Only `rate_limited` and `upstream_unavailable` carry one: both are worth trying again.
+  retry: (failures: number, error: unknown) =>
+    failures < 10 && !!(error as ShareflowError).retryAfterSeconds,
+  retryDelay: retryDelayMs,
+}
+
 /** The gate's screen for a KYC state: its own name, but one start screen for both ways to start. */
 const screenFor = (state: KycStatus['state']): KycGateState =>
   state === 'unverified' || state === 'inquiry_required' ? 'start' : state
@@ -115,6 +127,7 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
   const inquiry = useMutation(
     {
       mutationFn: (_target: Window | null) => client.startInquiry(),
+      ...comeBackWhenTold,
       onSuccess: (link, target) => {
         setKyc(link.kyc)
         if (latest.current.openInquiry) {
@@ -134,6 +147,7 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
   const sharing = useMutation(
     {
       mutationFn: () => client.share(),
+      ...comeBackWhenTold,
       onSuccess: setKyc,
       // The BFF recorded why; the session now says what the user can do next.
       onError: () => void queryClient.invalidateQueries({ queryKey: keys.session(client) }),
