@@ -716,6 +716,7 @@ export function createKycService({
     if (!personaQueue || within === undefined) return work(scope)
     forgetStale()
     let entry = kept.get(key)
+    const joined = entry !== undefined
     if (!entry) {
       const counted = scope.calls ?? createCallCounter()
       const started: KeptWork = { result: Promise.resolve(), made: 0, unheard: false }
@@ -743,15 +744,16 @@ export function createKycService({
     // Below the request's ceiling, so this answer reaches the browser before the ceiling's own.
     const windowMs = Math.floor(within * 0.9)
     // Each call the work still has to make joins the back of the queue once the one before is
-    // done, so the user comes back after about one queue's length per call left.
-    const retryAfter = () =>
-      Math.max(
-        1,
-        Math.ceil(
-          (personaQueue.waitEstimateMs() * Math.max(1, personaCalls - current.made)) / 1000,
-        ),
-      )
-    const queueMs = personaQueue.waitEstimateMs()
+    // done, so the user comes back after about one queue's length per call left; a quarter more
+    // for each later call, as the queue it joins has grown meanwhile (a burst is still arriving).
+    const retryAfter = () => {
+      const left = Math.max(1, personaCalls - current.made)
+      const queueMs = personaQueue.waitEstimateMs()
+      return Math.max(1, Math.ceil((queueMs * (1 + 1.25 * (left - 1))) / 1000))
+    }
+    // A retry joining work already in line waits its window: the work's own call is somewhere
+    // ahead in the queue, so the newcomer's estimate says nothing about it.
+    const answerNow = !joined && personaQueue.waitEstimateMs() > windowMs
     let timer: ReturnType<typeof setTimeout> | undefined
     const outcome = await Promise.race([
       current.result.then(
@@ -761,7 +763,7 @@ export function createKycService({
       new Promise<{ done: false }>((resolve) => {
         // Real time, like the ceiling: the queue is longer than the request may wait, so the
         // user hears when to come back now rather than after waiting for nothing.
-        timer = setTimeout(() => resolve({ done: false }), queueMs > windowMs ? 0 : windowMs)
+        timer = setTimeout(() => resolve({ done: false }), answerNow ? 0 : windowMs)
       }),
     ])
     clearTimeout(timer)
