@@ -103,8 +103,8 @@ describe('KYC work kept in Persona’s queue', () => {
     const error = await kyc.startInquiry(ada, scope).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ code: 'upstream_unavailable', status: 503 })
-    // Two calls left (find, then create): one queue's length, then a quarter more for the next.
-    expect((error as ApiError).extra.retryAfterSeconds).toBe(Math.ceil(30 * 2.25))
+    // Two calls left (find, then create): one queue's length, and two for the one after.
+    expect((error as ApiError).extra.retryAfterSeconds).toBe(30 * 3)
   })
 
   it('hands the retry the link its kept work made, with no second Persona call', async () => {
@@ -126,6 +126,16 @@ describe('KYC work kept in Persona’s queue', () => {
     const retry = kyc.startInquiry(ada, { ...scope, answerWithinMs: 60_000 })
     await serveAll()
     await expect(retry).resolves.toMatchObject({ inquiryId: 'inq_ada' })
+    expect(sent).toEqual(['list', 'create'])
+  })
+
+  it('asks Persona nothing more for an inquiry when the kept re-check just found none', async () => {
+    const { kyc, scope, queue, sent, serveAll } = serviceInLine()
+    queue.estimateMs = 30_000
+    await kyc.refresh(ada, scope)
+    await expect(kyc.startInquiry(ada, scope)).rejects.toMatchObject({ status: 503 })
+    await serveAll()
+    await expect(kyc.startInquiry(ada, scope)).resolves.toMatchObject({ inquiryId: 'inq_ada' })
     expect(sent).toEqual(['list', 'create'])
   })
 

@@ -584,12 +584,22 @@ export function createKycService({
   }
 
   async function startInquiry(user: KycUser, { persona }: KycScope): Promise<InquiryLink> {
+    // A re-check of this user kept in Persona's queue is already asking what this asks first:
+    // wait for its answer rather than queue the same question again.
+    await kept.get(`refresh:${user.id}`)?.result.catch(() => undefined)
     const record = await load(user.id)
     const status = deriveKycStatus(record, clock.now())
     if (status.state === 'approved') throw new ApiError('conflict', messages.alreadyVerified)
     if (status.state === 'rejected') throw new ApiError('forbidden', messages.notAllowed)
 
-    const inquiry = await findInquiry(user, record, persona)
+    // Persona had no inquiry for the user when asked moments ago (the session's re-check, most
+    // often): asking again would cost a call of the budget and find the same.
+    const justFoundNone =
+      !user.personaInquiryId &&
+      !record.inquiry &&
+      record.checkedAt !== undefined &&
+      clock.now() - Date.parse(record.checkedAt) < recheckAfterMs
+    const inquiry = justFoundNone ? null : await findInquiry(user, record, persona)
     if (inquiry) await observeInquiry(user.id, inquiry)
     if (inquiry && inquiryIs.shareable(inquiry.status) && status.state !== 'inquiry_required') {
       throw new ApiError('conflict', 'Your identity check is complete; share it to continue.')
@@ -744,12 +754,13 @@ export function createKycService({
     // Below the request's ceiling, so this answer reaches the browser before the ceiling's own.
     const windowMs = Math.floor(within * 0.9)
     // Each call the work still has to make joins the back of the queue once the one before is
-    // done, so the user comes back after about one queue's length per call left; a quarter more
-    // for each later call, as the queue it joins has grown meanwhile (a burst is still arriving).
+    // done: the user comes back after one queue's length for the call in line and two for each
+    // later one, as the queue a later call joins grows while a burst is still arriving (a late
+    // return costs the user a little time; an early one, another 503 and another request).
     const retryAfter = () => {
       const left = Math.max(1, personaCalls - current.made)
       const queueMs = personaQueue.waitEstimateMs()
-      return Math.max(1, Math.ceil((queueMs * (1 + 1.25 * (left - 1))) / 1000))
+      return Math.max(1, Math.ceil((queueMs * (1 + 2 * (left - 1))) / 1000))
     }
     // A retry joining work already in line waits its window: the work's own call is somewhere
     // ahead in the queue, so the newcomer's estimate says nothing about it.
