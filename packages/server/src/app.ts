@@ -121,8 +121,9 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
     c.set('logger', logger)
     c.set('calls', calls)
     // Once the browser has its answer (a timeout's 503 included) or has gone away, nobody waits
-    // for this request's Persona calls still queued behind the rate budget: they leave the queue
-    // unsent instead of spending budget a user's retry needs. The handler still running then
+    // for this request's own Persona calls still queued behind the rate budget: they leave the
+    // queue unsent instead of spending budget a user's retry needs. (The KYC service's kept work,
+    // which a retry joins, runs on calls of its own and keeps its place.) The handler still running then
     // fails with this error, which only reaches the log. Built at the request's first Persona
     // call: most requests (a verified user's session, quotes, payouts) make none.
     let answered: AbortController | undefined
