@@ -128,7 +128,7 @@ function upstreamTable(up: UpstreamResults): string[] {
 
 function overheadTable(oh: OverheadResults): string[] {
   const lines = [
-    `BFF overhead: ${oh.tool}, ${oh.durationSec} s per target and cell in ${oh.rounds} alternating slices, all servers in one process of their own. Direct = the emulator's ${oh.directCall.session} (for /session) and ${oh.directCall.quotes} (for /quotes); proxy = a bare @hono/node-server pass-through in front of it. The BFF makes ${oh.upstreamPerRequest.session} vendor calls per /session and ${oh.upstreamPerRequest.quotes} per uncached /quotes. Latency mean / p50 / p99 ms; ratios are BFF over the other (latency: lower is better; throughput: higher is better).`,
+    `BFF overhead: ${oh.tool}, ${oh.durationSec} s per target and cell in ${oh.rounds} alternating slices, all servers in one process of their own. Direct = the emulator's ${oh.directCall.session} (for /session) and ${oh.directCall.quotes} (for /quotes); proxy = a bare @hono/node-server pass-through in front of it. The BFF makes ${oh.upstreamPerRequest.session} vendor call${oh.upstreamPerRequest.session === 1 ? '' : 's'} per /session and ${oh.upstreamPerRequest.quotes} per uncached /quotes. Latency mean / p50 / p99 ms; ratios are BFF over the other (latency: lower is better; throughput: higher is better).`,
     '',
     ...header([
       'route',
