@@ -1,13 +1,13 @@
-import { QueryClient } from '@tanstack/react-query'
+import type { ReactNode } from 'react'
 import {
   createContext,
+  QueryClient,
   useContext,
   useEffect,
   useMemo,
   useRef,
   useState,
-  type ReactNode,
-} from 'react'
+} from './peers'
 import { cssVariableName, type Appearance } from './appearance'
 import { createShareflowClient, type ShareflowClient, type ShareflowClientOptions } from './client'
 import { ShareflowError } from './errors'

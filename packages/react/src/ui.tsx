@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react'
+import type { ReactNode, RefObject } from 'react'
+import { useEffect, useRef, useState } from './peers'
 import type { ShareflowError } from './errors'
 import { fill, type ShareflowMessages } from './messages'
 

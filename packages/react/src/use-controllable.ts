@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useState } from './peers'
 
 /**
  * `value` / `defaultValue` / `onChange`, as Radix does: controlled when `value` is not

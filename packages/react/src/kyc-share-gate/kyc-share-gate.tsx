@@ -1,5 +1,6 @@
 import type { Session } from '@shareflow/contract'
-import { useEffect, useId, useRef, type ReactNode } from 'react'
+import type { ReactNode } from 'react'
+import { useEffect, useId, useRef } from '../peers'
 import type { ShareflowMessages } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {

@@ -1,6 +1,5 @@
 import type { InquiryLink, KycStatus, Session } from '@shareflow/contract'
-import { useMutation } from '@tanstack/react-query'
-import { useEffect, useRef } from 'react'
+import { useEffect, useMutation, useRef } from '../peers'
 import { retryDelayMs, ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
 import { applyKyc, keys } from '../live'

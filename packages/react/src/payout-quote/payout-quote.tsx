@@ -1,5 +1,4 @@
 import type { Currency, Destination, Quote, QuoteOption, Speed } from '@shareflow/contract'
-import { useEffect, useId, useState } from 'react'
 import {
   formatAmountInput,
   formatDateTime,
@@ -7,6 +6,7 @@ import {
   formatRelative,
   parseAmount,
 } from '../format'
+import { useEffect, useId, useState } from '../peers'
 import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import { useShareflowSession } from '../session/use-shareflow-session'

@@ -1,6 +1,5 @@
 import type { Currency, Quote } from '@shareflow/contract'
-import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useEffect, useState } from 'react'
+import { keepPreviousData, useEffect, useQuery, useState } from '../peers'
 import type { ShareflowError } from '../errors'
 import { keys } from '../live'
 import { useShareflow } from '../provider'

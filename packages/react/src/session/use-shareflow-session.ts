@@ -1,5 +1,5 @@
 import type { Session } from '@shareflow/contract'
-import { useQuery } from '@tanstack/react-query'
+import { useQuery } from '../peers'
 import type { ShareflowClient } from '../client'
 import { ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'

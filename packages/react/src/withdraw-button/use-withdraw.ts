@@ -7,8 +7,7 @@ import type {
   Session,
   Speed,
 } from '@shareflow/contract'
-import { replaceEqualDeep, useQuery } from '@tanstack/react-query'
-import { useEffect, useRef, useState } from 'react'
+import { replaceEqualDeep, useEffect, useQuery, useRef, useState } from '../peers'
 import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
 import { keys, newerPayout, useLiveUpdates } from '../live'

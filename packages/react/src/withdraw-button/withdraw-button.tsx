@@ -1,4 +1,5 @@
-import { lazy, Suspense, useId, type ComponentType } from 'react'
+import type { ComponentType } from 'react'
+import { lazy, Suspense, useId } from '../peers'
 import { formatMoney } from '../format'
 import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
