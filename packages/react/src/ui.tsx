@@ -1,3 +1,4 @@
+/** @jsxImportSource ./jsx */
 import type { ReactNode, RefObject } from 'react'
 import { useEffect, useRef, useState } from './peers'
 import type { ShareflowError } from './errors'

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../jsx */
 import type { Session } from '@shareflow/contract'
 import type { ReactNode } from 'react'
 import { useEffect, useId, useRef } from '../peers'

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../jsx */
 import type { Currency, Destination, Quote, QuoteOption, Speed } from '@shareflow/contract'
 import {
   formatAmountInput,

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../jsx */
 import type { ComponentType } from 'react'
 import { lazy, Suspense, useId } from '../peers'
 import { formatMoney } from '../format'
