@@ -25,7 +25,7 @@ export function CoinflowWithdrawFrame(props: CoinflowLinkProps) {
   // Coinflow reads `theme` LZ-compressed; the compressor loads with the frame, not with the kit.
   useEffect(() => {
     let current = true
-    void import('lz-string').then(({ default: lz }) => {
+    void import('./lz-string').then((lz) => {
       if (current) setThemeParam(lz.compressToEncodedURIComponent(themeJson))
     })
     return () => {
