@@ -14,7 +14,8 @@ import type { SizeResults, SubjectSize } from './size'
 import { ratio } from './stats'
 import type { UpstreamResults } from './upstream'
 
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`
+// kB as the size budget counts them (1 kB = 1,000 bytes), so the table and the budget agree.
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`
 const times = (value: number | null) => (value === null ? '–' : `${value.toFixed(2)}×`)
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`
 const header = (cells: string[]) => [row(cells), row(cells.map(() => '---'))]
