@@ -99,26 +99,32 @@ function isSensitiveKey(key: string): boolean {
   return sensitiveKeys.has(normalized) || normalized.startsWith('address')
 }
 
-/** Secret- or PII-shaped substrings masked in any string value, whatever its key. */
-const sensitivePatterns: RegExp[] = [
-  /eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g, // JWTs (Persona session tokens, Coinflow session keys)
-  /\b(?:persona_(?:sandbox|production)_|wbhsec_|cnst_)[\w-]+/g,
-  /\bBearer\s+[\w.~+/=-]+/gi,
-  /[\w.+-]+@[\w-]+\.[\w.-]+/g, // email addresses
-  /\b\d{3}-\d{2}-\d{4}\b/g, // US SSNs
-  /\b\d{13,19}\b/g, // card / long account numbers
+/**
+ * Secret- or PII-shaped substrings masked in any string value, whatever its key. Each comes with
+ * `hint`, a cheap test every string it masks must pass: most values (ids, paths, statuses) fail
+ * the hints' one combined scan and skip the replacements. A pattern and its hint live side by
+ * side, so a new pattern cannot be added without saying what lets it through.
+ */
+const sensitivePatterns: { mask: RegExp; hint: RegExp }[] = [
+  // JWTs (Persona session tokens, Coinflow session keys)
+  { mask: /eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g, hint: /eyJ/ },
+  {
+    mask: /\b(?:persona_(?:sandbox|production)_|wbhsec_|cnst_)[\w-]+/g,
+    hint: /persona_|wbhsec_|cnst_/,
+  },
+  { mask: /\bBearer\s+[\w.~+/=-]+/gi, hint: /bearer/ },
+  { mask: /[\w.+-]+@[\w-]+\.[\w.-]+/g, hint: /@/ }, // email addresses
+  { mask: /\b\d{3}-\d{2}-\d{4}\b/g, hint: /\d-/ }, // US SSNs
+  { mask: /\b\d{13,19}\b/g, hint: /\d{13}/ }, // card / long account numbers
 ]
 
-/**
- * Matches every string any of `sensitivePatterns` could match (and more): most values (ids,
- * paths, statuses) fail this one scan and skip the six replacements.
- */
-const mightBeSensitive = /eyJ|persona_|wbhsec_|cnst_|bearer|@|\d-|\d{13}/i
+// Case-insensitive, so a hint never lets less through than its (possibly case-insensitive) mask.
+const mightBeSensitive = new RegExp(sensitivePatterns.map(({ hint }) => hint.source).join('|'), 'i')
 
 function scrubString(value: string, maxLength: number): string {
   let out = value.length > maxLength ? `${value.slice(0, maxLength)}…` : value
   if (!mightBeSensitive.test(out)) return out
-  for (const pattern of sensitivePatterns) out = out.replace(pattern, REDACTED)
+  for (const { mask } of sensitivePatterns) out = out.replace(mask, REDACTED)
   return out
 }
 
