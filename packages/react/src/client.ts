@@ -1,7 +1,7 @@
 import {
   IDEMPOTENCY_KEY_HEADER,
   REQUEST_ID_HEADER,
-  type routes as contractRoutes,
+  browserRoutes as routes,
   type CreatePayoutRequest,
   type Destination,
   type ErrorCode,
@@ -68,23 +68,6 @@ export interface ShareflowClient {
   /** How events currently arrive. */
   readonly liveStatus: LiveStatus
 }
-
-/**
- * The routes the client calls. Spelled out rather than imported because the contract's `routes`
- * also carries the server's own (webhooks, card and IBAN forms, the OpenAPI document), which a
- * bundler cannot drop from an object; `satisfies` still fails the build when the contract renames
- * or moves any of these.
- */
-const routes = {
-  session: '/session',
-  events: '/events',
-  kycShare: '/kyc/share',
-  kycInquiry: '/kyc/inquiry',
-  destinations: '/destinations',
-  quotes: '/quotes',
-  payouts: '/payouts',
-  payout: (id: string) => `/payouts/${encodeURIComponent(id)}`,
-} as const satisfies Partial<typeof contractRoutes>
 
 /** The code to report when a response is not our envelope (a proxy's error page, say). */
 const statusCodes: Record<number, ErrorCode> = {
