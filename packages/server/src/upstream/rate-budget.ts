@@ -117,8 +117,9 @@ export function createRateBudget({
     try {
       while (queue.length > 0) {
         const now = clock.now()
-        for (const waiter of queue.filter((w) => now - w.since > maxWaitMs)) {
-          queue.splice(queue.indexOf(waiter), 1)
+        // Waiters join at the back, so the ones that have waited too long are all at the front.
+        while (queue.length > 0 && now - queue[0]!.since > maxWaitMs) {
+          const waiter = queue.shift()!
           waiter.fail(new RateBudgetExhausted(name, now - waiter.since))
         }
         if (queue.length === 0) break
