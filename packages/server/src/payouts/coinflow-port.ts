@@ -19,14 +19,8 @@ const isOutage = (error: unknown): error is ApiError =>
 export function createPayoutCoinflow(
   client: CoinflowApi & Pick<CoinflowClient, 'withCalls'>,
 ): PayoutCoinflow {
-  // One counting client per counter, however many calls a request makes through it.
-  const counting = new WeakMap<UpstreamCallCounter, CoinflowApi>()
-  const api = (calls: UpstreamCallCounter | undefined): CoinflowApi => {
-    if (!calls) return client
-    let counted = counting.get(calls)
-    if (!counted) counting.set(calls, (counted = client.withCalls(calls)))
-    return counted
-  }
+  const api = (calls: UpstreamCallCounter | undefined): CoinflowApi =>
+    calls ? client.withCalls(calls) : client
   return {
     async withdrawerAccounts(userId, calls) {
       const lookup = await api(calls).getWithdrawer(userId)

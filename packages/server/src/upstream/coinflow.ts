@@ -534,11 +534,18 @@ export function createCoinflowClient({
     }
   }
 
+  // One counting client per counter: the request's own, and the payouts module asking for the
+  // same request, share it instead of each building the set of methods.
+  const counting = new WeakMap<UpstreamCallCounter, CoinflowApi>()
   return {
     ...api(undefined),
     merchantId,
     env,
     uiOrigin: uiOrigin ?? coinflowHosts[env].ui,
-    withCalls: (counter) => api(counter),
+    withCalls(counter) {
+      let counted = counting.get(counter)
+      if (!counted) counting.set(counter, (counted = api(counter)))
+      return counted
+    },
   }
 }
