@@ -18,3 +18,5 @@ export const browserRoutes = {
 /** Response header carrying the request id that also appears in error bodies and logs. */
 export const REQUEST_ID_HEADER = 'X-Request-Id'
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key'
+/** Response header on a `POST /payouts` answered from an earlier request with the same key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed'

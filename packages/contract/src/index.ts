@@ -15,5 +15,10 @@ export { Quote, QuoteOption, QuoteRequest, UnavailableReason } from './quotes'
 export { CreatePayoutRequest, IdempotencyKey, Payout, PayoutList, PayoutState } from './payouts'
 export { CoinflowBrowserSession, CoinflowEnv, Session } from './session'
 export { ShareflowEvent, type ShareflowEventType } from './events'
-export { IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, browserRoutes } from './browser-routes'
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  REQUEST_ID_HEADER,
+  browserRoutes,
+} from './browser-routes'
 export { routes } from './routes'

@@ -12,21 +12,16 @@
  * @module
  */
 export { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from './app'
-export {
-  requireUser,
-  signedIn,
-  type CoinflowOptions,
-  type CoinflowWebhookEvent,
-  type CoinflowWebhookHandler,
-  type GetUser,
-  type HookList,
-  type PersonaOptions,
-  type ShareflowCore,
-  type ShareflowEnv,
-  type ShareflowModule,
-  type ShareflowOptions,
-  type ShareflowUser,
-} from './core'
+export type { CoinflowOptions, PersonaOptions, ShareflowOptions } from './options'
+export type { ShareflowEnv } from './request-context'
+export type {
+  CoinflowWebhookEvent,
+  CoinflowWebhookHandler,
+  HookList,
+  ShareflowServices,
+} from './services'
+export type { ShareflowModule } from './shareflow-module'
+export { requireUser, signedIn, type GetUser, type ShareflowUser } from './user'
 export { ApiError, errorResponse, optionalJsonBody, validate, type ApiErrorExtra } from './errors'
 export {
   createJsonLogger,
@@ -47,7 +42,7 @@ export {
   jsonResponse,
   type OpenApiPaths,
 } from './openapi'
-export type { EventEntry, EventHub } from './routes/events'
+export type { EventEntry, EventHub } from './event-hub'
 export type { KycService } from './kyc/service'
 export { createMemoryStore, type ShareflowStore, type StoreWriteOptions } from './store'
 export {

@@ -13,7 +13,7 @@
  */
 import { routes } from '@shareflow/contract'
 import { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from './app'
-import type { CoinflowOptions, PersonaOptions } from './core'
+import type { CoinflowOptions, PersonaOptions } from './options'
 import { createEmulator, type Emulator, type EmulatorOptions } from './emulator'
 import { createJsonLogger } from './logger'
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { CoinflowOptions, PersonaOptions } from '../core'
+import type { CoinflowOptions, PersonaOptions } from '../options'
 
 export type ShareflowEnvConfig =
   { mode: 'sandbox' } | { mode: 'live'; persona: PersonaOptions; coinflow: CoinflowOptions }

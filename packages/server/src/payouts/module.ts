@@ -9,14 +9,19 @@
  *
  * @module
  */
-import type { ShareflowModule } from '../core'
-import { registerDestinationRoutes } from '../routes/destinations'
-import { registerPayoutRoutes } from '../routes/payouts'
-import { registerQuoteRoutes } from '../routes/quotes'
+import type { ShareflowModule } from '../shareflow-module'
 import { createPayoutCoinflow } from './coinflow-port'
 import { payoutPaths } from './openapi'
+import { registerDestinationRoutes } from './routes/destinations'
+import { registerPayoutRoutes } from './routes/payouts'
+import { registerQuoteRoutes } from './routes/quotes'
 import type { PayoutHostLedger } from './host-ledger'
-import { createPayoutService, type PayoutService, type PayoutServiceOptions } from './service'
+import {
+  createPayoutService,
+  withdrawEventOf,
+  type PayoutService,
+  type PayoutServiceOptions,
+} from './service'
 
 export interface PayoutsModuleOptions extends Omit<
   PayoutServiceOptions,
@@ -33,15 +38,6 @@ export interface PayoutsModule extends ShareflowModule {
   readonly service: PayoutService
   /** Stops the recovery timer and waits for payout work in flight to release its leases. */
   stop(): Promise<void>
-}
-
-/**
- * A webhook string we can use as a key or in a URL. A signed delivery can still carry a lone
- * UTF-16 surrogate (valid JSON), which `encodeURIComponent` refuses with a URIError; such a
- * value cannot name one of our payouts, so it counts as absent.
- */
-function textField(value: unknown): string | undefined {
-  return typeof value === 'string' && !/[\uD800-\uDFFF]/u.test(value) ? value : undefined
 }
 
 /**
@@ -63,20 +59,20 @@ export function createPayoutsModule({
       if (!service) throw new Error('The payouts module has not been registered with an app yet')
       return service
     },
-    register(app, core) {
+    register(app, services) {
       const payouts = createPayoutService({
         ...serviceOptions,
-        store: core.store,
-        coinflow: createPayoutCoinflow(core.coinflow),
+        store: services.store,
+        coinflow: createPayoutCoinflow(services.coinflow),
         ledger,
-        clock: core.clock,
-        logger: core.logger.child({ module: 'payouts' }),
+        clock: services.clock,
+        logger: services.logger.child({ module: 'payouts' }),
         publish: async (userId, event) => {
-          await core.events.publish(userId, event)
+          await services.events.publish(userId, event)
         },
         onVerificationRequired: async (userId, verificationLink) => {
           if (!verificationLink) return
-          await core.kyc.observeWithdrawer(userId, {
+          await services.kyc.observeWithdrawer(userId, {
             kind: 'verification_required',
             verification: { status: 'pending', vendor: null, shareTokenStatus: null },
             verificationLink,
@@ -85,17 +81,9 @@ export function createPayoutsModule({
         },
       })
       service = payouts
-      core.webhooks.onCoinflowWithdrawEvent.add((event) => {
-        const signature = textField(event.data.signature)
-        const idempotencyKey = textField(event.data.idempotencyKey)
-        const userId = textField(event.data.userId)
-        return payouts.handleWithdrawEvent({
-          eventType: event.eventType,
-          signature: signature ?? '',
-          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-          ...(userId !== undefined ? { userId } : {}),
-        })
-      })
+      services.webhooks.onCoinflowWithdrawEvent.add((delivery) =>
+        payouts.handleWithdrawEvent(withdrawEventOf(delivery)),
+      )
       registerDestinationRoutes(app, payouts)
       registerQuoteRoutes(app, payouts)
       registerPayoutRoutes(app, payouts)

@@ -36,6 +36,7 @@ import { isoAt, systemClock, type Clock } from '../clock'
 import { ApiError } from '../errors'
 import { silentLogger, type Logger } from '../logger'
 import { sha256Hex } from '../digest'
+import type { CoinflowWebhookEvent } from '../services'
 import { LockUnavailableError, withLock } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 import type { CoinflowAccounts, DelegatedQuote } from '../upstream/coinflow'
@@ -108,6 +109,28 @@ export interface WithdrawEvent {
   idempotencyKey?: string
   /** The `x-coinflow-auth-user-id` the payout was made for, when Coinflow echoes it. */
   userId?: string
+}
+
+/**
+ * A webhook string we can use as a key or in a URL. A signed delivery can still carry a lone
+ * UTF-16 surrogate (valid JSON), which `encodeURIComponent` refuses with a URIError; such a
+ * value cannot name one of our payouts, so it counts as absent.
+ */
+function textField(value: unknown): string | undefined {
+  return typeof value === 'string' && !/[\uD800-\uDFFF]/u.test(value) ? value : undefined
+}
+
+/** The payout fields of a verified Coinflow `Withdraw *` delivery (`routes/webhooks.ts`). */
+export function withdrawEventOf(delivery: CoinflowWebhookEvent): WithdrawEvent {
+  const signature = textField(delivery.data.signature)
+  const idempotencyKey = textField(delivery.data.idempotencyKey)
+  const userId = textField(delivery.data.userId)
+  return {
+    eventType: delivery.eventType,
+    signature: signature ?? '',
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(userId !== undefined ? { userId } : {}),
+  }
 }
 
 export interface PayoutServiceOptions {

@@ -1,101 +1,19 @@
 /**
- * `GET /events`: the signed-in user's Server-Sent Events stream, and the hub every part of the
- * BFF publishes through. Events fan out with `store.publish` / `store.subscribe` on a channel per
- * user, so a webhook that lands on any instance reaches a stream held by any other.
+ * `GET /events`: the signed-in user's Server-Sent Events stream, fed by the event hub
+ * (`event-hub.ts`).
  *
- * Each event has an id from a per-user counter and is kept in a short per-user log, so a client
- * that reconnects with `Last-Event-ID` gets what it missed. When the id is unknown (too old, or
- * the log expired) the stream starts with a snapshot of the current KYC state instead: the state
- * is the truth, events are only news of it.
+ * When the client reconnects with `Last-Event-ID` it gets what it missed from the hub's log; when
+ * that id is unknown (too old, or the log expired) the stream starts with a snapshot of the
+ * current KYC state instead: the state is the truth, events are only news of it.
  *
  * @module
  */
-import { ShareflowEvent, type KycStatus } from '@shareflow/contract'
+import { type KycStatus, type ShareflowEvent } from '@shareflow/contract'
 import type { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import { z } from 'zod'
-import { getJson, updateJson } from '../store/records'
-import type { ShareflowStore } from '../store/types'
-import type { ShareflowEnv } from '../core'
-import { requireUser } from '../core'
-
-export interface EventEntry {
-  /** Decimal, increasing per user. */
-  id: string
-  event: ShareflowEvent
-}
-
-export interface EventHub {
-  /** Logs `event` for replay and delivers it to the user's open streams on every instance. */
-  publish(userId: string, event: ShareflowEvent): Promise<EventEntry>
-  /** Calls `listener` for each event published for `userId`; resolves to an unsubscribe. */
-  subscribe(userId: string, listener: (entry: EventEntry) => void): Promise<() => Promise<void>>
-  /** Events after `lastEventId`, oldest first; `null` when that id is no longer in the log. */
-  since(userId: string, lastEventId: string): Promise<EventEntry[] | null>
-  /** The newest logged event id, if any. */
-  latestId(userId: string): Promise<string | null>
-}
-
-const Entry = z.object({ id: z.string(), event: ShareflowEvent })
-const Log = z.array(Entry)
-
-export interface EventHubOptions {
-  store: ShareflowStore
-  /** Events kept per user for `Last-Event-ID` replay. Default 50. */
-  logSize?: number
-  /** How long an idle user's log and counter live. Default 1 day. */
-  retentionMs?: number
-}
-
-const keys = {
-  channel: (userId: string) => `events:user:${userId}`,
-  log: (userId: string) => `events:log:${userId}`,
-  seq: (userId: string) => `events:seq:${userId}`,
-}
-
-/**
- * @example
- * const events = createEventHub({ store })
- * await events.publish(user.id, { type: 'payout.updated', payout })
- */
-export function createEventHub({
-  store,
-  logSize = 50,
-  retentionMs = 86_400_000,
-}: EventHubOptions): EventHub {
-  return {
-    async publish(userId, event) {
-      const entry: EventEntry = {
-        id: String(await store.increment(keys.seq(userId), retentionMs)),
-        event: ShareflowEvent.parse(event),
-      }
-      await updateJson(
-        store,
-        keys.log(userId),
-        Log,
-        (log) => [...(log ?? []), entry].slice(-logSize),
-        { ttlMs: retentionMs },
-      )
-      await store.publish(keys.channel(userId), JSON.stringify(entry))
-      return entry
-    },
-    subscribe(userId, listener) {
-      return store.subscribe(keys.channel(userId), (message) => {
-        const parsed = Entry.safeParse(JSON.parse(message))
-        if (parsed.success) listener(parsed.data)
-      })
-    },
-    async since(userId, lastEventId) {
-      const log = (await getJson(store, keys.log(userId), Log)) ?? []
-      const at = log.findIndex((entry) => entry.id === lastEventId)
-      return at === -1 ? null : log.slice(at + 1)
-    },
-    async latestId(userId) {
-      const log = (await getJson(store, keys.log(userId), Log)) ?? []
-      return log.at(-1)?.id ?? null
-    },
-  }
-}
+import type { EventEntry } from '../event-hub'
+import type { ShareflowEnv } from '../request-context'
+import { requireUser } from '../user'
 
 export interface EventsRouteOptions {
   /** Comment lines keep proxies from closing an idle stream. Default 15 000 ms. */

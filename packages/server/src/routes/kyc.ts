@@ -9,9 +9,10 @@
 import { InquiryLink, KycStatus, routes } from '@shareflow/contract'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { requireUser, signedIn, type ShareflowEnv } from '../core'
 import { optionalJsonBody } from '../errors'
+import type { ShareflowEnv } from '../request-context'
 import { timeLeftMs } from '../security/timeout'
+import { requireUser, signedIn } from '../user'
 
 const NoInput = z.strictObject({})
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createJourneyHarness } from '../../test/journeys/harness'
-import { createShareflowCore } from '../core'
+import { createShareflowServices } from '../services'
 import { silentLogger } from '../logger'
 
 const jane = { id: 'user-jane', email: 'jane@example.com', country: 'US' }
@@ -116,7 +116,7 @@ describe('GET /session for a verified user', () => {
   })
 
   it('keeps no key for reuse when the host turns reuse off', () => {
-    const core = createShareflowCore({
+    const services = createShareflowServices({
       getUser: () => null,
       persona: {
         apiKey: 'persona_sandbox_unit',
@@ -126,8 +126,8 @@ describe('GET /session for a verified user', () => {
       coinflow: { apiKey: 'coinflow_unit', merchantId: 'unit', sessionKeyReuse: false },
       logger: silentLogger,
     })
-    core.sessionKeys.remember(jane.id, 'v1', 'minted-key')
-    expect(core.sessionKeys.reuse(jane.id, 'v1')).toBeNull()
+    services.sessionKeys.remember(jane.id, 'v1', 'minted-key')
+    expect(services.sessionKeys.reuse(jane.id, 'v1')).toBeNull()
   })
 
   it('mints anew after the host drops the kept key', async () => {

@@ -18,10 +18,11 @@ import {
 } from '@shareflow/contract'
 import type { Context, Hono } from 'hono'
 import { isoAt } from '../clock'
-import { requireUser, type ShareflowEnv, type ShareflowUser } from '../core'
 import { toDestinations } from '../payouts/destinations'
+import type { ShareflowEnv } from '../request-context'
 import { timeLeftMs } from '../security/timeout'
 import type { CachedSessionKey } from '../upstream/session-key-cache'
+import { requireUser, type ShareflowUser } from '../user'
 
 type SessionContext = Context<ShareflowEnv>
 

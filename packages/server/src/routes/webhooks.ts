@@ -14,9 +14,9 @@
 import { routes } from '@shareflow/contract'
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
-import type { ShareflowEnv } from '../core'
 import { sha256Hex } from '../digest'
 import { ApiError, parseJsonText } from '../errors'
+import type { ShareflowEnv } from '../request-context'
 import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
 
 const DEDUPE_TTL_MS = 7 * 86_400_000

@@ -4,14 +4,17 @@
  * exactly, never `*`: the BFF authenticates through the host's cookies, and a wildcard with
  * credentials would let any site read a signed-in user's answers. Requests from any other
  * origin get no CORS headers at all, so the browser keeps their answers from the page, and
- * `app.ts`'s same-site check refuses their writes.
+ * the same-site check (`same-site-writes.ts`) refuses their writes.
  *
  * @module
  */
-import { IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER } from '@shareflow/contract'
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  REQUEST_ID_HEADER,
+} from '@shareflow/contract'
 import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
-import { IDEMPOTENT_REPLAYED_HEADER } from '../routes/payouts'
 
 /** Thrown at start-up for an allowlist entry that is not one exact origin. */
 export class CorsConfigurationError extends Error {

@@ -1,10 +1,11 @@
 /**
  * The BFF's browser-facing defences, each one middleware that `createShareflowApp` mounts:
- * security headers, a CORS allowlist, per-user and per-address rate limits, and a request
- * timeout. `app.ts` itself keeps the body-size limit and the same-site check for writes.
+ * security headers, a CORS allowlist, a body-size limit, the same-site check for writes,
+ * per-user and per-address rate limits, and a request timeout; and the leak finder the tests use.
  *
  * @module
  */
+export { limitBodies } from './body-limit'
 export { corsAllowlist, checkAllowedOrigins, CorsConfigurationError } from './cors'
 export {
   defaultRateLimits,
@@ -14,6 +15,7 @@ export {
   type RateLimit,
   type RateLimitOptions,
 } from './rate-limit'
+export { sameSiteWrites } from './same-site-writes'
 export { apiSecurityHeaders } from './secure-headers'
 export { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout, timeLeftMs } from './timeout'
 export { findLeaks, type KnownSensitiveValues, type LeakFinding } from './leaks'

@@ -7,9 +7,10 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from 'hono'
-import { requireUser, type ShareflowEnv } from '../core'
 import { ApiError } from '../errors'
+import type { ShareflowEnv } from '../request-context'
 import { rateWindow } from '../store/records'
+import { requireUser } from '../user'
 
 export interface RateLimit {
   /** Requests allowed in each window. */

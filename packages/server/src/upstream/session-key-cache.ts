@@ -11,6 +11,7 @@
  * @module
  */
 import type { Clock } from '../clock'
+import type { EventHub } from '../event-hub'
 
 /**
  * Coinflow documents session keys as valid for 30 minutes (a sample key's `exp` says 24 h); the
@@ -129,6 +130,21 @@ export function createSessionKeyCache({
 
     get size() {
       return entries.size
+    },
+  }
+}
+
+/**
+ * The event hub, dropping a user's kept key whenever their KYC status changes (`kyc.updated`): a
+ * key is reused only for the status it was minted under, so the next `GET /session` mints anew.
+ * Every publisher of KYC news goes through the hub, so none of them can forget to reset the key.
+ */
+export function forgetKeyOnKycChange(events: EventHub, cache: SessionKeyCache): EventHub {
+  return {
+    ...events,
+    publish(userId, event) {
+      if (event.type === 'kyc.updated') cache.forget(userId)
+      return events.publish(userId, event)
     },
   }
 }

@@ -9,7 +9,7 @@ import { InquiryLink, KycStatus, Session } from '@shareflow/contract'
 import { Hono } from 'hono'
 import { expect } from 'vitest'
 import { createShareflowApp, type ShareflowAppOptions } from '../../src/app'
-import type { ShareflowUser } from '../../src/core'
+import type { ShareflowUser } from '../../src/user'
 import {
   createEmulator,
   createManualClock,

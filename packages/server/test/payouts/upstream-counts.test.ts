@@ -6,7 +6,7 @@
  */
 import { Payout } from '@shareflow/contract'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ShareflowModule } from '../../src/core'
+import type { ShareflowModule } from '../../src/shareflow-module'
 import { createPayoutsModule } from '../../src/payouts/module'
 import type { PayoutServiceOptions } from '../../src/payouts/service'
 import type { UpstreamCall } from '../../src/upstream/http'

@@ -1,12 +1,13 @@
 /**
  * `POST /payouts`, `GET /payouts/:id`, `GET /payouts`: the user's payouts. The work is in
- * `payouts/service.ts`; this file checks the request and answers in the contract's shapes.
+ * `../service.ts`; this file checks the request and answers in the contract's shapes.
  *
  * @module
  */
 import {
   CreatePayoutRequest,
   IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
   IdempotencyKey,
   Payout,
   PayoutList,
@@ -14,13 +15,11 @@ import {
 } from '@shareflow/contract'
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { requireUser, signedIn, type ShareflowEnv } from '../core'
-import { ApiError, fieldsFromIssues, validate } from '../errors'
-import { HistoryCursor } from '../payouts/journal'
-import type { PayoutService } from '../payouts/service'
-
-/** Response header on a `POST /payouts` answered from an earlier request with the same key. */
-export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed'
+import { ApiError, fieldsFromIssues, validate } from '../../errors'
+import { HistoryCursor } from '../journal'
+import type { ShareflowEnv } from '../../request-context'
+import { requireUser, signedIn } from '../../user'
+import type { PayoutService } from '../service'
 
 const HistoryQuery = z.strictObject({
   before: HistoryCursor.optional(),

@@ -1,14 +1,15 @@
 /**
  * `POST /quotes`: every speed a destination allows for an amount, with fee, what the user
- * receives, limit and expected delivery (`payouts/quotes.ts`).
+ * receives, limit and expected delivery (`../quotes.ts`).
  *
  * @module
  */
 import { Quote, QuoteRequest, routes } from '@shareflow/contract'
 import type { Hono } from 'hono'
-import { requireUser, signedIn, type ShareflowEnv } from '../core'
-import { validate } from '../errors'
-import type { PayoutService } from '../payouts/service'
+import { validate } from '../../errors'
+import type { ShareflowEnv } from '../../request-context'
+import { requireUser, signedIn } from '../../user'
+import type { PayoutService } from '../service'
 
 export function registerQuoteRoutes(app: Hono<ShareflowEnv>, payouts: PayoutService): void {
   app.post(routes.quotes, signedIn, validate('json', QuoteRequest), async (c) => {

@@ -15,9 +15,10 @@ import {
   routes,
 } from '@shareflow/contract'
 import type { Context, Hono } from 'hono'
-import { requireUser, signedIn, type ShareflowEnv } from '../core'
-import { ApiError, validate } from '../errors'
-import type { PayoutService } from '../payouts/service'
+import { ApiError, validate } from '../../errors'
+import type { ShareflowEnv } from '../../request-context'
+import { requireUser, signedIn } from '../../user'
+import type { PayoutService } from '../service'
 
 /** Coinflow's refusals of a new account, as something the user can fix. */
 function refusal(status: number, kind: 'iban' | 'pix' | 'card'): ApiError {

@@ -1,0 +1,84 @@
+/**
+ * What a host configures: the options `createShareflowApp` takes (`app.ts` adds the browser-facing
+ * ones and the modules), with their defaults. Every secret stays on the server.
+ *
+ * @module
+ */
+import type { CoinflowEnv } from '@shareflow/contract'
+import type { Clock, Sleep } from './clock'
+import type { Logger } from './logger'
+import type { ShareflowStore } from './store/types'
+import type { SessionKeyCacheOptions } from './upstream/session-key-cache'
+import type { RetryPolicy } from './upstream/http'
+import type { GetUser } from './user'
+
+export interface PersonaOptions {
+  apiKey: string
+  /** The inquiry template new inquiries start from (`itmpl_…`). */
+  templateId: string
+  /** Coinflow's Persona Connect connection (`cxn_…`), the share tokens' destination. */
+  connectionId: string
+  /** Default `https://api.withpersona.com/api/v1`. */
+  baseUrl?: string
+  /** Webhook secrets (`wbhsec_…`); more than one while rotating. */
+  webhookSecrets?: string | readonly string[]
+  /** The most Persona requests in any 60 s, across all instances. Default 300 (Persona's limit). */
+  requestsPerMinute?: number
+}
+
+export interface CoinflowOptions {
+  apiKey: string
+  merchantId: string
+  /** Default `sandbox`. */
+  env?: CoinflowEnv
+  /** Overrides the REST base (the emulator). */
+  baseUrl?: string
+  /** Overrides the hosted-pages origin (the emulator). */
+  uiOrigin?: string
+  /** The dashboard's Webhook Validation Key. */
+  webhookKey?: string
+  /**
+   * How long `GET /session` hands a verified user the same session key (default: up to 20
+   * minutes, while 5 remain, for 10 000 users per instance); `false` mints one on every visit.
+   */
+  sessionKeyReuse?:
+    Pick<SessionKeyCacheOptions, 'maxUsers' | 'reuseForMs' | 'minRemainingMs'> | false
+}
+
+export interface ShareflowOptions {
+  getUser: GetUser
+  persona: PersonaOptions
+  coinflow: CoinflowOptions
+  /** Used for every vendor call; the emulator's `fetch` in sandbox mode. */
+  fetch?: typeof fetch
+  /** Default: an in-memory store (nothing survives a restart; use the file or Redis store). */
+  store?: ShareflowStore
+  /** Default: JSON lines on stdout, redacted. */
+  logger?: Logger
+  clock?: Clock
+  /** Webhook timestamps older (or further ahead) than this are refused. Default 300 s. */
+  webhookToleranceSeconds?: number
+  upstream?: {
+    /** Per attempt. Default 10 000 ms. */
+    timeoutMs?: number
+    retry?: Partial<RetryPolicy>
+    sleep?: Sleep
+    random?: () => number
+  }
+  kyc?: {
+    /** A pending or in-progress user's `/session` re-asks the vendors after this long. Default 10 000 ms. */
+    recheckAfterMs?: number
+    /** Where Persona's hosted flow sends the user when done. */
+    inquiryRedirectUri?: string
+    /** Lifetime of the Persona share token. Default Persona's (14 days). */
+    shareTokenExpiresInSeconds?: number
+    /** Where Coinflow's verification page sends the user when done. */
+    verificationRedirectUri?: string
+  }
+  events?: {
+    /** Default 15 000 ms. */
+    heartbeatMs?: number
+  }
+  /** Largest request body accepted (webhooks included). Default 64 KiB. */
+  maxBodyBytes?: number
+}

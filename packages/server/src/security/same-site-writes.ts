@@ -1,0 +1,31 @@
+/**
+ * The same-site check for writes: browsers mark cross-site requests, and a write from another site
+ * (a forged form or fetch riding on the host's session cookie) is refused. Webhooks come from
+ * servers and carry their own proof.
+ *
+ * @module
+ */
+import { routes } from '@shareflow/contract'
+import type { MiddlewareHandler } from 'hono'
+import { ApiError } from '../errors'
+
+const isWebhook = (path: string) =>
+  path.endsWith(routes.webhooksPersona) || path.endsWith(routes.webhooksCoinflow)
+
+/**
+ * @param trustedOrigins Origins besides the BFF's own whose pages may make writes.
+ * @example app.use(sameSiteWrites(['https://app.example.com']))
+ */
+export function sameSiteWrites(trustedOrigins: readonly string[]): MiddlewareHandler {
+  return async function sameSiteWrites(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || isWebhook(c.req.path)) return next()
+    const origin = c.req.header('Origin')
+    const fromAnotherSite =
+      c.req.header('Sec-Fetch-Site') === 'cross-site' ||
+      (!!origin && origin !== new URL(c.req.url).origin)
+    if (fromAnotherSite && !(origin && trustedOrigins.includes(origin))) {
+      throw new ApiError('forbidden', 'This request must come from the app itself.')
+    }
+    return next()
+  }
+}

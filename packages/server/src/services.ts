@@ -1,0 +1,162 @@
+/**
+ * The services every route of one BFF app shares, built once from its options: the vendor
+ * clients, store, logger, clock, the host's `getUser`, the event hub, the KYC service, the
+ * reusable session keys and the webhook hooks. Routes reach them through `c.get('shareflow')`
+ * (and their per-request, counted vendor clients through `c.get('persona')` /
+ * `c.get('coinflow')`, set by `request-context.ts`); a module (payouts) is handed them in
+ * `register`.
+ *
+ * @module
+ */
+import { systemClock, type Clock } from './clock'
+import { createEventHub, type EventHub } from './event-hub'
+import { createKycService, type KycService } from './kyc/service'
+import { createJsonLogger, type Logger } from './logger'
+import type { ShareflowOptions } from './options'
+import { createMemoryStore } from './store/memory'
+import type { ShareflowStore } from './store/types'
+import { createCoinflowClient, type CoinflowClient } from './upstream/coinflow'
+import { createPersonaClient, type PersonaClient } from './upstream/persona'
+import {
+  createSessionKeyCache,
+  forgetKeyOnKycChange,
+  type SessionKeyCache,
+} from './upstream/session-key-cache'
+import type { GetUser } from './user'
+
+/** A Coinflow webhook the BFF verified and de-duplicated, passed to hooks as-is. */
+export interface CoinflowWebhookEvent {
+  eventType: string
+  category: string
+  created: string
+  data: Record<string, unknown>
+}
+
+export type CoinflowWebhookHandler = (event: CoinflowWebhookEvent) => void | Promise<void>
+
+/** A list of handlers; `add` returns the function that removes it. */
+export interface HookList<H> {
+  add(handler: H): () => void
+  readonly handlers: readonly H[]
+}
+
+function createHookList<H>(): HookList<H> {
+  const handlers: H[] = []
+  return {
+    handlers,
+    add(handler) {
+      handlers.push(handler)
+      return () => {
+        const at = handlers.indexOf(handler)
+        if (at !== -1) handlers.splice(at, 1)
+      }
+    },
+  }
+}
+
+export interface ShareflowServices {
+  persona: PersonaClient
+  coinflow: CoinflowClient
+  store: ShareflowStore
+  logger: Logger
+  clock: Clock
+  getUser: GetUser
+  /** Per-user SSE fan-out; `publish(userId, { type: 'payout.updated', payout })`. */
+  events: EventHub
+  kyc: KycService
+  /**
+   * Coinflow session keys handed out by `GET /session`, kept per user in this instance while
+   * they may be reused; `forget(userId)` makes the next `GET /session` mint a new one.
+   */
+  sessionKeys: SessionKeyCache
+  webhooks: {
+    /**
+     * Runs for every verified, de-duplicated Coinflow `Withdraw *` webhook (`Withdraw Pending`,
+     * `Withdraw Success`, `Withdraw Failure`, …). A handler that throws makes the BFF answer
+     * 500, so Coinflow delivers again (the de-duplication claim is released).
+     */
+    onCoinflowWithdrawEvent: HookList<CoinflowWebhookHandler>
+  }
+  /** Resolved settings routes need (no secrets). */
+  settings: {
+    webhookToleranceSeconds: number
+    personaWebhookSecrets: readonly string[]
+    coinflowWebhookKey: string | null
+    heartbeatMs: number
+    maxBodyBytes: number
+  }
+}
+
+const asList = (value: string | readonly string[] | undefined): readonly string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : value
+
+/** Builds the app's shared services from its options, once per app. */
+export function createShareflowServices(options: ShareflowOptions): ShareflowServices {
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? createJsonLogger({ clock })
+  const store = options.store ?? createMemoryStore({ clock })
+  const transport = {
+    fetch: options.fetch,
+    timeoutMs: options.upstream?.timeoutMs,
+    retry: options.upstream?.retry,
+    sleep: options.upstream?.sleep,
+    random: options.upstream?.random,
+    logger,
+    clock,
+  }
+  const persona = createPersonaClient({
+    ...transport,
+    apiKey: options.persona.apiKey,
+    baseUrl: options.persona.baseUrl,
+    requestsPerMinute: options.persona.requestsPerMinute,
+    store,
+  })
+  const coinflow = createCoinflowClient({
+    ...transport,
+    apiKey: options.coinflow.apiKey,
+    merchantId: options.coinflow.merchantId,
+    env: options.coinflow.env,
+    baseUrl: options.coinflow.baseUrl,
+    uiOrigin: options.coinflow.uiOrigin,
+  })
+  const reuse = options.coinflow.sessionKeyReuse
+  const sessionKeys = createSessionKeyCache({
+    clock,
+    ...(reuse === false ? { reuseForMs: 0 } : reuse),
+  })
+  const events = forgetKeyOnKycChange(createEventHub({ store }), sessionKeys)
+  const kyc = createKycService({
+    store,
+    clock,
+    logger,
+    publish: events.publish,
+    merchantId: options.coinflow.merchantId,
+    personaTemplateId: options.persona.templateId,
+    personaConnectionId: options.persona.connectionId,
+    recheckAfterMs: options.kyc?.recheckAfterMs,
+    inquiryRedirectUri: options.kyc?.inquiryRedirectUri,
+    shareTokenExpiresInSeconds: options.kyc?.shareTokenExpiresInSeconds,
+    verificationRedirectUri: options.kyc?.verificationRedirectUri,
+    sleep: options.upstream?.sleep,
+    personaQueue: persona,
+  })
+  return {
+    persona,
+    coinflow,
+    store,
+    logger,
+    clock,
+    getUser: options.getUser,
+    events,
+    kyc,
+    sessionKeys,
+    webhooks: { onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>() },
+    settings: {
+      webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,
+      personaWebhookSecrets: asList(options.persona.webhookSecrets),
+      coinflowWebhookKey: options.coinflow.webhookKey ?? null,
+      heartbeatMs: options.events?.heartbeatMs ?? 15_000,
+      maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    },
+  }
+}
