@@ -43,7 +43,7 @@ export {
   type OpenApiPaths,
 } from './openapi'
 export type { EventEntry, EventHub } from './event-hub'
-export type { KycService } from './kyc/service'
+export type { KycService } from './kyc'
 export { createMemoryStore, type ShareflowStore, type StoreWriteOptions } from './store'
 export {
   createPersonaClient,

@@ -4,17 +4,15 @@
  * made for this request, and vendor clients that count on it. It also logs the request's one
  * line (status, duration, vendor calls) when the answer is ready.
  *
- * Persona calls a request leaves behind: once the browser has its answer (a timeout's 503
- * included) or has gone away, nobody waits for this request's own Persona calls still queued
- * behind the rate budget (`upstream/rate-budget.ts`), so they leave the queue unsent instead of
- * spending budget a user's retry needs. The KYC work a retry joins (`kyc/`) runs on calls of its
- * own and keeps its place.
+ * The request's Persona client leaves Persona's queue with the request: once the browser has its
+ * answer or has gone away, its calls still queued are not sent (`personaCallsLeftBehind`; the
+ * whole queue policy is in `kyc/work-queue.ts`).
  *
  * @module
  */
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from './errors'
 import type { Logger } from './logger'
+import { personaCallsLeftBehind } from './kyc/work-queue'
 import type { ShareflowServices } from './services'
 import type { CoinflowApi } from './upstream/coinflow'
 import { createCallCounter } from './upstream/http'
@@ -35,47 +33,6 @@ export interface ShareflowEnv {
     /** Coinflow client counting on `calls`. */
     coinflow: CoinflowApi
     user: ShareflowUser | undefined
-  }
-}
-
-/**
- * The signal this request's queued Persona calls leave on, and the function that fires it.
- * Built at the request's first Persona call: most requests (a verified user's session, quotes,
- * payouts) make none. A handler still running when it fires fails with its error, which only
- * reaches the log.
- */
-function personaCallsLeftBehind(request: Request) {
-  let controller: AbortController | undefined
-  let reason: string | undefined
-  const giveUp = (why: string) =>
-    controller?.abort(
-      new ApiError(
-        'upstream_unavailable',
-        'This is taking longer than it should. Nothing was lost; please try again in a moment.',
-        { cause: new Error(`${why}; queued Persona calls not sent`) },
-      ),
-    )
-  const clientGone = () => giveUp('client went away')
-  return {
-    signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController()
-        if (reason !== undefined) giveUp(reason)
-        else if (request.signal.aborted) clientGone()
-        else request.signal.addEventListener('abort', clientGone, { once: true })
-      }
-      return controller.signal
-    },
-    /** The request is answered: calls still queued for it leave. */
-    answered() {
-      if (controller) request.signal.removeEventListener('abort', clientGone)
-      // On the next turn, after Hono has handed the answer over: a handler failing sooner
-      // would still replace a timeout's 503 with its own error.
-      setTimeout(() => {
-        reason = 'request answered'
-        giveUp(reason)
-      }, 0)
-    },
   }
 }
 

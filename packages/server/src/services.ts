@@ -10,7 +10,7 @@
  */
 import { systemClock, type Clock } from './clock'
 import { createEventHub, type EventHub } from './event-hub'
-import { createKycService, type KycService } from './kyc/service'
+import { createKycService, type KycService } from './kyc'
 import { createJsonLogger, type Logger } from './logger'
 import type { ShareflowOptions } from './options'
 import { createMemoryStore } from './store/memory'

@@ -65,7 +65,7 @@ export function createPayoutCoinflow(
           return result.verificationLink
             ? { kind: 'verification_required', verificationLink: result.verificationLink }
             : { kind: 'verification_required' }
-        case 'refused':
+        case 'client_error':
           return { kind: 'rejected', status: result.status }
       }
     },

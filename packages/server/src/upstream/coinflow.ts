@@ -87,8 +87,11 @@ export type ShareTokenRegistration =
     }
   /** 409: a withdrawer already exists for this user; read it with `getWithdrawer`. */
   | { kind: 'already_registered' }
-  /** 400: the shared applicant is not approved (verification incomplete or failed). */
-  | { kind: 'refused'; status: number }
+  /**
+   * Another 4xx (400 most often: the shared applicant is not approved, their verification
+   * incomplete or failed). Sending the same registration again changes nothing.
+   */
+  | { kind: 'client_error'; status: number }
 
 export interface CurrencyCents {
   cents: number
@@ -116,7 +119,11 @@ export type DelegatedPayoutResult =
   /** 402: the merchant's Coinflow balance cannot cover it. */
   | { kind: 'insufficient_funds' }
   | { kind: 'verification_required'; verificationLink: string | null }
-  | { kind: 'refused'; status: number }
+  /**
+   * Any other answer: a 4xx (the transport throws for 5xx and 429 that persist), so the payout
+   * was not made and sending it again changes nothing.
+   */
+  | { kind: 'client_error'; status: number }
 
 export interface CoinflowWithdrawal {
   status: 'completed' | 'failed' | 'pending' | (string & {})
@@ -445,7 +452,7 @@ export function createCoinflowClient({
         }
         if (response.status === 409) return { kind: 'already_registered' }
         if (response.status >= 400 && response.status < 500) {
-          return { kind: 'refused', status: response.status }
+          return { kind: 'client_error', status: response.status }
         }
         throw unexpected('registerShareToken', response)
       },
@@ -481,7 +488,7 @@ export function createCoinflowClient({
             verificationLink: body.success ? body.data.verificationLink : null,
           }
         }
-        return { kind: 'refused', status: response.status }
+        return { kind: 'client_error', status: response.status }
       },
 
       async getWithdrawal(withdrawalId) {

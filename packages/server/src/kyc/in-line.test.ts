@@ -6,7 +6,7 @@ import { silentLogger } from '../logger'
 import { createMemoryStore } from '../store/memory'
 import type { CoinflowApi } from '../upstream/coinflow'
 import type { PersonaApi, PersonaInquiry } from '../upstream/persona'
-import { createKycService, type KycScope } from './service'
+import { createKycService, type KycRequest } from '.'
 
 const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0))
@@ -74,7 +74,7 @@ function serviceInLine() {
     personaConnectionId: 'cxn_unit',
     personaQueue: { withCalls: () => persona, waitEstimateMs: () => queue.estimateMs },
   })
-  const scope: KycScope = { persona: requestBound, coinflow, answerWithinMs: 1_000 }
+  const scope: KycRequest = { persona: requestBound, coinflow, answerWithinMs: 1_000 }
   return {
     kyc,
     scope,
