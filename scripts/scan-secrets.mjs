@@ -24,7 +24,7 @@ const dirArg = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : undefi
 
 const hex = (bytes) => randomBytes(bytes).toString('hex')
 
-/** This run's keys, in each vendor's format (see DESIGN.md "Secrets and configuration"). */
+/** This run's keys, each random but in its vendor's format (the prefixed ones match `patterns`). */
 const fakeSecrets = {
   PERSONA_API_KEY: `persona_production_${hex(24)}`,
   PERSONA_WEBHOOK_SECRET: `wbhsec_${hex(20)}`,

@@ -5,7 +5,7 @@ import { CONNECTION_LEVELS } from './overhead'
 
 const positive = (value: number) => Number.isFinite(value) && value > 0
 
-/** Every figure the README reports, from a quick run: that it is there, not how fast. */
+/** Every figure `bench/README.md` reports, from a quick run: that it is there, not how fast. */
 describe('pnpm bench --quick', () => {
   let results: BenchResults
 

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [--quick]`: runs every measurement, prints the tables on stdout and writes the
- * figures to `bench/results.json` and the tables to `bench/results.md` (the README's
- * "Performance" section is pasted from there). `--quick` uses tiny durations to check the bench
+ * figures to `bench/results.json` and the tables to `bench/results.md` (the "Latest run" of
+ * `bench/README.md` is pasted from there). `--quick` uses tiny durations to check the bench
  * still runs, and writes to the system's temporary folder, so a quick run never replaces the
  * published figures.
  *
@@ -20,7 +20,7 @@ const results = await runBench({ quick })
 const dir = quick ? path.join(tmpdir(), 'shareflow-bench') : benchRoot
 const name = quick ? 'results.quick' : 'results'
 const markdown = path.join(dir, `${name}.md`)
-// Formatted as the repository's prettier would, so the README can take the tables as they are.
+// Formatted as the repository's prettier would, so `bench/README.md` can take the tables as they are.
 const tables = await format(renderTables(results), {
   ...(await resolveConfig(markdown)),
   filepath: markdown,

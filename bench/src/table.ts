@@ -1,6 +1,6 @@
 /**
- * The bench's results as Markdown tables: printed on stdout and pasted into the README's
- * "Performance" section as they are.
+ * The bench's results as Markdown tables: printed on stdout and pasted into the "Latest run" of
+ * `bench/README.md` as they are.
  *
  * @module
  */

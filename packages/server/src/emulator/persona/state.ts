@@ -1,9 +1,10 @@
 /**
  * @module
- * The Persona emulator's state and every transition it allows: the inquiry lifecycle of
- * persona.md §3.2, Connect share tokens (created → pending → redeemed | failed, or expired), cases,
- * accounts and transactions. Each transition stamps its `*-at` time from the emulator clock and
- * raises the matching webhook event, signed with the same `signWebhook` the BFF verifies with.
+ * The Persona emulator's state and every transition it allows: the inquiry lifecycle through the
+ * statuses of Persona's inquiry object (each step in the emulator's README.md), Connect share
+ * tokens (created → pending → redeemed | failed, or expired), cases, accounts and transactions.
+ * Each transition stamps its `*-at` time from the emulator clock and raises the matching webhook
+ * event, signed with the same `signWebhook` the BFF verifies with.
  *
  * Work that happens "later" (a redemption finishing, an inquiry or token expiring) is not
  * scheduled on a timer: `settleDue()` applies whatever the clock has reached, in time order, and
