@@ -1,7 +1,7 @@
 /**
  * The identity journeys (where a user stands, creating or resuming their Persona inquiry, sharing
  * a completed inquiry with Coinflow, applying both vendors' webhooks), each in a module of its
- * own over the user's record (`records.ts`), composed here with the per-user work queues that keep
+ * own over the user's record (`record-store.ts`), composed here with the per-user work queues that keep
  * their place in Persona's queue (`work-queue.ts`).
  *
  * @module
@@ -12,7 +12,7 @@ import type { WithdrawerLookup } from '../upstream/coinflow'
 import type { PersonaApi } from '../upstream/persona'
 import { inquiryFinder, inquiryStarter } from './inquiry'
 import { rechecker } from './recheck'
-import { createKycRecords } from './records'
+import { createKycRecords } from './record-store'
 import { sharer } from './share'
 import type {
   CoinflowKycEvent,

@@ -10,7 +10,7 @@ import { derivedKey } from '../digest'
 import { ApiError } from '../errors'
 import type { PersonaApi, PersonaInquiry } from '../upstream/persona'
 import { deriveKycStatus, inquiryIs, kycKeys, type KycRecord } from './record'
-import { isHttpUrl, type KycRecords } from './records'
+import { isHttpUrl, type KycRecords } from './record-store'
 import type { KycRequest, KycSettings, KycUser } from './types'
 
 const messages = {

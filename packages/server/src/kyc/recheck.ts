@@ -10,7 +10,7 @@ import type { KycStatus } from '@shareflow/contract'
 import { isoAt } from '../clock'
 import type { FindInquiry } from './inquiry'
 import { deriveKycStatus } from './record'
-import type { KycRecords } from './records'
+import type { KycRecords } from './record-store'
 import type { KycRequest, KycSettings, KycUser } from './types'
 
 export function rechecker(

@@ -14,7 +14,7 @@ import { LockUnavailableError, withLock } from '../store/records'
 import type { CoinflowApi, WithdrawerLookup } from '../upstream/coinflow'
 import type { FindInquiry } from './inquiry'
 import { deriveKycStatus, inquiryIs, kycKeys, SHARE_LEASE_MS, type ShareJournal } from './record'
-import type { KycRecords } from './records'
+import type { KycRecords } from './record-store'
 import type { KycRequest, KycSettings, KycUser } from './types'
 
 const messages = {

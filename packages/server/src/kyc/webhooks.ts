@@ -8,7 +8,7 @@
  */
 import { isoAt } from '../clock'
 import { kycKeys } from './record'
-import type { KycRecords } from './records'
+import type { KycRecords } from './record-store'
 import type { CoinflowKycEvent, KycSettings, PersonaEvent } from './types'
 
 export function webhookAppliers(
