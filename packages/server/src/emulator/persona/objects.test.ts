@@ -213,4 +213,15 @@ describe('Persona emulator: transactions', () => {
     expect(missing.body.errors[0].details).toBe('data.attributes.transaction-type-id is missing')
     expect((await harness.call('GET', '/api/v1/transactions/txn_Nope')).status).toBe(404)
   })
+
+  it('answers a created transaction without included objects, even when they are asked for', async () => {
+    harness = createHarness()
+    const path = '/api/v1/transactions?include=account'
+    const created = await harness.call('POST', path, {
+      json: { data: { attributes: { 'transaction-type-id': 'txntp_Business' } } },
+    })
+    expect(created.status).toBe(201)
+    // (`call` also checks the answer against Persona's document, which forbids `included` here.)
+    expect(created.body).not.toHaveProperty('included')
+  })
 })

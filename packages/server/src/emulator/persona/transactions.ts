@@ -43,7 +43,8 @@ export function transactionRoutes(state: PersonaState) {
       fields,
       tags: attributes.tags ?? [],
     })
-    return replyWithResource(c, transactionResource(record), 201)
+    // Persona's document allows no `included` on a created transaction, even when asked for.
+    return reply(c, { data: transactionResource(record) }, 201)
   })
 
   app.get('/:id', (c) => {
