@@ -19,6 +19,7 @@ export {
 export {
   keepPreviousData,
   QueryClient,
+  queryOptions,
   replaceEqualDeep,
   useMutation,
   useQuery,

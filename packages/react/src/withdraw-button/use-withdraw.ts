@@ -7,17 +7,14 @@ import type {
   Session,
   Speed,
 } from '@shareflow/contract'
-import { replaceEqualDeep, useEffect, useQuery, useRef, useState } from '../peers'
+import { useEffect, useQuery, useRef, useState } from '../peers'
 import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
-import { keys, newerPayout, useLiveUpdates } from '../live'
+import { applyPayout, useLiveUpdates } from '../cache-updates'
 import { useResolvedDestination } from '../payout-quote/payout-quote'
 import { useShareflow } from '../provider'
-import {
-  asShareflowError,
-  sessionQuery,
-  useShareflowSession,
-} from '../session/use-shareflow-session'
+import { keys, payoutQuery, sessionQuery, settledPayoutStates as settled } from '../queries'
+import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
 
 /**
@@ -86,8 +83,6 @@ type Phase =
   | { name: 'idle' | 'preparing' | 'linking' | 'submitting' }
   | { name: 'watching'; payoutId: string }
   | { name: 'error'; error: ShareflowError }
-
-const settled = new Set<Payout['state']>(['succeeded', 'failed', 'refused'])
 
 function defaultStorage(): IntentStorage | null {
   try {
@@ -160,9 +155,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     }
     saveIntent({ ...current, payoutId: payout.id })
     // Events may have got here first; the query's own options only apply once it is watched.
-    const key = keys.payout(client, payout.id)
-    const cached = queryClient.getQueryData<Payout>(key)
-    if (newerPayout(cached, payout) !== cached) queryClient.setQueryData(key, payout)
+    applyPayout(queryClient, client, payout)
     setPhase({ name: 'watching', payoutId: payout.id })
   }
 
@@ -230,22 +223,8 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   }, [])
 
   const payoutId = phase.name === 'watching' ? phase.payoutId : undefined
-  const payoutQuery = useQuery(
-    {
-      queryKey: keys.payout(client, payoutId ?? ''),
-      queryFn: ({ signal }) => client.getPayout(payoutId!, { signal }),
-      enabled: payoutId !== undefined,
-      // Every write (answers, events, the payout's own response) keeps the newer view, so an
-      // answer read before the webhook's event cannot take a settled payout back to pending.
-      structuralSharing: (cached, fresh) =>
-        replaceEqualDeep(cached, newerPayout(cached as Payout | undefined, fresh as Payout)),
-      // Events carry the outcome; this slow look is for one the BFF itself never heard of.
-      refetchInterval: (query) =>
-        query.state.data && !settled.has(query.state.data.state) && 30_000,
-    },
-    queryClient,
-  )
-  const payout = payoutId ? payoutQuery.data : undefined
+  const watched = useQuery(payoutQuery(client, payoutId), queryClient)
+  const payout = payoutId ? watched.data : undefined
   // Follow the stream while the payout is on its way, and while Coinflow's page is open (a linked
   // account arrives as `destinations.updated` should the page's own message never come).
   const following =
@@ -254,7 +233,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const liveStatus = useLiveUpdates(client, queryClient, following)
   // An update published before the event stream was up is not replayed to a new stream: read
   // the payout once more as soon as the stream is live.
-  const refetchPayout = payoutQuery.refetch
+  const refetchPayout = watched.refetch
   useEffect(() => {
     if (liveStatus === 'live' && payoutId) void refetchPayout()
   }, [liveStatus, payoutId, refetchPayout])
