@@ -8,7 +8,7 @@ export type {
   WriteOptions,
 } from './client'
 export { ShareflowError, type ShareflowErrorInit } from './errors'
-export type { EventHubTimings, EventSubscriber, LiveStatus } from './event-stream'
+export type { EventStreamTimings, EventSubscriber, LiveStatus } from './event-stream'
 export { ShareflowProvider, useShareflow } from './provider'
 export type { ShareflowContextValue, ShareflowProviderProps } from './provider'
 export { en, type ShareflowMessages } from './messages'
