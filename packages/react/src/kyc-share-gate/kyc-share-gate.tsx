@@ -13,9 +13,9 @@ import {
   useFocusOnChange,
   type HeadingLevel,
 } from '../ui'
+import type { KycGateState } from './gate-state'
 import {
   useKycShareGate,
-  type KycGateState,
   type KycShareGateController,
   type KycShareGateOptions,
 } from './use-kyc-share-gate'

@@ -16,29 +16,7 @@ import { useShareflow } from '../provider'
 import { keys, payoutQuery, sessionQuery, settledPayoutStates as settled } from '../queries'
 import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
-
-/**
- * - `unavailable`: no amount or speed yet; nothing to do.
- * - `needs_destination`: no payout account linked; the action opens Coinflow's page.
- * - `ready`: the action pays out.
- * - `preparing`: making sure the user is registered with Coinflow.
- * - `linking`: Coinflow's page is open, waiting for `accountLinked`.
- * - `submitting`: sending the payout.
- * - `processing`: Coinflow accepted it; waiting for the webhook (pushed live) to settle it.
- * - `succeeded`, `failed`: settled; `reset()` starts a new payout.
- * - `error`: a call failed; `retry()` repeats it with the same idempotency key.
- */
-export type WithdrawState =
-  | 'unavailable'
-  | 'needs_destination'
-  | 'ready'
-  | 'preparing'
-  | 'linking'
-  | 'submitting'
-  | 'processing'
-  | 'succeeded'
-  | 'failed'
-  | 'error'
+import { withdrawStateOf, type WithdrawPhase, type WithdrawState } from './withdraw-state'
 
 /** Where an intent-in-flight survives a reload, so it resumes instead of paying twice. */
 export type IntentStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
@@ -79,11 +57,6 @@ interface Intent {
   payoutId?: string
 }
 
-type Phase =
-  | { name: 'idle' | 'preparing' | 'linking' | 'submitting' }
-  | { name: 'watching'; payoutId: string }
-  | { name: 'error'; error: ShareflowError }
-
 function defaultStorage(): IntentStorage | null {
   try {
     return typeof sessionStorage === 'undefined' ? null : sessionStorage
@@ -116,7 +89,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const { session } = useShareflowSession()
   const destination = useResolvedDestination(options.destination, options.amount?.currency)
   const latest = useLatest({ options, destination })
-  const [phase, setPhase] = useState<Phase>({ name: 'idle' })
+  const [phase, setPhase] = useState<WithdrawPhase>({ name: 'idle' })
   const busy = useRef(false)
 
   const storage = options.storage === undefined ? defaultStorage() : options.storage
@@ -244,23 +217,13 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     }
   })
 
-  const amount = options.amount
-  const state: WithdrawState =
-    phase.name === 'watching'
-      ? payout?.state === 'succeeded'
-        ? 'succeeded'
-        : payout && settled.has(payout.state)
-          ? 'failed'
-          : 'processing'
-      : phase.name === 'error'
-        ? 'error'
-        : phase.name !== 'idle'
-          ? phase.name
-          : destination === null
-            ? 'needs_destination'
-            : amount && options.speed && destination
-              ? 'ready'
-              : 'unavailable'
+  const state = withdrawStateOf({
+    phase: phase.name,
+    payoutState: payout?.state,
+    destination,
+    amount: options.amount,
+    speed: options.speed,
+  })
 
   const notified = useRef<string | undefined>(undefined)
   useEffect(() => {

@@ -6,7 +6,8 @@ import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import { cx, ErrorDetails, Heading, LiveRegion, Spinner, type HeadingLevel } from '../ui'
 import type { CoinflowLinkProps } from './coinflow-messages'
-import { useWithdraw, type WithdrawOptions, type WithdrawState } from './use-withdraw'
+import { useWithdraw, type WithdrawOptions } from './use-withdraw'
+import type { WithdrawState } from './withdraw-state'
 
 export interface WithdrawButtonProps extends WithdrawOptions {
   /**
