@@ -1,6 +1,6 @@
 import type { KycStatus, Payout, Session, ShareflowEvent } from '@shareflow/contract'
 import type { QueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from './peers'
+import { useEffect, useState } from 'react'
 import type { ShareflowClient } from './client'
 import type { LiveStatus } from './event-stream'
 import { keys, liveQueries, newer, newerPayout } from './queries'

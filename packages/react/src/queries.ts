@@ -1,6 +1,10 @@
 import type { Currency, Payout, Quote } from '@shareflow/contract'
-import type { QueryFilters } from '@tanstack/react-query'
-import { keepPreviousData, queryOptions, replaceEqualDeep } from './peers'
+import {
+  keepPreviousData,
+  queryOptions,
+  replaceEqualDeep,
+  type QueryFilters,
+} from '@tanstack/react-query'
 import type { ShareflowClient } from './client'
 
 /**

@@ -1,7 +1,5 @@
-/** @jsxImportSource ../jsx */
 import type { Session } from '@shareflow/contract'
-import type { ReactNode } from 'react'
-import { useEffect, useId, useRef } from '../peers'
+import { useEffect, useId, useRef, type ReactNode } from 'react'
 import type { ShareflowMessages } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {

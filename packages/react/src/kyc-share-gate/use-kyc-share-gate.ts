@@ -1,5 +1,6 @@
 import type { InquiryLink, KycStatus, Session } from '@shareflow/contract'
-import { useEffect, useMutation, useRef } from '../peers'
+import { useEffect, useRef } from 'react'
+import { useMutation } from '@tanstack/react-query'
 import { retryDelayMs, type ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
 import { applyKyc } from '../cache-updates'

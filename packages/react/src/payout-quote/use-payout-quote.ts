@@ -1,5 +1,6 @@
 import type { Currency, Quote } from '@shareflow/contract'
-import { useEffect, useQuery, useState } from '../peers'
+import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { ShareflowError } from '../errors'
 import { useShareflow } from '../provider'
 import { quoteQuery, quoteValidityMs } from '../queries'

@@ -1,5 +1,5 @@
 import type { Session } from '@shareflow/contract'
-import { useQuery } from '../peers'
+import { useQuery } from '@tanstack/react-query'
 import { ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
 import { useLiveUpdates } from '../cache-updates'

@@ -7,7 +7,8 @@ import type {
   Session,
   Speed,
 } from '@shareflow/contract'
-import { useEffect, useQuery, useRef, useState } from '../peers'
+import { useEffect, useRef, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
 import { applyPayout, useLiveUpdates } from '../cache-updates'

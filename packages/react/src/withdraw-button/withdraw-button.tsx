@@ -1,6 +1,4 @@
-/** @jsxImportSource ../jsx */
-import type { ComponentType } from 'react'
-import { lazy, Suspense, useId } from '../peers'
+import { lazy, Suspense, useId, type ComponentType } from 'react'
 import { formatMoney } from '../format'
 import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
