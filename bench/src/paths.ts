@@ -5,3 +5,5 @@ import { fileURLToPath } from 'node:url'
 export const benchRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** The repository root. */
 export const repoRoot = path.resolve(benchRoot, '..')
+/** The React kit's package (`packages/react/`). */
+export const kitRoot = path.join(repoRoot, 'packages/react')

@@ -3,22 +3,29 @@
  * kits, every subject bundled by the same esbuild call with the same flags. The host already ships
  * React and TanStack Query, so those are external for every subject alike.
  *
+ * The kit is measured as a host gets it: built by its own `tsdown` config (as published) into a
+ * temporary folder, and its `dist/` bundled through the package's published `exports`. Its chunks
+ * are told apart by their sourcemaps: a lazy chunk goes by the last module in its map, and the
+ * packages up front are those of the modules the initial files were built from.
+ *
  * "Initial" is what the browser downloads before the components can render: the entry chunk and
  * every chunk it imports statically (esbuild's code splitting puts modules shared with a lazy chunk
  * in chunks of their own), each gzipped as it is served, summed. The kit's size budget in the
  * test suite (`packages/react/src/size.test.ts`) is this same measurement of the `shareflow`
  * subject, not a figure of its own.
  *
- * `@coinflowlabs/react` statically imports its "optional" peer `@solana/web3.js` (coinflow.md §9),
- * so a host must either install it or alias it to an empty module. Both are measured; the headline
+ * `@coinflowlabs/react` imports `@solana/web3.js` statically although its package.json marks that
+ * peer optional, so a host must either install it or alias it to an empty module. Both are measured; the headline
  * ratio uses the alias, the cheaper of the two for the anchor.
  *
  * @module
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
-import { benchRoot } from './paths'
+import { benchRoot, kitRoot, repoRoot } from './paths'
 
 export type Web3Mode = 'stubbed' | 'real'
 
@@ -34,7 +41,10 @@ export interface ChunkSize {
   file: string
   minBytes: number
   gzipBytes: number
-  /** The packages that make up a tenth or more of the chunk (a lazy chunk's reason to exist). */
+  /**
+   * A lazy chunk's reason to exist: for the kit's own, the module it was split off for; for a
+   * vendor's, the packages that make up a tenth or more of it.
+   */
   mainPackage?: string
   /** Every package with code in the chunk (a lazy one: with what it adds), sorted. */
   packages: string[]
@@ -52,28 +62,74 @@ export function packageOf(input: string): string {
   return workspace ? `@shareflow/${workspace[1]}` : input
 }
 
-/** The kit's own chunks, and chunks that only re-export a shared one, go by their module. */
-const chunkName = (mainPackage: string | undefined, file: string) =>
-  mainPackage && !mainPackage.startsWith('@shareflow/')
+/**
+ * The kit's built `dist/`, read into memory (the build's folder is gone once it is read) and put
+ * where the package's own `dist/` is (nothing is written there, and the same paths make the same
+ * chunk hashes from run to run): each JavaScript file, and what it was built from, the `sources`
+ * of its sourcemap relative to the repository (so `packageOf` reads them like any other input).
+ */
+export interface KitDist {
+  dir: string
+  /** Each `.js` file's text, by absolute path. */
+  files: ReadonlyMap<string, string>
+  /** For an esbuild input of the dist, the modules it was built from (in the map's order). */
+  sourcesOf(input: string): string[] | undefined
+}
+
+function readKitDist(built: string, dir = path.join(kitRoot, 'dist')): KitDist {
+  const files = new Map<string, string>()
+  const sources = new Map<string, string[]>()
+  for (const name of readdirSync(built).filter((name) => name.endsWith('.js'))) {
+    const file = path.join(built, name)
+    files.set(path.join(dir, name), readFileSync(file, 'utf8'))
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }
+    sources.set(
+      path.join(dir, name),
+      map.sources.map((source) => path.relative(repoRoot, path.resolve(built, source))),
+    )
+  }
+  return { dir, files, sourcesOf: (input) => sources.get(path.resolve(input)) }
+}
+
+const noKit: KitDist = { dir: '', files: new Map(), sourcesOf: () => undefined }
+
+/**
+ * A lazy chunk of the kit goes by the module it was built for (the last in its dist sourcemap, as
+ * rolldown lists a chunk's own module after what it inlines); a vendor's by its main packages,
+ * and a chunk that only re-exports a shared one by its file.
+ */
+function chunkName(
+  mainPackage: string | undefined,
+  file: string,
+  entryPoint: string | undefined,
+  kit: KitDist,
+): string | undefined {
+  const sources = entryPoint === undefined ? undefined : kit.sourcesOf(entryPoint)
+  if (sources?.length) return path.basename(sources.at(-1)!).replace(/\.[cm]?[jt]sx?$/, '')
+  return mainPackage && !mainPackage.startsWith('@shareflow/')
     ? mainPackage
     : file.replace(/-[A-Z0-9]{8}\.js$/, '')
+}
 
-const packagesOf = (outputs: Metafile['outputs'][string][]) =>
+/** The packages with code in `outputs`; a kit dist file counts for what it was built from. */
+const packagesOf = (outputs: Metafile['outputs'][string][], kit: KitDist) =>
   [
     ...new Set(
       outputs.flatMap((output) =>
         Object.entries(output.inputs)
           // The virtual entry module is the subject's own one-line re-export, not a package.
           .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && !/^bench-entry:/.test(input))
-          .map(([input]) => packageOf(input)),
+          .flatMap(([input]) => kit.sourcesOf(input) ?? [input])
+          .map(packageOf),
       ),
     ),
   ].sort()
 
-function mainPackageOf(output: Metafile['outputs'][string]): string | undefined {
+function mainPackageOf(output: Metafile['outputs'][string], kit: KitDist): string | undefined {
   const bytes = new Map<string, number>()
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const name = packageOf(input)
+    // A kit dist file mixes modules; its bytes are the kit's.
+    const name = kit.sourcesOf(input) ? '@shareflow/react' : packageOf(input)
     bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput)
   }
   const total = [...bytes.values()].reduce((sum, n) => sum + n, 0)
@@ -170,7 +226,7 @@ export const sizeSubjects: SizeSubject[] = [
   },
 ]
 
-/** Resolves `@solana/web3.js` to an empty module, as coinflow.md §9 suggests hosts do. */
+/** Resolves `@solana/web3.js` to an empty module, the cheaper of a host's two ways to satisfy it. */
 const stubSolanaWeb3: Plugin = {
   name: 'stub-solana-web3',
   setup(build) {
@@ -192,7 +248,6 @@ const FLAGS = {
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
-  conditions: ['@shareflow/source'],
   define: { 'process.env.NODE_ENV': '"production"' },
   external: HOST_EXTERNALS,
   legalComments: 'none',
@@ -212,6 +267,7 @@ export function splitChunks(
   metafile: Metafile,
   entryOutput: string,
   sizeOf: (file: string) => Omit<ChunkSize, 'packages'>,
+  kit: KitDist = noKit,
 ): Pick<SubjectSize, 'initial' | 'lazy'> {
   const outputs = metafile.outputs
   const closure = (start: string, skip: ReadonlySet<string>) => {
@@ -233,7 +289,7 @@ export function splitChunks(
   const withPackages = (files: Iterable<string>) =>
     [...files].map((file) => ({
       ...sizeOf(file),
-      packages: packagesOf(outputs[file] ? [outputs[file]] : []),
+      packages: packagesOf(outputs[file] ? [outputs[file]] : [], kit),
     }))
   const initialFiles = closure(entryOutput, new Set())
   const initialSizes = withPackages(initialFiles)
@@ -253,10 +309,13 @@ export function splitChunks(
     const file = sizeOf(target).file
     return {
       file,
-      mainPackage: chunkName(output && mainPackageOf(output), file),
+      mainPackage: chunkName(output && mainPackageOf(output, kit), file, output?.entryPoint, kit),
       minBytes: files.reduce((sum, f) => sum + f.minBytes, 0),
       gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0),
-      packages: packagesOf(added.flatMap((f) => (outputs[f] ? [outputs[f]] : []))),
+      packages: packagesOf(
+        added.flatMap((f) => (outputs[f] ? [outputs[f]] : [])),
+        kit,
+      ),
     }
   })
   return {
@@ -290,19 +349,89 @@ function entryModule(subject: SizeSubject): Plugin {
   }
 }
 
+let kitBuild: Promise<KitDist> | undefined
+
+/**
+ * `@shareflow/react` built as it is published (each build of its own `tsdown.config.ts`, in
+ * order), into a temporary folder that is read and removed; built once per process, however
+ * many subjects import it. The config is imported here rather than loaded by tsdown, whose loader
+ * would look for `tsdown` from the working directory's `node_modules` under Vitest.
+ */
+export function buildKit(): Promise<KitDist> {
+  kitBuild ??= (async () => {
+    const [{ build: tsdown }, { default: config }] = await Promise.all([
+      import('tsdown'),
+      import('../../packages/react/tsdown.config'),
+    ])
+    const built = mkdtempSync(path.join(tmpdir(), 'shareflow-react-dist-'))
+    try {
+      for (const options of config) {
+        await tsdown({ ...options, config: false, cwd: kitRoot, outDir: built, logLevel: 'silent' })
+      }
+      return readKitDist(built)
+    } finally {
+      rmSync(built, { recursive: true, force: true })
+    }
+  })()
+  return kitBuild
+}
+
+/**
+ * Resolves `@shareflow/react` and its subpaths through the package's published `exports`, with
+ * `./dist/` read from the fresh build (anything else, the stylesheet, ships from the package).
+ * The built files' imports of each other resolve within the build; their other imports (the kit's
+ * peers) from the bench, as from a host's app.
+ */
+function kitFromDist(kit: KitDist): Plugin {
+  const manifest = JSON.parse(readFileSync(path.join(kitRoot, 'package.json'), 'utf8')) as {
+    publishConfig: { exports: Record<string, string | { import: string }> }
+  }
+  const exported = manifest.publishConfig.exports
+  return {
+    name: 'shareflow-react-dist',
+    setup(build) {
+      build.onResolve({ filter: /^@shareflow\/react(\/|$)/ }, (args) => {
+        const subpath = `.${args.path.slice('@shareflow/react'.length)}`
+        const target = exported[subpath]
+        if (!target) return { errors: [{ text: `@shareflow/react does not export ${subpath}` }] }
+        const file = typeof target === 'string' ? target : target.import
+        return {
+          path: file.startsWith('./dist/')
+            ? path.join(kit.dir, file.slice('./dist/'.length))
+            : path.join(kitRoot, file),
+        }
+      })
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (!kit.files.has(args.importer)) return undefined
+        if (args.path.startsWith('.'))
+          return { path: path.join(path.dirname(args.importer), args.path) }
+        return build.resolve(args.path, { kind: args.kind, resolveDir: benchRoot })
+      })
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        const contents = kit.files.get(args.path)
+        return contents === undefined ? undefined : { contents, loader: 'js' }
+      })
+    },
+  }
+}
+
 /** Bundles one subject and splits its output into what loads up front and what loads lazily. */
 export async function measureSubject(subject: SizeSubject, web3: Web3Mode): Promise<SubjectSize> {
   const outdir = path.join(benchRoot, 'dist-size', web3, subject.id)
+  const kit = subject.source.includes('@shareflow/react') ? await buildKit() : undefined
   const result = await build({
     ...FLAGS,
     external: [...FLAGS.external],
-    conditions: [...FLAGS.conditions],
     entryPoints: { [subject.id]: `bench-entry:${subject.id}` },
     outdir,
     write: false,
     metafile: true,
     logLevel: 'silent',
-    plugins: [entryModule(subject), ...(web3 === 'stubbed' ? [stubSolanaWeb3] : [])],
+    plugins: [
+      entryModule(subject),
+      ...(kit ? [kitFromDist(kit)] : []),
+      ...(web3 === 'stubbed' ? [stubSolanaWeb3] : []),
+    ],
   })
   const bytes = new Map(
     result.outputFiles.map((file) => [path.relative(process.cwd(), file.path), file.contents]),
@@ -322,7 +451,7 @@ export async function measureSubject(subject: SizeSubject, web3: Web3Mode): Prom
   return {
     id: subject.id,
     label: subject.label,
-    ...splitChunks(result.metafile, entryOutput, sizeOf),
+    ...splitChunks(result.metafile, entryOutput, sizeOf, kit ?? noKit),
   }
 }
 

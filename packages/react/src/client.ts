@@ -14,7 +14,7 @@ import {
   type Session,
 } from '@shareflow/contract'
 import { ShareflowError } from './errors'
-import type { EventHub, EventHubTimings, EventSubscriber, LiveStatus } from './event-stream'
+import type { EventStream, EventStreamTimings, EventSubscriber, LiveStatus } from './event-stream'
 import { createIdempotencyKey } from './idempotency'
 import { findProblem, parseWire, type WireName, type WireTypes } from './wire/index'
 
@@ -28,7 +28,7 @@ export interface ShareflowClientOptions {
   /** Defaults to `same-origin`, so the host's session cookie identifies the user. */
   credentials?: RequestCredentials
   /** Reconnect and polling timings of the live event stream. */
-  live?: Partial<EventHubTimings>
+  live?: Partial<EventStreamTimings>
 }
 
 export interface RequestOptions {
@@ -148,12 +148,12 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
 
   // The live-update machinery (SSE parser, reconnects, polling) is needed only after the first
   // render, so it loads as its own chunk, in parallel with the first requests.
-  let hub: EventHub | undefined
-  let loading: Promise<EventHub> | undefined
+  let eventStream: EventStream | undefined
+  let loading: Promise<EventStream> | undefined
   const events = () =>
     (loading ??= import('./event-stream').then(
-      ({ createEventHub }) =>
-        (hub = createEventHub({
+      ({ createEventStream }) =>
+        (eventStream = createEventStream({
           ...options.live,
           open: (lastEventId, signal) =>
             send(routes.events, {
@@ -205,7 +205,7 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
       }
     },
     get liveStatus() {
-      return hub?.status ?? 'idle'
+      return eventStream?.status ?? 'idle'
     },
   }
 }

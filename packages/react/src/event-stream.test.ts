@@ -1,7 +1,7 @@
 import type { ShareflowEvent } from '@shareflow/contract'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
-  createEventHub,
+  createEventStream,
   createEventStreamParser,
   type LiveStatus,
   type ServerSentEvent,
@@ -74,7 +74,7 @@ function sseResponse() {
   }
 }
 
-describe('createEventHub', () => {
+describe('createEventStream', () => {
   beforeEach(() => {
     vi.useFakeTimers()
   })
@@ -87,64 +87,64 @@ describe('createEventHub', () => {
   it('shares one connection between subscribers and delivers each event to all of them', async () => {
     const stream = sseResponse()
     const open = vi.fn(async () => stream.response)
-    const hub = createEventHub({ open, read })
+    const eventStream = createEventStream({ open, read })
     const a: ShareflowEvent[] = []
     const b: ShareflowEvent[] = []
-    hub.subscribe({ onEvent: (e) => a.push(e) })
-    hub.subscribe({ onEvent: (e) => b.push(e) })
+    eventStream.subscribe({ onEvent: (e) => a.push(e) })
+    eventStream.subscribe({ onEvent: (e) => b.push(e) })
     await vi.advanceTimersByTimeAsync(0)
     stream.write(`event: kyc.updated\ndata: ${JSON.stringify(kycEvent)}\n\n`)
     await vi.advanceTimersByTimeAsync(0)
     expect(open).toHaveBeenCalledTimes(1)
-    expect(hub.status).toBe('live')
+    expect(eventStream.status).toBe('live')
     expect(a).toEqual([kycEvent])
     expect(b).toEqual([kycEvent])
   })
 
   it('tells a subscriber that joins a stream already up where it stands', async () => {
-    const hub = createEventHub({ open: async () => sseResponse().response, read })
-    hub.subscribe({})
+    const eventStream = createEventStream({ open: async () => sseResponse().response, read })
+    eventStream.subscribe({})
     await vi.advanceTimersByTimeAsync(0)
     const statuses: LiveStatus[] = []
-    hub.subscribe({ onStatusChange: (status) => statuses.push(status) })
+    eventStream.subscribe({ onStatusChange: (status) => statuses.push(status) })
     expect(statuses).toEqual(['live'])
   })
 
   it('keeps one connection through an unmount and remount in the same tick (StrictMode)', async () => {
     const open = vi.fn(async () => sseResponse().response)
-    const hub = createEventHub({ open, read })
-    const unsubscribe = hub.subscribe({})
+    const eventStream = createEventStream({ open, read })
+    const unsubscribe = eventStream.subscribe({})
     unsubscribe()
-    const again = hub.subscribe({})
+    const again = eventStream.subscribe({})
     await vi.advanceTimersByTimeAsync(10)
     expect(open).toHaveBeenCalledTimes(1)
     again()
     await vi.advanceTimersByTimeAsync(10)
-    expect(hub.status).toBe('idle')
+    expect(eventStream.status).toBe('idle')
   })
 
   it('closes the connection after the last subscriber leaves', async () => {
     let signal: AbortSignal | undefined
-    const hub = createEventHub({
+    const eventStream = createEventStream({
       open: async (_id, s) => {
         signal = s
         return sseResponse().response
       },
       read,
     })
-    const unsubscribe = hub.subscribe({})
+    const unsubscribe = eventStream.subscribe({})
     await vi.advanceTimersByTimeAsync(0)
     unsubscribe()
     await vi.advanceTimersByTimeAsync(1)
     expect(signal?.aborted).toBe(true)
-    expect(hub.status).toBe('idle')
+    expect(eventStream.status).toBe('idle')
   })
 
   it('reconnects with Last-Event-ID after the stream ends, then reconciles by polling once', async () => {
     const first = sseResponse()
     const ids: (string | undefined)[] = []
     const poll = vi.fn()
-    const hub = createEventHub({
+    const eventStream = createEventStream({
       open: async (id) => {
         ids.push(id)
         return ids.length === 1 ? first.response : sseResponse().response
@@ -152,7 +152,7 @@ describe('createEventHub', () => {
       read,
       random: () => 1,
     })
-    hub.subscribe({ poll })
+    eventStream.subscribe({ poll })
     await vi.advanceTimersByTimeAsync(0)
     first.write(`id: 41\ndata: ${JSON.stringify(kycEvent)}\n\n`)
     first.close()
@@ -161,14 +161,14 @@ describe('createEventHub', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(ids).toEqual([undefined, '41'])
     expect(poll).toHaveBeenCalledTimes(1)
-    expect(hub.status).toBe('live')
+    expect(eventStream.status).toBe('live')
   })
 
   it('falls back to polling, with the reconnect backoff, when the stream keeps failing', async () => {
     const statuses: LiveStatus[] = []
     const pollTimes: number[] = []
     const start = Date.now()
-    const hub = createEventHub({
+    const eventStream = createEventStream({
       open: async () => {
         throw new TypeError('Failed to fetch')
       },
@@ -176,7 +176,7 @@ describe('createEventHub', () => {
       random: () => 1,
       reconnectMaxMs: 60_000,
     })
-    hub.subscribe({
+    eventStream.subscribe({
       poll: () => pollTimes.push(Date.now() - start),
       onStatusChange: (s) => statuses.push(s),
     })
@@ -188,21 +188,21 @@ describe('createEventHub', () => {
 
   it('polls at once when the BFF has no event stream (404)', async () => {
     const poll = vi.fn()
-    const hub = createEventHub({
+    const eventStream = createEventStream({
       open: async () => new Response('{}', { status: 404 }),
       read,
       random: () => 1,
     })
-    hub.subscribe({ poll })
+    eventStream.subscribe({ poll })
     await vi.advanceTimersByTimeAsync(2_000)
-    expect(hub.status).toBe('polling')
+    expect(eventStream.status).toBe('polling')
     expect(poll).toHaveBeenCalledTimes(1)
   })
 
   it('stops polling once the stream is back', async () => {
     let attempts = 0
     const poll = vi.fn()
-    const hub = createEventHub({
+    const eventStream = createEventStream({
       open: async () => {
         attempts++
         if (attempts < 4) throw new TypeError('offline')
@@ -211,9 +211,9 @@ describe('createEventHub', () => {
       read,
       random: () => 1,
     })
-    hub.subscribe({ poll })
+    eventStream.subscribe({ poll })
     await vi.advanceTimersByTimeAsync(8_000)
-    expect(hub.status).toBe('live')
+    expect(eventStream.status).toBe('live')
     const polls = poll.mock.calls.length
     await vi.advanceTimersByTimeAsync(50_000)
     expect(poll.mock.calls.length).toBe(polls)
@@ -221,8 +221,8 @@ describe('createEventHub', () => {
 
   it('reconnects when the stream goes silent longer than the idle timeout', async () => {
     const open = vi.fn(async () => sseResponse().response)
-    const hub = createEventHub({ open, read, random: () => 1, idleTimeoutMs: 5_000 })
-    hub.subscribe({})
+    const eventStream = createEventStream({ open, read, random: () => 1, idleTimeoutMs: 5_000 })
+    eventStream.subscribe({})
     await vi.advanceTimersByTimeAsync(5_000 + 1_000)
     expect(open).toHaveBeenCalledTimes(2)
   })
@@ -230,15 +230,15 @@ describe('createEventHub', () => {
   it('skips messages the reader rejects without dropping the stream', async () => {
     const stream = sseResponse()
     const seen: ShareflowEvent[] = []
-    const hub = createEventHub({
+    const eventStream = createEventStream({
       open: async () => stream.response,
       read: (m) => (m.data.startsWith('{') ? read(m) : undefined),
     })
-    hub.subscribe({ onEvent: (e) => seen.push(e) })
+    eventStream.subscribe({ onEvent: (e) => seen.push(e) })
     await vi.advanceTimersByTimeAsync(0)
     stream.write(`data: garbage\n\ndata: ${JSON.stringify(kycEvent)}\n\n`)
     await vi.advanceTimersByTimeAsync(0)
     expect(seen).toEqual([kycEvent])
-    expect(hub.status).toBe('live')
+    expect(eventStream.status).toBe('live')
   })
 })

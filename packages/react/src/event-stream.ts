@@ -87,17 +87,17 @@ export interface EventSubscriber {
   onStatusChange?(status: LiveStatus): void
 }
 
-export interface EventHubTimings {
+export interface EventStreamTimings {
   /** First reconnect delay; doubles per failure up to `reconnectMaxMs` (or the server's `retry:`). */
   reconnectBaseMs: number
   reconnectMaxMs: number
-  /** Consecutive failed connects after which the hub polls at each further attempt. */
+  /** Consecutive failed connects after which the stream polls at each further attempt. */
   pollAfterFailures: number
   /** Reconnect when the stream is silent this long (a proxy may have dropped it). */
   idleTimeoutMs: number
 }
 
-export interface EventHubOptions extends Partial<EventHubTimings> {
+export interface EventStreamOptions extends Partial<EventStreamTimings> {
   /** Opens the stream, sending `Last-Event-ID` when one is known. */
   open(lastEventId: string | undefined, signal: AbortSignal): Promise<Response>
   /** Reads one message into a contract event, or `undefined` to skip it. */
@@ -105,7 +105,7 @@ export interface EventHubOptions extends Partial<EventHubTimings> {
   random?: () => number
 }
 
-export interface EventHub {
+export interface EventStream {
   subscribe(subscriber: EventSubscriber): () => void
   readonly status: LiveStatus
 }
@@ -130,7 +130,7 @@ const NO_STREAM = [404, 405, 501]
  * Reconnects with exponential backoff and jitter, resumes with `Last-Event-ID`, and polls while
  * the stream is down, never as the main path.
  */
-export function createEventHub(options: EventHubOptions): EventHub {
+export function createEventStream(options: EventStreamOptions): EventStream {
   const {
     reconnectBaseMs = 1_000,
     reconnectMaxMs = 30_000,

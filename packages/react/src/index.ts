@@ -8,7 +8,7 @@ export type {
   WriteOptions,
 } from './client'
 export { ShareflowError, type ShareflowErrorInit } from './errors'
-export type { EventHubTimings, EventSubscriber, LiveStatus } from './event-stream'
+export type { EventStreamTimings, EventSubscriber, LiveStatus } from './event-stream'
 export { ShareflowProvider, useShareflow } from './provider'
 export type { ShareflowContextValue, ShareflowProviderProps } from './provider'
 export { en, type ShareflowMessages } from './messages'
@@ -18,10 +18,10 @@ export type { ShareflowSessionResult, ShareflowSessionState } from './session/us
 export { KycShareGate, type KycShareGateProps } from './kyc-share-gate/kyc-share-gate'
 export { useKycShareGate } from './kyc-share-gate/use-kyc-share-gate'
 export type {
-  KycGateState,
   KycShareGateController,
   KycShareGateOptions,
 } from './kyc-share-gate/use-kyc-share-gate'
+export type { KycGateState } from './kyc-share-gate/gate-state'
 export { PayoutQuote, type PayoutQuoteProps } from './payout-quote/payout-quote'
 export { usePayoutQuote } from './payout-quote/use-payout-quote'
 export type {
@@ -35,7 +35,7 @@ export type {
   IntentStorage,
   WithdrawController,
   WithdrawOptions,
-  WithdrawState,
 } from './withdraw-button/use-withdraw'
+export type { WithdrawState } from './withdraw-button/withdraw-state'
 export type { CoinflowLinkInfo, CoinflowLinkProps } from './withdraw-button/coinflow-messages'
 export type { CoinflowTheme } from './withdraw-button/coinflow-theme'

@@ -1,14 +1,13 @@
-/** @jsxImportSource ./jsx */
-import type { ReactNode } from 'react'
 import {
   createContext,
-  QueryClient,
   useContext,
   useEffect,
   useMemo,
   useRef,
   useState,
-} from './peers'
+  type ReactNode,
+} from 'react'
+import { QueryClient } from '@tanstack/react-query'
 import { cssVariableName, type Appearance } from './appearance'
 import { createShareflowClient, type ShareflowClient, type ShareflowClientOptions } from './client'
 import { ShareflowError } from './errors'

@@ -1,6 +1,4 @@
-/** @jsxImportSource ./jsx */
-import type { ReactNode, RefObject } from 'react'
-import { useEffect, useRef, useState } from './peers'
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react'
 import type { ShareflowError } from './errors'
 import { fill, type ShareflowMessages } from './messages'
 

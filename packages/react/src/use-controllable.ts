@@ -1,4 +1,4 @@
-import { useState } from './peers'
+import { useState } from 'react'
 
 /**
  * `value` / `defaultValue` / `onChange`, as Radix does: controlled when `value` is not

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from './peers'
+import { useEffect, useLayoutEffect, useRef } from 'react'
 
 // useLayoutEffect warns during server rendering in React 18; these effects have nothing to do there.
 export const useIsomorphicLayoutEffect =

@@ -9,7 +9,7 @@ import { createKitSandbox, type Journey, type KitSandbox } from '../../sandbox/s
 import { de } from '../locales/de'
 import { ShareflowProvider } from '../provider'
 import { KycShareGate, type KycShareGateProps } from './kyc-share-gate'
-import type { KycGateState } from './use-kyc-share-gate'
+import type { KycGateState } from './gate-state'
 
 let sandbox: KitSandbox | undefined
 afterEach(() => {

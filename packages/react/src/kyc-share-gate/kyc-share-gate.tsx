@@ -1,7 +1,5 @@
-/** @jsxImportSource ../jsx */
 import type { Session } from '@shareflow/contract'
-import type { ReactNode } from 'react'
-import { useEffect, useId, useRef } from '../peers'
+import { useEffect, useId, useRef, type ReactNode } from 'react'
 import type { ShareflowMessages } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {
@@ -13,9 +11,9 @@ import {
   useFocusOnChange,
   type HeadingLevel,
 } from '../ui'
+import type { KycGateState } from './gate-state'
 import {
   useKycShareGate,
-  type KycGateState,
   type KycShareGateController,
   type KycShareGateOptions,
 } from './use-kyc-share-gate'

@@ -5,7 +5,8 @@ import { describe, expect, it, vi } from 'vitest'
 import type { ShareflowClient } from '../client'
 import { ShareflowError } from '../errors'
 import { ShareflowProvider } from '../provider'
-import { useKycShareGate, type KycGateState } from './use-kyc-share-gate'
+import type { KycGateState } from './gate-state'
+import { useKycShareGate } from './use-kyc-share-gate'
 
 const at = '2026-11-22T12:00:00.000Z'
 const session: Session = {

@@ -1,37 +1,14 @@
 import type { InquiryLink, KycStatus, Session } from '@shareflow/contract'
-import { useEffect, useMutation, useRef } from '../peers'
-import { retryDelayMs, ShareflowError } from '../errors'
+import { useEffect, useRef } from 'react'
+import { useMutation } from '@tanstack/react-query'
+import { retryDelayMs, type ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
-import { applyKyc, keys } from '../live'
+import { applyKyc } from '../cache-updates'
 import { useShareflow } from '../provider'
+import { keys } from '../queries'
 import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
-
-/**
- * Where the gate stands. `approved` renders the gate's children; every other state has a screen.
- *
- * - `loading`: reading the session.
- * - `start`: no usable Persona inquiry; the user starts one.
- * - `opening`: creating or resuming the inquiry, about to open Persona.
- * - `in_progress`: the user is in Persona's flow (another tab or window).
- * - `sharing`: registering the user with Coinflow through a Persona share token.
- * - `pending`: Coinflow is reviewing; the screen updates live from the event stream.
- * - `needs_more_info`: Coinflow wants more; the user continues on `verificationLink`.
- * - `rejected`, `expired`: terminal for this attempt (expired can start again).
- * - `error`: the last call failed; `retry()` repeats it.
- */
-export type KycGateState =
-  | 'loading'
-  | 'start'
-  | 'opening'
-  | 'in_progress'
-  | 'sharing'
-  | 'pending'
-  | 'needs_more_info'
-  | 'approved'
-  | 'rejected'
-  | 'expired'
-  | 'error'
+import { actionErrorOf, gateStateOf, type KycGateState } from './gate-state'
 
 export interface KycShareGateOptions {
   /** Called once each time the gate becomes `approved` (also when it mounts already approved). */
@@ -64,12 +41,6 @@ export interface KycShareGateController {
   retry(): void
 }
 
-const sessionDecides = new Set<ShareflowError['code']>([
-  'verification_required',
-  'kyc_required',
-  'conflict',
-])
-
 /**
  * An action is tried again by itself only when the BFF said when (`Retry-After`): it kept the
  * user's place in a vendor's queue, so the screen stays on "opening" or "sharing" instead of an
@@ -81,10 +52,6 @@ const comeBackWhenTold = {
     failures < 10 && !!(error as ShareflowError).retryAfterSeconds,
   retryDelay: retryDelayMs,
 }
-
-/** The gate's screen for a KYC state: its own name, but one start screen for both ways to start. */
-const screenFor = (state: KycStatus['state']): KycGateState =>
-  state === 'unverified' || state === 'inquiry_required' ? 'start' : state
 
 /**
  * Opens a window in the click's own task, before the one-time link exists, so popup blockers let
@@ -166,23 +133,14 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
     shareNow()
   }, [kyc, shareNow, shareInFlight])
 
-  const failed = inquiry.error ?? sharing.error
-  // These say "the session knows better": it is refetched and shows what to do next.
-  const actionError =
-    failed instanceof ShareflowError && sessionDecides.has(failed.code) ? null : failed
-  const state: KycGateState = inquiry.isPending
-    ? 'opening'
-    : sharing.isPending
-      ? 'sharing'
-      : actionError
-        ? 'error'
-        : kyc
-          ? kyc.nextAction === 'share'
-            ? 'sharing'
-            : screenFor(kyc.state)
-          : sessionError
-            ? 'error'
-            : 'loading'
+  const actionError = actionErrorOf(inquiry.error ?? sharing.error)
+  const state = gateStateOf({
+    opening: inquiry.isPending,
+    sharing: sharing.isPending,
+    actionFailed: !!actionError,
+    kyc,
+    sessionFailed: !!sessionError,
+  })
 
   const previous = useRef<KycGateState | undefined>(undefined)
   useEffect(() => {

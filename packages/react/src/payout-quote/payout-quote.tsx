@@ -1,4 +1,3 @@
-/** @jsxImportSource ../jsx */
 import type { Currency, Destination, Quote, QuoteOption, Speed } from '@shareflow/contract'
 import {
   formatAmountInput,
@@ -7,7 +6,7 @@ import {
   formatRelative,
   parseAmount,
 } from '../format'
-import { useEffect, useId, useState } from '../peers'
+import { useEffect, useId, useState } from 'react'
 import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import { useShareflowSession } from '../session/use-shareflow-session'

@@ -1,8 +1,9 @@
 import type { Currency, Quote } from '@shareflow/contract'
-import { keepPreviousData, useEffect, useQuery, useState } from '../peers'
+import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { ShareflowError } from '../errors'
-import { keys } from '../live'
 import { useShareflow } from '../provider'
+import { quoteQuery, quoteValidityMs } from '../queries'
 import { asShareflowError } from '../session/use-shareflow-session'
 
 /**
@@ -54,24 +55,9 @@ export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
   const { amount, currency, destinationId, debounceMs = 350 } = options
   const { client, queryClient } = useShareflow('usePayoutQuote')
   const settled = useDebounced(amount, debounceMs)
-  const enabled = !!destinationId && settled !== undefined && settled > 0
-  const query = useQuery(
-    {
-      queryKey: keys.quote(client, destinationId ?? '', currency, settled ?? 0),
-      queryFn: ({ signal }) =>
-        client.quote(
-          { amount: { cents: settled!, currency }, destinationId: destinationId! },
-          { signal },
-        ),
-      enabled,
-      placeholderData: keepPreviousData,
-      staleTime: (q) => validity(q.state.data),
-      refetchInterval: (q) => validity(q.state.data) || false,
-    },
-    queryClient,
-  )
+  const query = useQuery(quoteQuery(client, destinationId, currency, settled), queryClient)
 
-  const expiresAt = query.data ? query.dataUpdatedAt + validity(query.data) : 0
+  const expiresAt = query.data ? query.dataUpdatedAt + quoteValidityMs(query.data) : 0
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
     if (!expiresAt) return
@@ -109,10 +95,4 @@ export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
       void query.refetch()
     },
   }
-}
-
-/** How long a quote holds, from the server's own timestamps. */
-function validity(quote: Quote | undefined): number {
-  if (!quote) return 0
-  return Math.max(1_000, Date.parse(quote.expiresAt) - Date.parse(quote.quotedAt))
 }

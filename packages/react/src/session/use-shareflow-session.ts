@@ -1,10 +1,10 @@
 import type { Session } from '@shareflow/contract'
-import { useQuery } from '../peers'
-import type { ShareflowClient } from '../client'
+import { useQuery } from '@tanstack/react-query'
 import { ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
-import { keys, useLiveUpdates } from '../live'
+import { useLiveUpdates } from '../cache-updates'
 import { useShareflow } from '../provider'
+import { sessionQuery } from '../queries'
 
 export type ShareflowSessionState = 'loading' | 'ready' | 'error'
 
@@ -32,12 +32,6 @@ export function asShareflowError(error: unknown): ShareflowError {
   })
 }
 
-/** The session query, shared by every hook that reads the session. */
-export const sessionQuery = (client: ShareflowClient) => ({
-  queryKey: keys.session(client),
-  queryFn: ({ signal }: { signal: AbortSignal }) => client.getSession({ signal }),
-})
-
 /** Final KYC states: no review is under way whose outcome the stream would bring. */
 const settledKyc = new Set<Session['kyc']['state']>(['approved', 'rejected'])
 
@@ -57,8 +51,7 @@ export function useShareflowSession(
   const query = useQuery(
     {
       ...sessionQuery(client),
-      refetchInterval: (query: { state: { data?: Session } }) =>
-        refetchInterval?.(query.state.data) ?? false,
+      refetchInterval: (query) => refetchInterval?.(query.state.data) ?? false,
     },
     queryClient,
   )

@@ -7,41 +7,17 @@ import type {
   Session,
   Speed,
 } from '@shareflow/contract'
-import { replaceEqualDeep, useEffect, useQuery, useRef, useState } from '../peers'
+import { useEffect, useRef, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
-import { keys, newerPayout, useLiveUpdates } from '../live'
+import { applyPayout, useLiveUpdates } from '../cache-updates'
 import { useResolvedDestination } from '../payout-quote/payout-quote'
 import { useShareflow } from '../provider'
-import {
-  asShareflowError,
-  sessionQuery,
-  useShareflowSession,
-} from '../session/use-shareflow-session'
+import { keys, payoutQuery, sessionQuery, settledPayoutStates as settled } from '../queries'
+import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
-
-/**
- * - `unavailable`: no amount or speed yet; nothing to do.
- * - `needs_destination`: no payout account linked; the action opens Coinflow's page.
- * - `ready`: the action pays out.
- * - `preparing`: making sure the user is registered with Coinflow.
- * - `linking`: Coinflow's page is open, waiting for `accountLinked`.
- * - `submitting`: sending the payout.
- * - `processing`: Coinflow accepted it; waiting for the webhook (pushed live) to settle it.
- * - `succeeded`, `failed`: settled; `reset()` starts a new payout.
- * - `error`: a call failed; `retry()` repeats it with the same idempotency key.
- */
-export type WithdrawState =
-  | 'unavailable'
-  | 'needs_destination'
-  | 'ready'
-  | 'preparing'
-  | 'linking'
-  | 'submitting'
-  | 'processing'
-  | 'succeeded'
-  | 'failed'
-  | 'error'
+import { withdrawStateOf, type WithdrawPhase, type WithdrawState } from './withdraw-state'
 
 /** Where an intent-in-flight survives a reload, so it resumes instead of paying twice. */
 export type IntentStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
@@ -82,13 +58,6 @@ interface Intent {
   payoutId?: string
 }
 
-type Phase =
-  | { name: 'idle' | 'preparing' | 'linking' | 'submitting' }
-  | { name: 'watching'; payoutId: string }
-  | { name: 'error'; error: ShareflowError }
-
-const settled = new Set<Payout['state']>(['succeeded', 'failed', 'refused'])
-
 function defaultStorage(): IntentStorage | null {
   try {
     return typeof sessionStorage === 'undefined' ? null : sessionStorage
@@ -121,7 +90,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const { session } = useShareflowSession()
   const destination = useResolvedDestination(options.destination, options.amount?.currency)
   const latest = useLatest({ options, destination })
-  const [phase, setPhase] = useState<Phase>({ name: 'idle' })
+  const [phase, setPhase] = useState<WithdrawPhase>({ name: 'idle' })
   const busy = useRef(false)
 
   const storage = options.storage === undefined ? defaultStorage() : options.storage
@@ -160,9 +129,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     }
     saveIntent({ ...current, payoutId: payout.id })
     // Events may have got here first; the query's own options only apply once it is watched.
-    const key = keys.payout(client, payout.id)
-    const cached = queryClient.getQueryData<Payout>(key)
-    if (newerPayout(cached, payout) !== cached) queryClient.setQueryData(key, payout)
+    applyPayout(queryClient, client, payout)
     setPhase({ name: 'watching', payoutId: payout.id })
   }
 
@@ -230,22 +197,8 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   }, [])
 
   const payoutId = phase.name === 'watching' ? phase.payoutId : undefined
-  const payoutQuery = useQuery(
-    {
-      queryKey: keys.payout(client, payoutId ?? ''),
-      queryFn: ({ signal }) => client.getPayout(payoutId!, { signal }),
-      enabled: payoutId !== undefined,
-      // Every write (answers, events, the payout's own response) keeps the newer view, so an
-      // answer read before the webhook's event cannot take a settled payout back to pending.
-      structuralSharing: (cached, fresh) =>
-        replaceEqualDeep(cached, newerPayout(cached as Payout | undefined, fresh as Payout)),
-      // Events carry the outcome; this slow look is for one the BFF itself never heard of.
-      refetchInterval: (query) =>
-        query.state.data && !settled.has(query.state.data.state) && 30_000,
-    },
-    queryClient,
-  )
-  const payout = payoutId ? payoutQuery.data : undefined
+  const watched = useQuery(payoutQuery(client, payoutId), queryClient)
+  const payout = payoutId ? watched.data : undefined
   // Follow the stream while the payout is on its way, and while Coinflow's page is open (a linked
   // account arrives as `destinations.updated` should the page's own message never come).
   const following =
@@ -254,7 +207,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const liveStatus = useLiveUpdates(client, queryClient, following)
   // An update published before the event stream was up is not replayed to a new stream: read
   // the payout once more as soon as the stream is live.
-  const refetchPayout = payoutQuery.refetch
+  const refetchPayout = watched.refetch
   useEffect(() => {
     if (liveStatus === 'live' && payoutId) void refetchPayout()
   }, [liveStatus, payoutId, refetchPayout])
@@ -265,23 +218,13 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     }
   })
 
-  const amount = options.amount
-  const state: WithdrawState =
-    phase.name === 'watching'
-      ? payout?.state === 'succeeded'
-        ? 'succeeded'
-        : payout && settled.has(payout.state)
-          ? 'failed'
-          : 'processing'
-      : phase.name === 'error'
-        ? 'error'
-        : phase.name !== 'idle'
-          ? phase.name
-          : destination === null
-            ? 'needs_destination'
-            : amount && options.speed && destination
-              ? 'ready'
-              : 'unavailable'
+  const state = withdrawStateOf({
+    phase: phase.name,
+    payoutState: payout?.state,
+    destination,
+    amount: options.amount,
+    speed: options.speed,
+  })
 
   const notified = useRef<string | undefined>(undefined)
   useEffect(() => {

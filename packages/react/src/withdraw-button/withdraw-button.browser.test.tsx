@@ -7,7 +7,7 @@ import { page, userEvent } from 'vitest/browser'
 import { createKitSandbox, type KitSandbox, type SandboxOptions } from '../../sandbox/sandbox'
 import { createShareflowClient } from '../client'
 import { ShareflowProvider } from '../provider'
-import type { WithdrawState } from './use-withdraw'
+import type { WithdrawState } from './withdraw-state'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
 
 let sandbox: KitSandbox | undefined

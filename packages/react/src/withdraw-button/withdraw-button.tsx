@@ -1,12 +1,11 @@
-/** @jsxImportSource ../jsx */
-import type { ComponentType } from 'react'
-import { lazy, Suspense, useId } from '../peers'
+import { lazy, Suspense, useId, type ComponentType } from 'react'
 import { formatMoney } from '../format'
 import { fill } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import { cx, ErrorDetails, Heading, LiveRegion, Spinner, type HeadingLevel } from '../ui'
 import type { CoinflowLinkProps } from './coinflow-messages'
-import { useWithdraw, type WithdrawOptions, type WithdrawState } from './use-withdraw'
+import { useWithdraw, type WithdrawOptions } from './use-withdraw'
+import type { WithdrawState } from './withdraw-state'
 
 export interface WithdrawButtonProps extends WithdrawOptions {
   /**

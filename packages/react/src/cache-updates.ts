@@ -1,43 +1,9 @@
 import type { KycStatus, Payout, Session, ShareflowEvent } from '@shareflow/contract'
 import type { QueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from './peers'
+import { useEffect, useState } from 'react'
 import type { ShareflowClient } from './client'
 import type { LiveStatus } from './event-stream'
-
-/** Every kit query key starts with this, so hosts sharing a QueryClient can tell them apart. */
-export const keys = {
-  all: (client: ShareflowClient) => ['shareflow', client.baseUrl] as const,
-  session: (client: ShareflowClient) => ['shareflow', client.baseUrl, 'session'] as const,
-  payout: (client: ShareflowClient, id: string) =>
-    ['shareflow', client.baseUrl, 'payout', id] as const,
-  quote: (client: ShareflowClient, destinationId: string, currency: string, cents: number) =>
-    ['shareflow', client.baseUrl, 'quote', destinationId, currency, cents] as const,
-}
-
-const newer = (a: { updatedAt: string }, b: { updatedAt: string } | undefined) =>
-  !b || Date.parse(a.updatedAt) >= Date.parse(b.updatedAt)
-
-// A payout's states only move forward, so a later state is the newer view whatever the clocks say.
-const payoutProgress: Record<Payout['state'], number> = {
-  accepted: 0,
-  authorized: 1,
-  submitted: 2,
-  pending: 3,
-  succeeded: 4,
-  failed: 4,
-  refused: 4,
-}
-
-/**
- * The newer of two views of one payout. An answer read before an event can arrive after it (a
- * `GET` in flight while the webhook's event is pushed), and must not take the payout back.
- */
-export function newerPayout(cached: Payout | undefined, fresh: Payout): Payout {
-  if (!cached) return fresh
-  const ahead = payoutProgress[fresh.state] - payoutProgress[cached.state]
-  if (ahead !== 0) return ahead > 0 ? fresh : cached
-  return newer(fresh, cached) ? fresh : cached
-}
+import { keys, liveQueries, newer, newerPayout } from './queries'
 
 /**
  * Writes one event into the cache. Events can arrive late or out of order (webhooks do), so an
@@ -73,18 +39,16 @@ export function applyEvent(
 
 /** Re-reads the kit's live queries (session, payouts) that are on screen. */
 const refetchLive = (queryClient: QueryClient, client: ShareflowClient) =>
-  queryClient.refetchQueries(
-    {
-      queryKey: keys.all(client),
-      type: 'active',
-      predicate: (query) => query.queryKey[2] === 'session' || query.queryKey[2] === 'payout',
-    },
-    { cancelRefetch: false },
-  )
+  queryClient.refetchQueries({ ...liveQueries(client), type: 'active' }, { cancelRefetch: false })
 
 /** Writes a KYC status the BFF answered with into the cached session, unless it holds a newer one. */
 export function applyKyc(queryClient: QueryClient, client: ShareflowClient, kyc: KycStatus) {
   applyEvent(queryClient, client, { type: 'kyc.updated', kyc })
+}
+
+/** Writes a payout the BFF answered with into the cache, unless it holds a newer view of it. */
+export function applyPayout(queryClient: QueryClient, client: ShareflowClient, payout: Payout) {
+  applyEvent(queryClient, client, { type: 'payout.updated', payout })
 }
 
 /**
