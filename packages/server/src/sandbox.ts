@@ -57,7 +57,7 @@ export interface SandboxApp {
 /**
  * Builds the BFF against a fresh in-process emulator. Use it when no vendor keys are set; with
  * keys, call `createShareflowApp` with them instead (`@shareflow/server/node`'s
- * `createShareflowAppFromEnv` chooses for you).
+ * `createShareflowAppFromEnv` chooses for you, and loads this module only when it picks it).
  */
 export function createSandboxShareflowApp(options: SandboxAppOptions): SandboxApp {
   const logger = options.logger ?? createJsonLogger({ clock: options.clock })
