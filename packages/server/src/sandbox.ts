@@ -1,5 +1,5 @@
 /**
- * Sandbox mode: the BFF wired to the in-process emulator of Persona and Coinflow, for a host that
+ * `@shareflow/server/sandbox`. Sandbox mode: the BFF wired to the in-process emulator of Persona and Coinflow, for a host that
  * has no vendor keys yet (a frontend team trying the kit, Storybook, the demo, tests). The BFF
  * code is exactly the live code; only its `fetch` goes to the emulator, and the emulator's
  * signed webhooks are delivered straight to the BFF's receivers. It says so once in the log.
