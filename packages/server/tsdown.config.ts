@@ -2,7 +2,7 @@ import { defineConfig } from 'tsdown'
 
 // One build per entry in package.json's `exports` (`.`, `./sandbox`, `./module`, `./vendors`,
 // `./testing`, `./emulator`, `./node`), as `.js` and `.d.ts`; what several share goes to chunks.
-// Dependencies stay external; the workspace contract is read from its sources.
+// Dependencies and peers stay external; the workspace contract is read from its sources.
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
