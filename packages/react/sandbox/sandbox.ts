@@ -7,12 +7,11 @@
  */
 import {
   createPayoutsModule,
-  createSandboxShareflowApp,
-  sandboxCredentials,
   silentLogger,
   type ShareflowApp,
   type ShareflowUser,
 } from '@shareflow/server'
+import { createSandboxShareflowApp, sandboxCredentials } from '@shareflow/server/sandbox'
 import type { Emulator, FaultSettings, Vendor } from '@shareflow/server/emulator'
 import { createShareflowClient, type ShareflowClient } from '../src/client'
 

@@ -1,8 +1,15 @@
 /**
  * `@shareflow/server`: the backend-for-frontend a host mounts to pay its users out through
- * Coinflow, re-using the identity check they passed with Persona. Web Standards only; Node
- * helpers (`serveShareflow`, env config, the file and Redis stores) live in
- * `@shareflow/server/node`, the emulator in `@shareflow/server/emulator`.
+ * Coinflow, re-using the identity check they passed with Persona. What a host needs to mount it
+ * and nothing else: no emulator code is reachable from here. Web Standards only.
+ *
+ * The other entries, by audience:
+ * - `@shareflow/server/sandbox`: the app on the in-process emulator, for a host without keys yet;
+ * - `@shareflow/server/module`: writing a route module of the BFF (payouts is one);
+ * - `@shareflow/server/vendors`: the Persona and Coinflow clients on their own;
+ * - `@shareflow/server/testing`: helpers for a host's own tests;
+ * - `@shareflow/server/node`: serving on Node, env config, the file and Redis stores;
+ * - `@shareflow/server/emulator`: the emulator of both vendors' sandboxes.
  *
  * @example
  * import { createShareflowApp } from '@shareflow/server'
@@ -13,19 +20,10 @@
  */
 export { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from './app'
 export type { CoinflowOptions, PersonaOptions, ShareflowOptions } from './options'
-export type { ShareflowEnv } from './request-context'
-export type {
-  CoinflowWebhookEvent,
-  CoinflowWebhookHandler,
-  HookList,
-  ShareflowServices,
-} from './services'
-export type { ShareflowModule } from './shareflow-module'
-export { requireUser, signedIn, type GetUser, type ShareflowUser } from './user'
-export { ApiError, errorResponse, optionalJsonBody, validate, type ApiErrorExtra } from './errors'
+export type { GetUser, ShareflowUser } from './user'
+export { ApiError, type ApiErrorExtra } from './errors'
 export {
   createJsonLogger,
-  createMemoryLogger,
   redact,
   silentLogger,
   type JsonLoggerOptions,
@@ -34,52 +32,12 @@ export {
   type LogLevel,
 } from './logger'
 export { systemClock, type Clock } from './clock'
-export {
-  componentSchemas,
-  createOpenApiDocument,
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  type OpenApiPaths,
-} from './openapi'
-export type { EventEntry, EventHub } from './event-hub'
-export type { KycService } from './kyc'
+export { createOpenApiDocument } from './openapi'
 export { createMemoryStore, type ShareflowStore, type StoreWriteOptions } from './store'
-export {
-  createPersonaClient,
-  PERSONA_API_VERSION,
-  type PersonaClient,
-  type PersonaClientOptions,
-} from './upstream/persona'
-export {
-  coinflowHosts,
-  createCoinflowClient,
-  type CoinflowClient,
-  type CoinflowClientOptions,
-} from './upstream/coinflow'
-export { createCallCounter, type UpstreamCall, type UpstreamCallCounter } from './upstream/http'
-export type {
-  CachedSessionKey,
-  SessionKeyCache,
-  SessionKeyCacheOptions,
-} from './upstream/session-key-cache'
+export type { RateLimit, RateLimitOptions } from './security/rate-limit'
 export {
   createPayoutsModule,
   type PayoutsModule,
   type PayoutsModuleOptions,
 } from './payouts/module'
 export type { AuthorizePayoutResult, PayoutHostCall, PayoutHostLedger } from './payouts/host-ledger'
-export {
-  createSandboxShareflowApp,
-  sandboxCredentials,
-  type SandboxApp,
-  type SandboxAppOptions,
-} from './sandbox'
-export {
-  findLeaks,
-  type KnownSensitiveValues,
-  type LeakFinding,
-  type RateLimit,
-  type RateLimitOptions,
-} from './security'
-export { signWebhook, verifyWebhookSignature } from './webhooks/signature'

@@ -1,5 +1,5 @@
 /**
- * Sandbox mode: the BFF wired to the in-process emulator of Persona and Coinflow, for a host that
+ * `@shareflow/server/sandbox`. Sandbox mode: the BFF wired to the in-process emulator of Persona and Coinflow, for a host that
  * has no vendor keys yet (a frontend team trying the kit, Storybook, the demo, tests). The BFF
  * code is exactly the live code; only its `fetch` goes to the emulator, and the emulator's
  * signed webhooks are delivered straight to the BFF's receivers. It says so once in the log.
@@ -57,7 +57,7 @@ export interface SandboxApp {
 /**
  * Builds the BFF against a fresh in-process emulator. Use it when no vendor keys are set; with
  * keys, call `createShareflowApp` with them instead (`@shareflow/server/node`'s
- * `createShareflowAppFromEnv` chooses for you).
+ * `createShareflowAppFromEnv` chooses for you, and loads this module only when it picks it).
  */
 export function createSandboxShareflowApp(options: SandboxAppOptions): SandboxApp {
   const logger = options.logger ?? createJsonLogger({ clock: options.clock })

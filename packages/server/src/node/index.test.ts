@@ -66,7 +66,7 @@ describe('createShareflowAppFromEnv and serveShareflow', () => {
   it('runs on the emulator without keys, says so once, and serves over HTTP', async () => {
     const clock = createManualClock()
     const logger = createMemoryLogger({ clock })
-    const { app, emulator } = createShareflowAppFromEnv({
+    const { app, emulator } = await createShareflowAppFromEnv({
       env: {},
       getUser: () => null,
       logger,
@@ -87,9 +87,9 @@ describe('createShareflowAppFromEnv and serveShareflow', () => {
     }
   })
 
-  it('talks to the vendors when keys are set, and logs no key', () => {
+  it('talks to the vendors when keys are set, and logs no key', async () => {
     const logger = createMemoryLogger()
-    const { app, emulator } = createShareflowAppFromEnv({
+    const { app, emulator } = await createShareflowAppFromEnv({
       env: liveEnv,
       getUser: () => null,
       logger,

@@ -2,14 +2,13 @@
  * `@shareflow/server/node`: the Node-only helpers. Environment configuration, the server, the
  * durable stores (a file for one instance, Redis for several), and `createShareflowAppFromEnv`,
  * which talks to the real vendors when their keys are set and to the in-process emulator when
- * none are.
+ * none are. The emulator is imported only then, so a host with keys never loads it.
  *
  * @module
  */
 import { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from '../app'
 import type { Emulator, EmulatorOptions } from '../emulator'
 import { createJsonLogger } from '../logger'
-import { createSandboxShareflowApp } from '../sandbox'
 import { readShareflowEnv } from './config'
 
 export { readShareflowEnv, ShareflowConfigError, type ShareflowEnvConfig } from './config'
@@ -31,16 +30,20 @@ export interface FromEnvOptions extends Omit<
 }
 
 /**
+ * Async because sandbox mode imports the sandbox app, and with it the emulator, on demand: with
+ * the vendors' keys set, nothing of either is loaded.
+ *
  * @example
- * const { app } = createShareflowAppFromEnv({ getUser, store: await createFileStore({ directory }) })
+ * const { app } = await createShareflowAppFromEnv({ getUser, store: await createFileStore({ directory }) })
  */
-export function createShareflowAppFromEnv({
+export async function createShareflowAppFromEnv({
   env = process.env,
   emulator: emulatorOptions,
   ...options
-}: FromEnvOptions): { app: ShareflowApp; emulator: Emulator | null } {
+}: FromEnvOptions): Promise<{ app: ShareflowApp; emulator: Emulator | null }> {
   const config = readShareflowEnv(env)
   if (config.mode === 'sandbox') {
+    const { createSandboxShareflowApp } = await import('../sandbox')
     const { app, emulator } = createSandboxShareflowApp({ ...options, emulator: emulatorOptions })
     return { app, emulator }
   }

@@ -1,7 +1,22 @@
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis } from 'ioredis'
 import { deliver } from './local-pubsub'
 import { checkTtl } from './table'
 import type { ShareflowStore } from './types'
+
+/**
+ * ioredis is an optional peer of the package: it is loaded (a CommonJS package, so synchronously)
+ * only when the store opens its own connection, and `@shareflow/server/node` loads without it.
+ */
+function loadIoredis(): typeof import('ioredis') {
+  try {
+    return createRequire(import.meta.url)('ioredis') as typeof import('ioredis')
+  } catch (cause) {
+    throw new Error('createRedisStore({ url }) needs the ioredis package: install ioredis 5', {
+      cause,
+    })
+  }
+}
 
 export type RedisStoreOptions = (
   | {
@@ -69,7 +84,7 @@ return count`
 export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
   const { keyPrefix = 'shareflow:' } = options
   const ownsClient = options.client === undefined
-  const client = options.client ?? new Redis(options.url!)
+  const client = options.client ?? new (loadIoredis().Redis)(options.url!)
   if (client.options.keyPrefix) {
     // ioredis would prefix commands but not SCAN patterns or channels: one prefix, ours.
     throw new Error(
