@@ -35,7 +35,7 @@ export {
   type OpenApiPaths,
 } from './openapi'
 export type { EventEntry, EventHub } from './event-hub'
-export type { KycService } from './kyc/service'
+export type { KycService } from './kyc'
 export type {
   CachedSessionKey,
   SessionKeyCache,
