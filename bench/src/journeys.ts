@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { InquiryLink, KycStatus, Payout, Quote, Session } from '@shareflow/contract'
+import type { InquiryLink, KycStatus, Money, Payout, Quote, Session } from '@shareflow/contract'
 import { BFF_PREFIX, identityFields, type Lab } from './lab'
 
 export async function readJson<T>(response: Response, what: string): Promise<T> {
@@ -37,18 +37,23 @@ export const quote = async (lab: Lab, userId: string, destinationId: string, cen
     'POST /quotes',
   )
 
+/** `POST /payouts` of $50.00 at `speed`, at the `fee` the user's quote showed. */
 export const payout = async (
   lab: Lab,
   userId: string,
   destinationId: string,
-  speed: string,
-  key: string,
+  { speed, fee, key }: { speed: string; fee: Money; key: string },
 ) =>
   readJson<Payout>(
     await lab.call(userId, `${BFF_PREFIX}/payouts`, {
       method: 'POST',
       headers: { 'Idempotency-Key': key },
-      body: JSON.stringify({ amount: { cents: 50_00, currency: 'USD' }, speed, destinationId }),
+      body: JSON.stringify({
+        amount: { cents: 50_00, currency: 'USD' },
+        speed,
+        destinationId,
+        fee,
+      }),
     }),
     'POST /payouts',
   )

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { QuoteOption } from '@shareflow/contract'
 import { getSession, inquiryJourney, payout, quote, shareJourney, waitForPayout } from './journeys'
 import { createLab, type Lab } from './lab'
 
@@ -76,17 +77,23 @@ export async function measureUpstream(): Promise<UpstreamResults> {
     const session = await getSession(lab, 'cost-share')
     const destination = session.destinations[0]
     if (!destination) throw new Error('the seeded bank account did not reach GET /session')
-    let speed = 'asap'
+    let shown: QuoteOption | undefined
     journeys.push(
       await measure(lab, 'quote (POST /quotes)', async () => {
         const answer = await quote(lab, 'cost-share', destination.id)
         // The fastest available speed settles soonest on the emulator (asap: 2 s).
-        speed = answer.options.find((option) => option.available)?.speed ?? speed
+        shown = answer.options.find((option) => option.available)
       }),
     )
+    if (!shown) throw new Error('the quote offered no available speed')
+    const { speed, fee } = shown
     journeys.push(
       await measure(lab, 'payout (POST /payouts → webhooks)', async () => {
-        const created = await payout(lab, 'cost-share', destination.id, speed, 'bench-payout-0001')
+        const created = await payout(lab, 'cost-share', destination.id, {
+          speed,
+          fee,
+          key: 'bench-payout-0001',
+        })
         await waitForPayout(lab, 'cost-share', created.id)
       }),
     )

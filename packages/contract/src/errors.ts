@@ -31,6 +31,11 @@ export const ErrorCode = z.enum([
   'destination_not_found',
   /** The amount, currency or speed is not allowed for this destination. */
   'amount_not_allowed',
+  /**
+   * The payout's terms (its fee) are no longer the ones the user was shown; nothing was debited.
+   * Show the fresh quote and let the user confirm again.
+   */
+  'quote_changed',
   /** The host refused the payout (e.g. insufficient balance); `message` is the host's reason. */
   'payout_refused',
   /** Payouts are temporarily unavailable (e.g. the merchant balance is empty). */
@@ -80,6 +85,7 @@ export const errorStatus = {
   verification_required: 451,
   destination_not_found: 404,
   amount_not_allowed: 422,
+  quote_changed: 409,
   payout_refused: 402,
   payouts_unavailable: 503,
   upstream_unavailable: 503,

@@ -23,6 +23,12 @@ export const CreatePayoutRequest = z.strictObject({
   amount: PositiveMoney,
   speed: Speed,
   destinationId: Destination.shape.id,
+  /**
+   * The fee the user was shown for this amount, speed and destination (the quote option's `fee`).
+   * The BFF pays only at these terms: when the fee a fresh quote gives differs, it answers
+   * `quote_changed` and nothing is debited.
+   */
+  fee: Money,
 })
 export type CreatePayoutRequest = z.infer<typeof CreatePayoutRequest>
 

@@ -55,6 +55,7 @@ describe('createPayoutsModule', () => {
         amount: { cents: 100, currency: 'USD' },
         speed: 'asap',
         destinationId: 'x',
+        fee: { cents: 0, currency: 'USD' },
       }),
     })
     expect(noKey.status).toBe(400)

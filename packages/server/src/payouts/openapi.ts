@@ -129,6 +129,7 @@ export const payoutPaths: OpenApiPaths = {
           'verification_required',
           'destination_not_found',
           'amount_not_allowed',
+          'quote_changed',
           'payout_refused',
           'payouts_unavailable',
           'upstream_unavailable',

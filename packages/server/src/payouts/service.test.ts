@@ -14,15 +14,13 @@ import type { PayoutService, WithdrawEvent } from './service'
 
 const USD_OPENING = 2_000_000_00
 
+/** A payout to the user's bank account, at the fee its quote shows. */
 const toBank = (
   world: PayoutWorld,
   cents: number,
   speed: CreatePayoutRequest['speed'] = 'standard',
-) => ({
-  amount: { cents, currency: 'USD' as const },
-  speed,
-  destinationId: world.destinations.bank,
-})
+) =>
+  world.shown({ amount: { cents, currency: 'USD' }, speed, destinationId: world.destinations.bank })
 
 /** Delivers the emulator's Withdraw webhooks to `payouts`, in the order given. */
 async function deliver(payouts: PayoutService, events: WithdrawEvent[]) {
@@ -47,7 +45,7 @@ describe('payouts: the happy path, every destination', () => {
     const { payout, replayed } = await payouts.request({
       userId: USER,
       idempotencyKey: 'click-0000000001',
-      body: toBank(world, 100_00),
+      body: await toBank(world, 100_00),
     })
     expect(replayed).toBe(false)
     expect(payout).toMatchObject({
@@ -97,7 +95,11 @@ describe('payouts: the happy path, every destination', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: `click-${kind}-0001`,
-      body: { amount: { cents, currency }, speed, destinationId: world.destinations[kind] },
+      body: await world.shown({
+        amount: { cents, currency },
+        speed,
+        destinationId: world.destinations[kind],
+      }),
     })
     expect(payout).toMatchObject({
       state: 'pending',
@@ -118,7 +120,7 @@ describe('payouts: the happy path, every destination', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'big-same-day-01',
-      body: toBank(world, 1_000_000_01, 'same_day'),
+      body: await toBank(world, 1_000_000_01, 'same_day'),
     })
     expect(payout).toMatchObject({
       speed: 'same_day',
@@ -136,7 +138,7 @@ describe('payouts: the happy path, every destination', () => {
     const { payout } = await world.service().request({
       userId: USER,
       idempotencyKey: 'exact-same-day-1',
-      body: toBank(world, 1_000_000_00, 'same_day'),
+      body: await toBank(world, 1_000_000_00, 'same_day'),
     })
     expect(payout.effectiveSpeed).toBe('same_day')
   })
@@ -146,7 +148,11 @@ describe('payouts: never twice', () => {
   it('answers a reused Idempotency-Key with the same payout, paying once', async () => {
     const world = await createPayoutWorld()
     const payouts = world.service()
-    const request = { userId: USER, idempotencyKey: 'double-click-01', body: toBank(world, 42_00) }
+    const request = {
+      userId: USER,
+      idempotencyKey: 'double-click-01',
+      body: await toBank(world, 42_00),
+    }
     const first = await payouts.request(request)
     const second = await payouts.request(request)
     expect(second).toEqual({ payout: first.payout, replayed: true })
@@ -160,13 +166,13 @@ describe('payouts: never twice', () => {
     await payouts.request({
       userId: USER,
       idempotencyKey: 'reused-key-001',
-      body: toBank(world, 10_00),
+      body: await toBank(world, 10_00),
     })
     const error = await rejection(
       payouts.request({
         userId: USER,
         idempotencyKey: 'reused-key-001',
-        body: toBank(world, 11_00),
+        body: await toBank(world, 11_00),
       }),
     )
     expect(error.code).toBe('idempotency_key_reused')
@@ -180,14 +186,14 @@ describe('payouts: never twice', () => {
     const mine = await payouts.request({
       userId: USER,
       idempotencyKey: 'shared-key-0001',
-      body: toBank(world, 10_00),
+      body: await toBank(world, 10_00),
     })
     // The same key from another user is theirs: it must not reveal or replay user-1's payout.
     const theirs = await rejection(
       payouts.request({
         userId: 'user-2',
         idempotencyKey: 'shared-key-0001',
-        body: toBank(world, 10_00),
+        body: await toBank(world, 10_00),
       }),
     )
     expect(theirs.code).toBe('kyc_required')
@@ -197,7 +203,11 @@ describe('payouts: never twice', () => {
   it('makes one payout from hundreds of identical requests at once', async () => {
     const world = await createPayoutWorld()
     const payouts = world.service()
-    const request = { userId: USER, idempotencyKey: 'storm-key-00001', body: toBank(world, 7_00) }
+    const request = {
+      userId: USER,
+      idempotencyKey: 'storm-key-00001',
+      body: await toBank(world, 7_00),
+    }
     const results = await Promise.all(Array.from({ length: 200 }, () => payouts.request(request)))
     expect(new Set(results.map((result) => result.payout.id)).size).toBe(1)
     expect(results.filter((result) => !result.replayed)).toHaveLength(1)
@@ -209,11 +219,13 @@ describe('payouts: never twice', () => {
   it('makes one payout per key from many distinct requests at once, to the cent', async () => {
     const world = await createPayoutWorld()
     const payouts = world.service()
-    const requests = Array.from({ length: 60 }, (_, i) => ({
-      userId: USER,
-      idempotencyKey: `distinct-key-${String(i).padStart(4, '0')}`,
-      body: toBank(world, 1_00 + i),
-    }))
+    const requests = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => ({
+        userId: USER,
+        idempotencyKey: `distinct-key-${String(i).padStart(4, '0')}`,
+        body: await toBank(world, 1_00 + i),
+      })),
+    )
     // Each request twice (a retry racing its original).
     const results = await Promise.all(
       [...requests, ...requests].map((request) => payouts.request(request)),
@@ -237,22 +249,53 @@ async function payToSuspendedAccount(world: PayoutWorld, payouts: PayoutService,
   const { payout } = await payouts.request({
     userId: USER,
     idempotencyKey: key,
-    body: {
+    body: await world.shown({
       amount: { cents: 30_00, currency: 'USD' },
       speed: 'standard',
       destinationId: suspended,
-    },
+    }),
   })
   return payout
 }
 
 describe('payouts: refusals and failures', () => {
+  it('refuses a payout at a fee the user was not shown, debiting nothing, then pays at the fee shown', async () => {
+    const world = await createPayoutWorld()
+    const payouts = world.service()
+    const shown = await toBank(world, 75_00, 'asap')
+    // The screen still showed another amount's fee when the user pressed Withdraw.
+    const stale = { ...shown, fee: { cents: shown.fee.cents + 1, currency: 'USD' as const } }
+    const error = await rejection(
+      payouts.request({ userId: USER, idempotencyKey: 'stale-fee-0001', body: stale }),
+    )
+    expect(error.code).toBe('quote_changed')
+    expect(error.status).toBe(409)
+    expect(error.message).toContain('Check the new price')
+    expect(world.ledger.calls('authorize')).toBe(0)
+    expect(world.coinflowPayouts()).toHaveLength(0)
+    expect(await payouts.journal.openIds()).toEqual([])
+
+    // The fresh figures confirmed: the same click's key pays, once, at exactly that fee.
+    const { payout } = await payouts.request({
+      userId: USER,
+      idempotencyKey: 'stale-fee-0001',
+      body: shown,
+    })
+    expect(payout.fee).toEqual(shown.fee)
+    expect(world.ledger.balance(USER, 'USD')).toBe(USD_OPENING - 75_00)
+    expect(world.coinflowPayouts()).toHaveLength(1)
+  })
+
   it('ends refused, moving no money, when the host declines', async () => {
     const world = await createPayoutWorld({
       ledger: createTestLedger({ [USER]: [{ cents: 5_00, currency: 'USD' }] }),
     })
     const payouts = world.service()
-    const request = { userId: USER, idempotencyKey: 'too-much-00001', body: toBank(world, 6_00) }
+    const request = {
+      userId: USER,
+      idempotencyKey: 'too-much-00001',
+      body: await toBank(world, 6_00),
+    }
     const error = await rejection(payouts.request(request))
     expect(error.code).toBe('payout_refused')
     expect(error.message).toBe('Your balance is too low for this withdrawal.')
@@ -276,13 +319,10 @@ describe('payouts: refusals and failures', () => {
       amount: { cents: 20_00, currency: 'USD' },
       destinationId: world.destinations.bank,
     })
+    const body = await toBank(world, 20_00)
     world.harness.coinflow.state.withdrawers.get(USER)!.verification.status = 'pending'
     const error = await rejection(
-      payouts.request({
-        userId: USER,
-        idempotencyKey: 'needs-kyc-0001',
-        body: toBank(world, 20_00),
-      }),
+      payouts.request({ userId: USER, idempotencyKey: 'needs-kyc-0001', body }),
     )
     expect(error.code).toBe('verification_required')
     expect(error.extra.verificationLink).toMatch(/^http:\/\/localhost:3000\//)
@@ -298,7 +338,7 @@ describe('payouts: refusals and failures', () => {
       payouts.request({
         userId: USER,
         idempotencyKey: 'empty-wallet-01',
-        body: toBank(world, 20_00),
+        body: await toBank(world, 20_00),
       }),
     )
     expect(error.code).toBe('payouts_unavailable')
@@ -366,7 +406,12 @@ describe('payouts: amount validation moves no money', () => {
       payouts.request({
         userId: USER,
         idempotencyKey: 'bad-amount-001',
-        body: { ...body, destinationId: world.destinations.bank },
+        // Refused before any fee is compared: the fee sent does not matter.
+        body: {
+          ...body,
+          destinationId: world.destinations.bank,
+          fee: { cents: 0, currency: 'USD' },
+        },
       }),
     )
     expect(error.code).toBe(code)
@@ -385,6 +430,7 @@ describe('payouts: amount validation moves no money', () => {
           amount: { cents: 10_00, currency: 'USD' },
           speed: 'standard',
           destinationId: 'tok_someone_else',
+          fee: { cents: 0, currency: 'USD' },
         },
       }),
     )
@@ -402,6 +448,7 @@ describe('payouts: amount validation moves no money', () => {
           amount: { cents: 10_000_01, currency: 'USD' },
           speed: 'card',
           destinationId: world.destinations.card,
+          fee: { cents: 0, currency: 'USD' },
         },
       }),
     )
@@ -418,11 +465,12 @@ describe('payouts: never lost', () => {
       amount: { cents: 15_00, currency: 'USD' },
       destinationId: world.destinations.bank,
     })
+    const body = await toBank(world, 15_00)
     world.setOutage(true)
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'outage-key-001',
-      body: toBank(world, 15_00),
+      body,
     })
     expect(payout.state).toBe('submitted')
     expect(world.coinflowPayouts()).toHaveLength(0)
@@ -443,7 +491,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'lost-answer-01',
-      body: toBank(world, 503_00),
+      body: await toBank(world, 503_00),
     })
     expect(payout.state).toBe('pending')
     expect(world.coinflowPayouts()).toHaveLength(1)
@@ -455,7 +503,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'no-webhook-001',
-      body: toBank(world, 12_00),
+      body: await toBank(world, 12_00),
     })
     await world.advance(59_000)
     await payouts.resumeDue()
@@ -472,7 +520,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'reordered-0001',
-      body: toBank(world, 13_00),
+      body: await toBank(world, 13_00),
     })
     await world.advance(30_000)
     const [pending, success] = world.withdrawEvents()
@@ -488,7 +536,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'early-hook-001',
-      body: toBank(world, 14_00),
+      body: await toBank(world, 14_00),
     })
     // Every answer was lost, but the same key made Coinflow pay exactly once.
     expect(payout.state).toBe('submitted')
@@ -516,7 +564,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'other-user-001',
-      body: toBank(world, 16_00),
+      body: await toBank(world, 16_00),
     })
     await world.advance(30_000)
     const success = world.withdrawEvents()[1]!
@@ -535,7 +583,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'slow-host-00001',
-      body: toBank(world, 19_00),
+      body: await toBank(world, 19_00),
     })
     // Half the lease went on the host; the step after it waits for the next sweep.
     expect(payout.state).toBe('authorized')
@@ -551,7 +599,7 @@ describe('payouts: never lost', () => {
     const { payout } = await payouts.request({
       userId: USER,
       idempotencyKey: 'host-hiccup-01',
-      body: toBank(world, 17_00),
+      body: await toBank(world, 17_00),
     })
     expect(payout.state).toBe('accepted')
     await world.advance(5_000)
@@ -578,7 +626,7 @@ describe('payouts: never lost', () => {
         const request = {
           userId: USER,
           idempotencyKey: `crash-${crashState}-01`,
-          body: toBank(world, 18_00),
+          body: await toBank(world, 18_00),
         }
         if (crashState === 'succeeded') {
           await dying.request(request)
@@ -633,7 +681,7 @@ describe('payouts: a graceful stop', () => {
     const request = payouts.request({
       userId: USER,
       idempotencyKey: 'click-drain-0001',
-      body: toBank(world, 10_00),
+      body: await toBank(world, 10_00),
     })
     await expect.poll(() => world.store.keys('payout-lock:')).toHaveLength(1)
 

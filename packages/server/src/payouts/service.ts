@@ -286,6 +286,8 @@ async function hashRequest(body: CreatePayoutRequest): Promise<string> {
     body.amount.currency,
     body.speed,
     body.destinationId,
+    body.fee.cents,
+    body.fee.currency,
   ])
   return sha256Hex(canonical)
 }
@@ -675,6 +677,16 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
         {
           fields: [{ path: 'amount.cents', message: option?.unavailableReason ?? 'not_supported' }],
         },
+      )
+    }
+    // The user confirms the fee on screen; a payout at any other fee (the price moved since, or
+    // the screen showed another amount's quote) is not the one they agreed to. Nothing has been
+    // claimed or debited yet, so the user loses nothing by confirming the fresh figures.
+    if (option.fee.cents !== body.fee.cents || option.fee.currency !== body.fee.currency) {
+      throw new ApiError(
+        'quote_changed',
+        `The fee for this payout is now ${money(option.fee)}. Check the new price and confirm again.`,
+        { fields: [{ path: 'fee', message: `Now ${option.fee.cents} ${option.fee.currency}` }] },
       )
     }
     return { option, coinflowAmount }

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { CreatePayoutRequest, Currency, Payout } from '@shareflow/contract'
+import type { CreatePayoutRequest, Currency, Payout, Quote } from '@shareflow/contract'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { kycInfoOf, sandboxAccounts, sandboxPeople } from '../../src/emulator/sandbox-people'
 import { createFileStore } from '../../src/node/file-store'
@@ -155,7 +155,8 @@ async function setUpWithdrawer(): Promise<Destinations> {
 
 interface Intent {
   key: string
-  body: CreatePayoutRequest
+  /** What the user asks for; `fee` is what the quote showed them, once it has. */
+  body: Omit<CreatePayoutRequest, 'fee'> & { fee?: CreatePayoutRequest['fee'] }
   /** The payout id (or the error code) the BFF answered with, once it has answered. */
   answers: Array<{ payoutId?: string; code?: string }>
   /** The last thing the BFF said (or the network error), for the failure message. */
@@ -169,7 +170,7 @@ function newIntent(n: number, to: Destinations): Intent {
     speed,
     destinationId,
   })
-  const body: CreatePayoutRequest =
+  const body: Intent['body'] =
     roll < 0.3
       ? usd(between(1_00, 300_00), 'asap', to.bank)
       : roll < 0.4
@@ -234,8 +235,37 @@ function certainIntent(point: string, n: number, to: Destinations): Intent | und
   return undefined
 }
 
+/**
+ * The fee the BFF quotes for the intent, as the user's screen would show it before they press
+ * Withdraw; `undefined` when the BFF gave no quote (killed, overloaded). Asked once per intent, so
+ * every retry of it sends the same body.
+ */
+async function showQuote(intent: Intent): Promise<CreatePayoutRequest['fee'] | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${bffPort}/quotes`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-user': USER },
+      body: JSON.stringify({
+        amount: intent.body.amount,
+        destinationId: intent.body.destinationId,
+      }),
+      signal: AbortSignal.timeout(15_000),
+    })
+    if (!response.ok) return undefined
+    const quote = (await response.json()) as Quote
+    return quote.options.find((option) => option.speed === intent.body.speed)?.fee
+  } catch {
+    return undefined
+  }
+}
+
 /** One POST /payouts; `undefined` when the BFF gave no usable answer (killed, overloaded). */
 async function requestPayout(intent: Intent): Promise<void> {
+  intent.body.fee ??= await showQuote(intent)
+  if (!intent.body.fee) {
+    intent.last = 'no quote to show'
+    return
+  }
   let response: Response
   try {
     response = await fetch(`http://127.0.0.1:${bffPort}/payouts`, {

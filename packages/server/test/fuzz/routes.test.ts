@@ -7,6 +7,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BFF_ORIGIN } from '../journeys/harness'
+import { withShownFee } from '../payouts/shown-fee'
 import { createVerifiedWorld, jane, type VerifiedWorld } from '../security/world'
 import { headerValue, hostileBody, idempotencyKey, nastyString, pathSegment } from './arbitraries'
 import { createTally, sendHostile, summarize } from './harness'
@@ -148,13 +149,20 @@ describe('fuzzing every BFF route', () => {
       destinationId: world.bank.id,
     })))
 
-  it('POST /payouts, with any Idempotency-Key', () =>
-    fuzzRoute(
+  it('POST /payouts, with any Idempotency-Key', async () => {
+    // A valid request to mutate: at the fee the quote shows, as the kit sends it.
+    const valid = await withShownFee((quote) => world.harness.as(jane.id).post('/quotes', quote), {
+      amount: money(1_00),
+      speed: 'asap',
+      destinationId: world.bank.id,
+    })
+    await fuzzRoute(
       'POST',
       fixed('/payouts'),
-      () => ({ amount: money(1_00), speed: 'asap', destinationId: world.bank.id }),
+      () => structuredClone(valid) as Parameters<typeof hostileBody>[0],
       fc.record({ 'Idempotency-Key': idempotencyKey }),
-    ))
+    )
+  })
 
   it('GET /payouts, with any query', () =>
     fuzzRoute('GET', () =>

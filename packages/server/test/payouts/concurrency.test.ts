@@ -17,6 +17,7 @@ import { createRedisStore } from '../../src/store/redis'
 import type { ShareflowStore } from '../../src/store/types'
 import { startRedisServer, type RedisServer } from '../redis-server'
 import { createTestLedger } from './ledger'
+import { withShownFee } from './shown-fee'
 
 const USER = 'user-busy'
 const MERCHANT_ID = 'shareflow-concurrency'
@@ -115,6 +116,27 @@ it('makes exactly one Coinflow payout per key from hundreds of requests on two i
 
   // Every key sent COPIES times at once, alternating instances: double clicks and retries racing.
   const amountOf = (key: number) => 10_00 + key
+  // Each key's body at the fee its quote shows, quoted once (both instances quote alike).
+  const bodies = new Map<number, Promise<unknown>>()
+  const shownBody = (key: number) => {
+    const quote = (request: unknown) =>
+      instances[0]!.request('https://host.test/quotes', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-user': USER },
+        body: JSON.stringify(request),
+      })
+    if (!bodies.has(key)) {
+      bodies.set(
+        key,
+        withShownFee(quote, {
+          amount: { cents: amountOf(key), currency: 'USD' },
+          speed: 'asap',
+          destinationId: bank,
+        }),
+      )
+    }
+    return bodies.get(key)!
+  }
   const requests = Array.from({ length: KEYS * COPIES }, async (_, n) => {
     const key = n % KEYS
     const response = await instances[n % 2]!.request('https://host.test/payouts', {
@@ -124,11 +146,7 @@ it('makes exactly one Coinflow payout per key from hundreds of requests on two i
         'x-user': USER,
         'Idempotency-Key': `busy-key-${String(key).padStart(4, '0')}`,
       },
-      body: JSON.stringify({
-        amount: { cents: amountOf(key), currency: 'USD' },
-        speed: 'asap',
-        destinationId: bank,
-      }),
+      body: JSON.stringify(await shownBody(key)),
     })
     return { key, status: response.status, payout: Payout.parse(await response.json()) }
   })

@@ -25,6 +25,7 @@ import {
   type JourneyHarness,
 } from '../journeys/harness'
 import { createTestLedger, type TestLedger } from './ledger'
+import { withShownFee } from './shown-fee'
 
 const jane = { id: 'user-jane', email: 'jane@example.com' }
 const USD_OPENING = 2_000_000_00
@@ -128,10 +129,15 @@ async function linkEverything() {
   }
 }
 
-const postPayout = (userId: string, key: string | null, body: unknown) =>
+/** `POST /payouts` as the kit sends it, at the fee the user's quote shows (`withShownFee`). */
+const postPayout = async (userId: string, key: string | null, body: unknown) =>
   harness
     .as(userId)
-    .post('/payouts', body, key === null ? {} : { headers: { 'Idempotency-Key': key } })
+    .post(
+      '/payouts',
+      await withShownFee((request) => harness.as(userId).post('/quotes', request), body),
+      key === null ? {} : { headers: { 'Idempotency-Key': key } },
+    )
 
 async function envelope(response: Response, status: number) {
   expect(response.status).toBe(status)
@@ -730,5 +736,18 @@ describe('journey 8: payouts', () => {
     expect(speed.code).toBe('amount_not_allowed')
     expect(ledger.calls('authorize')).toBe(0)
     expect(coinflowPayoutCalls()).toHaveLength(0)
+  })
+
+  it('answers 409 quote_changed for a payout at a fee the quote does not show, moving no money', async () => {
+    const { ledger } = await verifiedJane()
+    const { bank } = await linkEverything()
+    // Free: what no quote for an instant payout shows.
+    const unseen = { ...usd(bank.id, 75_00), fee: { cents: 0, currency: 'USD' } }
+    const error = await envelope(await postPayout(jane.id, 'jane-unseen-fee1', unseen), 409)
+    expect(error).toMatchObject({ code: 'quote_changed', fields: [{ path: 'fee' }] })
+    expect(ledger.calls('authorize')).toBe(0)
+    expect(coinflowPayoutCalls()).toHaveLength(0)
+    // The payout the user confirms after seeing the fresh figures goes through.
+    expect((await postPayout(jane.id, 'jane-unseen-fee1', usd(bank.id, 75_00))).status).toBe(201)
   })
 })

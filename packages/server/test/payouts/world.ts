@@ -3,6 +3,7 @@
  * is the BFF's clock too, webhooks the emulator raises wait in `harness.deliveries` until a test
  * delivers them (in order, twice, reversed or never), and faults switch on per test.
  */
+import type { CreatePayoutRequest } from '@shareflow/contract'
 import { expect } from 'vitest'
 import type { Harness } from '../../src/emulator/coinflow/test-harness'
 import {
@@ -114,6 +115,24 @@ export async function createPayoutWorld(options: PayoutWorldOptions = {}) {
         userId: event.data.userId as string,
       }))
 
+  /**
+   * `body` with the fee a quote shows `userId` for it, as the kit sends it (a payout is made only
+   * at the fee the user saw). Quoted by a service of its own, so the service under test makes its
+   * own calls as before.
+   */
+  const shown = async (
+    body: Omit<CreatePayoutRequest, 'fee'>,
+    userId = USER,
+  ): Promise<CreatePayoutRequest> => {
+    const quote = await service().quote(userId, {
+      amount: body.amount,
+      destinationId: body.destinationId,
+    })
+    const option = quote.options.find((candidate) => candidate.speed === body.speed)
+    if (!option) throw new Error(`no ${body.speed} option to show for ${body.destinationId}`)
+    return { ...body, fee: option.fee }
+  }
+
   /** Coinflow's payouts for one of our idempotency keys. */
   const coinflowPayouts = (coinflowKey?: string) =>
     harness.coinflow.state.payouts.filter(
@@ -136,6 +155,7 @@ export async function createPayoutWorld(options: PayoutWorldOptions = {}) {
     logger,
     client,
     service,
+    shown,
     withdrawEvents,
     coinflowPayouts,
     /** Moves both clocks (they are one) and lets the emulator settle what is due. */

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { Payout, Session } from '@shareflow/contract'
+import { Payout, Quote, Session } from '@shareflow/contract'
 import type { Context } from 'hono'
 import { createShareflowApp } from '../../src/app'
 import { createEmulator, noFaults, type FaultSettings } from '../../src/emulator'
@@ -500,9 +500,16 @@ async function soak(options: SoakOptions): Promise<SoakRun> {
 
   async function payOnce(userId: string, destinationId: string) {
     const cents = 5_00 + Math.floor(Math.random() * 50_00)
-    await call(userId, 'POST', '/quotes', { amount: { cents, currency: 'USD' }, destinationId })
+    const quoted = await call(userId, 'POST', '/quotes', {
+      amount: { cents, currency: 'USD' },
+      destinationId,
+    })
+    // The user pays at the fee on their screen; with no quote there is no Withdraw to press.
+    const shown = Quote.safeParse(quoted.json)
+    const fee = shown.success ? shown.data.options.find((o) => o.speed === 'asap')?.fee : undefined
+    if (!fee) return
     const key = `soak-${userId}-${++sequence}`
-    const body = { amount: { cents, currency: 'USD' }, speed: 'asap', destinationId }
+    const body = { amount: { cents, currency: 'USD' }, speed: 'asap', destinationId, fee }
     // A double click: the same key twice at once; sometimes a retry after a pause too.
     const copies = Math.random() < 0.3 ? 2 : 1
     const answers = await Promise.all(

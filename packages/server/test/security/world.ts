@@ -14,6 +14,7 @@ import {
   type HarnessOptions,
 } from '../journeys/harness'
 import { createTestLedger } from '../payouts/ledger'
+import { withShownFee } from '../payouts/shown-fee'
 
 export const jane = { id: 'user-jane', email: 'jane@example.com', country: 'US' }
 export const OPENING_CENTS = 1_000_000_00
@@ -54,13 +55,14 @@ export async function createVerifiedWorld(options: HarnessOptions = {}) {
 
   /** `POST /payouts` as Jane to her bank account. */
   async function payout(cents: number, idempotencyKey: string) {
+    const body = await withShownFee((quote) => harness.as(jane.id).post('/quotes', quote), {
+      amount: { cents, currency: 'USD' },
+      speed: 'asap',
+      destinationId: bank.id,
+    })
     const response = await harness
       .as(jane.id)
-      .post(
-        '/payouts',
-        { amount: { cents, currency: 'USD' }, speed: 'asap', destinationId: bank.id },
-        { headers: { 'Idempotency-Key': idempotencyKey } },
-      )
+      .post('/payouts', body, { headers: { 'Idempotency-Key': idempotencyKey } })
     expect(response.status, await response.clone().text()).toBeLessThan(300)
     return Payout.parse(await response.json())
   }
