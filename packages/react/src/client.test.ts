@@ -47,6 +47,7 @@ describe('createShareflowClient', () => {
       amount: { cents: 100, currency: 'USD' as const },
       speed: 'standard' as const,
       destinationId: 'd',
+      fee: { cents: 25, currency: 'USD' as const },
     }
     await client.createPayout(input, { idempotencyKey: 'intent-1234' }).catch(() => {})
     await client.share().catch(() => {})

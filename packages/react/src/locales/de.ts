@@ -68,6 +68,8 @@ export const de: ShareflowMessages = {
   withdrawLink: 'Auszahlungskonto verknüpfen',
   withdrawChooseSpeed: 'Wähle zuerst eine Auszahlungsgeschwindigkeit.',
   withdrawPreparing: 'Wird vorbereitet…',
+  withdrawPricing: 'Preis wird ermittelt…',
+  withdrawTerms: 'Gebühr {fee}. Du erhältst {receive}.',
   withdrawLinking: 'Konto wird verknüpft…',
   withdrawSubmitting: 'Wird gesendet…',
   withdrawProcessing: 'Deine Auszahlung von {amount} ist unterwegs.',
@@ -95,6 +97,8 @@ export const de: ShareflowMessages = {
   error_destination_not_found: 'Dieses Auszahlungskonto ist nicht mehr verknüpft.',
   error_amount_not_allowed:
     'Dieser Betrag ist für dieses Konto oder diese Geschwindigkeit nicht erlaubt.',
+  error_quote_changed:
+    'Der Preis hat sich geändert. Prüfe die neue Gebühr und zahle dann erneut aus.',
   error_payout_refused: 'Die Auszahlung wurde abgelehnt.',
   error_payouts_unavailable: 'Auszahlungen sind gerade nicht möglich. Versuche es später erneut.',
   error_upstream_unavailable: 'Der Dienst ist nicht erreichbar. Versuche es gleich noch einmal.',

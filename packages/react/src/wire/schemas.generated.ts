@@ -140,6 +140,7 @@ const ErrorEnvelope = object({
         'verification_required',
         'destination_not_found',
         'amount_not_allowed',
+        'quote_changed',
         'payout_refused',
         'payouts_unavailable',
         'upstream_unavailable',

@@ -4,6 +4,7 @@ import type {
   Destination,
   Payout,
   PositiveMoney,
+  QuoteOption,
   Session,
   Speed,
 } from '@shareflow/contract'
@@ -13,11 +14,17 @@ import { ShareflowError } from '../errors'
 import { createIdempotencyKey } from '../idempotency'
 import { applyPayout, useLiveUpdates } from '../cache-updates'
 import { useResolvedDestination } from '../payout-quote/payout-quote'
+import { usePayoutQuote } from '../payout-quote/use-payout-quote'
 import { useShareflow } from '../provider'
 import { keys, payoutQuery, sessionQuery, settledPayoutStates as settled } from '../queries'
 import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
-import { withdrawStateOf, type WithdrawPhase, type WithdrawState } from './withdraw-state'
+import {
+  withdrawStateOf,
+  type WithdrawInputs,
+  type WithdrawPhase,
+  type WithdrawState,
+} from './withdraw-state'
 
 /** Where an intent-in-flight survives a reload, so it resumes instead of paying twice. */
 export type IntentStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
@@ -40,6 +47,12 @@ export interface WithdrawController {
   error: ShareflowError | undefined
   /** The resolved destination; `null` when the user has none, `undefined` while loading. */
   destination: Destination | null | undefined
+  /**
+   * The terms a payout is made at: the current quote's option for exactly this amount, speed and
+   * destination (the figures `<PayoutQuote>` shows for them). `undefined` while there is none;
+   * the flow is then `pricing`, never `ready`.
+   */
+  terms: QuoteOption | undefined
   /** Present while `linking`: what Coinflow's page needs. */
   coinflow: CoinflowBrowserSession | undefined
   /** The main action: links an account when there is none, otherwise pays out. */
@@ -77,6 +90,33 @@ const notApproved = () =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
+ * The quote option a payout of `amount` at `speed` to `destination` would be made at: from a
+ * current quote for exactly that amount (the query `<PayoutQuote>` shows, debounced alike, so the
+ * two share one request), never the previous amount's figures still on screen while it re-quotes.
+ */
+function useShownTerms(
+  amount: PositiveMoney | undefined,
+  speed: Speed | undefined,
+  destination: Destination | null | undefined,
+): { price: WithdrawInputs['price']; terms: QuoteOption | undefined } {
+  const { state, quote } = usePayoutQuote({
+    amount: amount?.cents,
+    currency: amount?.currency ?? destination?.currency ?? 'USD',
+    destinationId: destination === null ? null : destination?.id,
+  })
+  const current =
+    state === 'ready' &&
+    quote !== undefined &&
+    amount !== undefined &&
+    quote.amount.cents === amount.cents &&
+    quote.amount.currency === amount.currency &&
+    quote.destinationId === destination?.id
+  if (!current) return { price: 'pending', terms: undefined }
+  const terms = quote.options.find((option) => option.speed === speed && option.available)
+  return terms ? { price: 'shown', terms } : { price: 'not_offered', terms: undefined }
+}
+
+/**
  * Pays out with one idempotency key per intent: double clicks, retries and a reload in the
  * middle all end in one payout. Links a payout account through Coinflow's page first when there
  * is none, then follows the payout to success or failure over the event stream.
@@ -89,7 +129,8 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const { client, queryClient } = useShareflow('useWithdraw')
   const { session } = useShareflowSession()
   const destination = useResolvedDestination(options.destination, options.amount?.currency)
-  const latest = useLatest({ options, destination })
+  const { price, terms } = useShownTerms(options.amount, options.speed, destination)
+  const latest = useLatest({ options, destination, terms })
   const [phase, setPhase] = useState<WithdrawPhase>({ name: 'idle' })
   const busy = useRef(false)
 
@@ -121,6 +162,10 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
         }
         // A definite "no" is journaled under this key; a new attempt needs a new key.
         if (!error.retryable) saveIntent(undefined)
+        if (error.code === 'quote_changed') {
+          // The error shows beside the fresh figures, so the next press confirms what is shown.
+          await queryClient.refetchQueries({ queryKey: [...keys.all(client), 'quote'] })
+        }
         if (error.code === 'kyc_required' || error.code === 'verification_required') {
           void queryClient.invalidateQueries({ queryKey: keys.session(client) })
         }
@@ -160,7 +205,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     run(async () => {
       setPhase({ name: 'preparing' })
       const fresh = await registeredSession()
-      const { options: current, destination: target } = latest.current
+      const { options: current, destination: target, terms: shown } = latest.current
       if (!target) {
         // Coinflow's page needs a session key (≤ 30 minutes); the fetch above asked the BFF, which
         // hands out one with at least 5 minutes left (a reused key, or a freshly minted one).
@@ -168,13 +213,19 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
         setPhase({ name: 'linking' })
         return
       }
-      if (!current.amount || !current.speed) {
+      // Only at the fee on screen for exactly this amount and speed: a payout the user confirmed.
+      if (!current.amount || !current.speed || !shown) {
         setPhase({ name: 'idle' })
         return
       }
       await submit({
         key: createIdempotencyKey(),
-        request: { amount: current.amount, speed: current.speed, destinationId: target.id },
+        request: {
+          amount: current.amount,
+          speed: current.speed,
+          destinationId: target.id,
+          fee: shown.fee,
+        },
       })
     })
 
@@ -224,6 +275,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     destination,
     amount: options.amount,
     speed: options.speed,
+    price,
   })
 
   const notified = useRef<string | undefined>(undefined)
@@ -240,6 +292,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     payout,
     error: phase.name === 'error' ? phase.error : undefined,
     destination,
+    terms,
     coinflow: phase.name === 'linking' ? (session?.coinflow ?? undefined) : undefined,
     withdraw: () => void withdraw(),
     accountLinked: () => {

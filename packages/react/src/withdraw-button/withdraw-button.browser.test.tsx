@@ -1,11 +1,12 @@
 import type { Payout, PositiveMoney, Speed } from '@shareflow/contract'
 import { cleanup, render } from '@testing-library/react'
 import axe from 'axe-core'
-import { StrictMode } from 'react'
+import { StrictMode, useState } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { page, userEvent } from 'vitest/browser'
 import { createKitSandbox, type KitSandbox, type SandboxOptions } from '../../sandbox/sandbox'
 import { createShareflowClient } from '../client'
+import { PayoutQuote } from '../payout-quote/payout-quote'
 import { ShareflowProvider } from '../provider'
 import type { WithdrawState } from './withdraw-state'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
@@ -67,12 +68,80 @@ describe('<WithdrawButton>', () => {
     })
     expect(states).toEqual([
       'unavailable',
+      // The fee for $100.00 is asked for before the button offers to pay it.
+      'pricing',
       'ready',
       'preparing',
       'submitting',
       'processing',
       'succeeded',
     ])
+    expect(payoutPosts(sandbox)).toHaveLength(1)
+  })
+
+  it('pays only at the fee on screen: a new amount is priced before the button offers to pay it', async () => {
+    sandbox = await createKitSandbox({ journey: 'linked' })
+    const onWithdrawn = vi.fn<(payout: Payout) => void>()
+    function Wallet() {
+      const [amount, setAmount] = useState<number | undefined>(50_00)
+      const [speed, setSpeed] = useState<Speed>()
+      return (
+        <>
+          <PayoutQuote
+            amount={amount}
+            onAmountChange={setAmount}
+            currency="USD"
+            value={speed}
+            onValueChange={setSpeed}
+          />
+          <WithdrawButton
+            amount={amount ? usd(amount) : undefined}
+            speed={speed}
+            onWithdrawn={onWithdrawn}
+          />
+        </>
+      )
+    }
+    const view = render(
+      <ShareflowProvider client={sandbox.client}>
+        <Wallet />
+      </ShareflowProvider>,
+    )
+    // The fee on the chosen speed's card, and the fee the button says it pays at.
+    const cardFee = () =>
+      /Fee (\$[\d,.]+)/.exec(
+        view.container
+          .querySelector('[aria-checked="true"], input:checked')
+          ?.closest('[data-speed]')?.textContent ?? '',
+      )?.[1]
+    const buttonTerms = () =>
+      /Fee (\$[\d,.]+)\. You receive/.exec(view.container.textContent ?? '')?.[1]
+
+    await expect.element(button('Withdraw $50.00')).toHaveAttribute('aria-disabled', 'false')
+    await vi.waitFor(() => expect(buttonTerms()).toBeDefined())
+    expect(buttonTerms()).toBe(cardFee())
+
+    // Typing a new amount and pressing at once, inside the re-quote window: nothing is paid at
+    // the $50.00 figures still on the cards.
+    const field = page.getByRole('textbox', { name: 'Amount' })
+    await userEvent.clear(field)
+    await userEvent.type(field, '75')
+    await expect.element(button('Getting the price…')).toHaveAttribute('aria-disabled', 'true')
+    // (A click in this very task: the price may land a moment later, and then paying is right.)
+    ;(button('Getting the price…').element() as HTMLButtonElement).click()
+    expect(payoutPosts(sandbox)).toHaveLength(0)
+
+    // Once $75.00 is priced, the button confirms its fee, the one the cards show, and pays it.
+    await expect.element(button('Withdraw $75.00')).toHaveAttribute('aria-disabled', 'false')
+    await vi.waitFor(() => expect(buttonTerms()).toBe(cardFee()))
+    const shownFee = buttonTerms()
+    await userEvent.click(button('Withdraw $75.00'))
+    await expect.element(status('Your payout of $75.00 is on its way.')).toBeVisible()
+    await sandbox.advance(2_000)
+    await vi.waitFor(() => expect(onWithdrawn).toHaveBeenCalledTimes(1))
+    const [paid] = onWithdrawn.mock.calls[0]!
+    expect(paid.amount).toEqual(usd(75_00))
+    expect(`$${((paid.fee?.cents ?? -1) / 100).toFixed(2)}`).toBe(shownFee)
     expect(payoutPosts(sandbox)).toHaveLength(1)
   })
 

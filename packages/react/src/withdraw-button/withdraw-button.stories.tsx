@@ -28,7 +28,12 @@ import { WithdrawButton } from '@shareflow/react'
 />
 \`\`\`
 
-Headless: \`useWithdraw({ amount, speed })\` returns \`{ state, payout, withdraw, retry, reset }\`.
+It pays only at the fee quoted for exactly this amount and speed (the figures \`<PayoutQuote>\`
+shows, from the same request), says that fee beside the button, and waits (\`pricing\`) while a
+new amount is priced; should the price change before the press reaches the BFF, nothing is paid
+and the fresh fee is shown to confirm.
+
+Headless: \`useWithdraw({ amount, speed })\` returns \`{ state, terms, payout, withdraw, retry, reset }\`.
 `
 
 const meta = {
@@ -58,10 +63,26 @@ const withdraw = async (canvas: HTMLElement, name = 'Withdraw $100.00') => {
 const status = (canvas: HTMLElement, text: string | RegExp) =>
   within(canvas).findByText(text, { selector: '.sf-status' }, { timeout: 15_000 })
 
+/** Ready to pay: beside the button, the fee it pays at and what arrives, as quoted for $100.00. */
 export const Ready: Story = {
   play: async ({ canvasElement }) => {
     const button = await within(canvasElement).findByRole('button', { name: 'Withdraw $100.00' })
     await waitFor(() => expect(button).toHaveAttribute('aria-disabled', 'false'))
+    await status(canvasElement, /^Fee \$[\d.]+\. You receive \$[\d.,]+\.$/)
+  },
+}
+
+/** The fee for this amount is still being asked for (Coinflow is slow): nothing to confirm yet. */
+export const GettingThePrice: Story = {
+  args: { latencyMs: 5_000, slowAfterSession: true },
+  play: async ({ canvasElement }) => {
+    // The session's payout account first, then the quote: each one slow call.
+    const button = await within(canvasElement).findByRole(
+      'button',
+      { name: 'Getting the price…' },
+      { timeout: 15_000 },
+    )
+    await expect(button).toHaveAttribute('aria-disabled', 'true')
   },
 }
 

@@ -22,7 +22,7 @@ export interface WithdrawButtonProps extends WithdrawOptions {
 // Coinflow's page, its dialog and their helpers load when a user first links an account.
 const LinkDialog = lazy(() => import('./link-dialog'))
 
-const busyStates = new Set<WithdrawState>(['preparing', 'linking', 'submitting'])
+const busyStates = new Set<WithdrawState>(['pricing', 'preparing', 'linking', 'submitting'])
 
 /**
  * Pays the user out: registers them with Coinflow if needed, lets them link a payout account on
@@ -40,12 +40,13 @@ export function WithdrawButton(props: WithdrawButtonProps) {
   const { coinflowComponent, headingLevel = 2 } = props
   const { locale, messages: m, appearance } = useShareflow('WithdrawButton')
   const withdraw = useWithdraw(props)
-  const { state, payout, error, coinflow } = withdraw
+  const { state, payout, error, coinflow, terms } = withdraw
   const theme = useThemeRoot<HTMLDivElement>(appearance)
 
   const amount = props.amount ? formatMoney(props.amount, locale) : undefined
   const labels: Partial<Record<WithdrawState, string>> = {
     needs_destination: m.withdrawLink,
+    pricing: m.withdrawPricing,
     preparing: m.withdrawPreparing,
     linking: m.withdrawLinking,
     submitting: m.withdrawSubmitting,
@@ -53,7 +54,19 @@ export function WithdrawButton(props: WithdrawButtonProps) {
     succeeded: m.withdrawAgain,
     failed: m.withdrawAgain,
   }
-  const label = labels[state] ?? (amount ? fill(m.withdraw, { amount }) : m.withdrawPlain)
+  // A changed price is not a failure to retry: the press pays at the fresh fee shown below.
+  const priceChanged = state === 'error' && error?.code === 'quote_changed'
+  const label =
+    (priceChanged ? undefined : labels[state]) ??
+    (amount ? fill(m.withdraw, { amount }) : m.withdrawPlain)
+  // What the press confirms, beside it: the fee and what arrives, as quoted for this amount.
+  const confirms =
+    terms && (state === 'ready' || priceChanged)
+      ? fill(m.withdrawTerms, {
+          fee: formatMoney(terms.fee, locale),
+          receive: formatMoney(terms.receive, locale),
+        })
+      : ''
   const status =
     state === 'processing' && payout
       ? fill(m.withdrawProcessing, { amount: formatMoney(payout.amount, locale) })
@@ -68,7 +81,7 @@ export function WithdrawButton(props: WithdrawButtonProps) {
             : m.withdrawFailedUnknown
           : state === 'unavailable' && !props.speed && props.amount
             ? m.withdrawChooseSpeed
-            : ''
+            : confirms
   const inactive = state === 'unavailable' || busyStates.has(state)
   const statusId = useId()
   const dialogHeadingId = useId()
@@ -126,7 +139,11 @@ export function WithdrawButton(props: WithdrawButtonProps) {
         </Suspense>
       )}
       <LiveRegion
-        message={status || (state === 'error' && error ? m[`error_${error.code}`] : '')}
+        message={
+          state === 'error' && error
+            ? [m[`error_${error.code}`], confirms].filter(Boolean).join(' ')
+            : status
+        }
       />
     </div>
   )

@@ -16,12 +16,24 @@ const ready: WithdrawInputs = {
   destination: bank,
   amount: { cents: 25_00, currency: 'USD' },
   speed: 'standard',
+  price: 'shown',
 }
 const withdraw = (inputs: Partial<WithdrawInputs>) => withdrawStateOf({ ...ready, ...inputs })
 
 describe('withdrawStateOf', () => {
   it('a user with an account, an amount and a speed can pay out', () => {
     expect(withdraw({})).toBe('ready')
+  })
+
+  it('a user whose fee for this amount is not on screen yet cannot pay out until it is', () => {
+    expect(withdraw({ price: 'pending' })).toBe('pricing')
+    // Nothing to price without an amount, a speed or an account.
+    expect(withdraw({ price: 'pending', amount: undefined })).toBe('unavailable')
+    expect(withdraw({ price: 'pending', destination: null })).toBe('needs_destination')
+  })
+
+  it('a user whose quote does not offer the chosen speed for this amount cannot pay at it', () => {
+    expect(withdraw({ price: 'not_offered' })).toBe('unavailable')
   })
 
   it('a user without an amount or a speed has nothing to do yet', () => {

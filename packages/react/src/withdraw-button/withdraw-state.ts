@@ -3,9 +3,10 @@ import type { ShareflowError } from '../errors'
 import { settledPayoutStates } from '../queries'
 
 /**
- * - `unavailable`: no amount or speed yet; nothing to do.
+ * - `unavailable`: no amount or speed yet, or the quote does not offer this speed; nothing to do.
  * - `needs_destination`: no payout account linked; the action opens Coinflow's page.
- * - `ready`: the action pays out.
+ * - `pricing`: the fee for this amount and speed is not on screen yet; nothing to confirm.
+ * - `ready`: the action pays out, at the fee on screen (`terms`).
  * - `preparing`: making sure the user is registered with Coinflow.
  * - `linking`: Coinflow's page is open, waiting for `accountLinked`.
  * - `submitting`: sending the payout.
@@ -16,6 +17,7 @@ import { settledPayoutStates } from '../queries'
 export type WithdrawState =
   | 'unavailable'
   | 'needs_destination'
+  | 'pricing'
   | 'ready'
   | 'preparing'
   | 'linking'
@@ -40,12 +42,18 @@ export interface WithdrawInputs {
   destination: Destination | null | undefined
   amount: PositiveMoney | undefined
   speed: Speed | undefined
+  /**
+   * The price of this payout on screen: `shown` (a current quote for exactly this amount and
+   * destination offers this speed), `not_offered` (it does not: over the limit, say), or
+   * `pending` (no such quote yet).
+   */
+  price: 'shown' | 'not_offered' | 'pending'
 }
 
 /**
  * The withdraw flow's state: a payout being watched shows its outcome (`processing` until it
  * settles), a step in progress or a failure shows as itself, and an idle flow says whether it can
- * pay out (or must link an account first).
+ * pay out (or must link an account, or wait for the price, first).
  */
 export function withdrawStateOf({
   phase,
@@ -53,6 +61,7 @@ export function withdrawStateOf({
   destination,
   amount,
   speed,
+  price,
 }: WithdrawInputs): WithdrawState {
   if (phase === 'watching') {
     if (payoutState === 'succeeded') return 'succeeded'
@@ -60,5 +69,6 @@ export function withdrawStateOf({
   }
   if (phase !== 'idle') return phase
   if (destination === null) return 'needs_destination'
-  return amount && speed && destination ? 'ready' : 'unavailable'
+  if (!amount || !speed || !destination || price === 'not_offered') return 'unavailable'
+  return price === 'shown' ? 'ready' : 'pricing'
 }
