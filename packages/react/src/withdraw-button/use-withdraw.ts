@@ -98,22 +98,16 @@ function useShownTerms(
   amount: PositiveMoney | undefined,
   speed: Speed | undefined,
   destination: Destination | null | undefined,
-): { price: WithdrawInputs['price']; terms: QuoteOption | undefined } {
+): WithdrawInputs['terms'] {
+  // `ready` is only ever a quote for the amount, currency and destination asked for now (its
+  // query key), never the previous amount's figures kept on screen while this one is priced.
   const { state, quote } = usePayoutQuote({
     amount: amount?.cents,
-    currency: amount?.currency ?? destination?.currency ?? 'USD',
-    destinationId: destination === null ? null : destination?.id,
+    currency: amount?.currency ?? 'USD',
+    destinationId: destination && destination.id,
   })
-  const current =
-    state === 'ready' &&
-    quote !== undefined &&
-    amount !== undefined &&
-    quote.amount.cents === amount.cents &&
-    quote.amount.currency === amount.currency &&
-    quote.destinationId === destination?.id
-  if (!current) return { price: 'pending', terms: undefined }
-  const terms = quote.options.find((option) => option.speed === speed && option.available)
-  return terms ? { price: 'shown', terms } : { price: 'not_offered', terms: undefined }
+  if (state !== 'ready') return undefined
+  return quote?.options.find((option) => option.speed === speed && option.available) ?? null
 }
 
 /**
@@ -129,7 +123,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   const { client, queryClient } = useShareflow('useWithdraw')
   const { session } = useShareflowSession()
   const destination = useResolvedDestination(options.destination, options.amount?.currency)
-  const { price, terms } = useShownTerms(options.amount, options.speed, destination)
+  const terms = useShownTerms(options.amount, options.speed, destination)
   const latest = useLatest({ options, destination, terms })
   const [phase, setPhase] = useState<WithdrawPhase>({ name: 'idle' })
   const busy = useRef(false)
@@ -275,7 +269,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     destination,
     amount: options.amount,
     speed: options.speed,
-    price,
+    terms,
   })
 
   const notified = useRef<string | undefined>(undefined)
@@ -292,7 +286,7 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     payout,
     error: phase.name === 'error' ? phase.error : undefined,
     destination,
-    terms,
+    terms: terms ?? undefined,
     coinflow: phase.name === 'linking' ? (session?.coinflow ?? undefined) : undefined,
     withdraw: () => void withdraw(),
     accountLinked: () => {

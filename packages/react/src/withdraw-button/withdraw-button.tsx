@@ -140,9 +140,8 @@ export function WithdrawButton(props: WithdrawButtonProps) {
       )}
       <LiveRegion
         message={
-          state === 'error' && error
-            ? [m[`error_${error.code}`], confirms].filter(Boolean).join(' ')
-            : status
+          // A changed price announces the fresh fee, which is what the next press pays.
+          status || (state === 'error' && error ? m[`error_${error.code}`] : '')
         }
       />
     </div>

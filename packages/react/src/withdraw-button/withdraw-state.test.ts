@@ -16,7 +16,15 @@ const ready: WithdrawInputs = {
   destination: bank,
   amount: { cents: 25_00, currency: 'USD' },
   speed: 'standard',
-  price: 'shown',
+  terms: {
+    speed: 'standard',
+    effectiveSpeed: 'standard',
+    available: true,
+    fee: { cents: 25, currency: 'USD' },
+    receive: { cents: 24_75, currency: 'USD' },
+    limit: { cents: 100_000_00, currency: 'USD' },
+    expectedDeliveryAt: '2026-12-09T12:00:00.000Z',
+  },
 }
 const withdraw = (inputs: Partial<WithdrawInputs>) => withdrawStateOf({ ...ready, ...inputs })
 
@@ -26,14 +34,14 @@ describe('withdrawStateOf', () => {
   })
 
   it('a user whose fee for this amount is not on screen yet cannot pay out until it is', () => {
-    expect(withdraw({ price: 'pending' })).toBe('pricing')
+    expect(withdraw({ terms: undefined })).toBe('pricing')
     // Nothing to price without an amount, a speed or an account.
-    expect(withdraw({ price: 'pending', amount: undefined })).toBe('unavailable')
-    expect(withdraw({ price: 'pending', destination: null })).toBe('needs_destination')
+    expect(withdraw({ terms: undefined, amount: undefined })).toBe('unavailable')
+    expect(withdraw({ terms: undefined, destination: null })).toBe('needs_destination')
   })
 
   it('a user whose quote does not offer the chosen speed for this amount cannot pay at it', () => {
-    expect(withdraw({ price: 'not_offered' })).toBe('unavailable')
+    expect(withdraw({ terms: null })).toBe('unavailable')
   })
 
   it('a user without an amount or a speed has nothing to do yet', () => {

@@ -1,4 +1,4 @@
-import type { Destination, Payout, PositiveMoney, Speed } from '@shareflow/contract'
+import type { Destination, Payout, PositiveMoney, QuoteOption, Speed } from '@shareflow/contract'
 import type { ShareflowError } from '../errors'
 import { settledPayoutStates } from '../queries'
 
@@ -43,11 +43,11 @@ export interface WithdrawInputs {
   amount: PositiveMoney | undefined
   speed: Speed | undefined
   /**
-   * The price of this payout on screen: `shown` (a current quote for exactly this amount and
-   * destination offers this speed), `not_offered` (it does not: over the limit, say), or
-   * `pending` (no such quote yet).
+   * The price of this payout on screen: the option a current quote for exactly this amount and
+   * destination gives this speed; `null` when it offers none (over the limit, say); `undefined`
+   * while there is no such quote yet.
    */
-  price: 'shown' | 'not_offered' | 'pending'
+  terms: QuoteOption | null | undefined
 }
 
 /**
@@ -61,7 +61,7 @@ export function withdrawStateOf({
   destination,
   amount,
   speed,
-  price,
+  terms,
 }: WithdrawInputs): WithdrawState {
   if (phase === 'watching') {
     if (payoutState === 'succeeded') return 'succeeded'
@@ -69,6 +69,6 @@ export function withdrawStateOf({
   }
   if (phase !== 'idle') return phase
   if (destination === null) return 'needs_destination'
-  if (!amount || !speed || !destination || price === 'not_offered') return 'unavailable'
-  return price === 'shown' ? 'ready' : 'pricing'
+  if (!amount || !speed || !destination || terms === null) return 'unavailable'
+  return terms ? 'ready' : 'pricing'
 }
