@@ -107,7 +107,7 @@ describe('a British player paid in pounds (Harry, keyboard only)', () => {
     await page.keyboard.type('75')
     await tabTo(page, /^INPUT .*Bank transfer/)
     await page.keyboard.press('Space')
-    // As a person does: the button says "Getting the price…" until £75.00 is priced.
+    // As a person does: the button says "Getting prices…" until £75.00 is priced.
     await quoteSettled(page)
     await tabTo(page, /^BUTTON Withdraw £75\.00$/)
     await page.keyboard.press('Enter')

@@ -30,6 +30,7 @@ export const en = {
   gateApproved: 'Identity verified.',
   errorTitle: 'Something went wrong',
   retry: 'Try again',
+  retryAmount: 'Try {amount} again',
   reference: 'Reference: {requestId}',
   opensInNewTab: '(opens in a new tab)',
 
@@ -60,8 +61,6 @@ export const en = {
   withdrawLink: 'Link a payout account',
   withdrawChooseSpeed: 'Choose a payout speed first.',
   withdrawPreparing: 'Preparing…',
-  withdrawPricing: 'Getting the price…',
-  withdrawTerms: 'Fee {fee}. You receive {receive}.',
   withdrawLinking: 'Linking your account…',
   withdrawSubmitting: 'Sending…',
   withdrawProcessing: 'Your payout of {amount} is on its way.',

@@ -38,6 +38,7 @@ export const de: ShareflowMessages = {
   gateApproved: 'Identität bestätigt.',
   errorTitle: 'Etwas ist schiefgelaufen',
   retry: 'Erneut versuchen',
+  retryAmount: '{amount} erneut versuchen',
   reference: 'Referenz: {requestId}',
   opensInNewTab: '(öffnet in einem neuen Tab)',
 
@@ -68,8 +69,6 @@ export const de: ShareflowMessages = {
   withdrawLink: 'Auszahlungskonto verknüpfen',
   withdrawChooseSpeed: 'Wähle zuerst eine Auszahlungsgeschwindigkeit.',
   withdrawPreparing: 'Wird vorbereitet…',
-  withdrawPricing: 'Preis wird ermittelt…',
-  withdrawTerms: 'Gebühr {fee}. Du erhältst {receive}.',
   withdrawLinking: 'Konto wird verknüpft…',
   withdrawSubmitting: 'Wird gesendet…',
   withdrawProcessing: 'Deine Auszahlung von {amount} ist unterwegs.',

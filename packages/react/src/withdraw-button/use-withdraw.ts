@@ -53,6 +53,11 @@ export interface WithdrawController {
    * the flow is then `pricing`, never `ready`.
    */
   terms: QuoteOption | undefined
+  /**
+   * While `error`: the payout `retry()` sends again under its own key (it may have reached the
+   * BFF), whatever the form now holds; `undefined` when `retry()` starts a new payout instead.
+   */
+  retrying: CreatePayoutRequest | undefined
   /** Present while `linking`: what Coinflow's page needs. */
   coinflow: CoinflowBrowserSession | undefined
   /** The main action: links an account when there is none, otherwise pays out. */
@@ -272,6 +277,13 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     terms,
   })
 
+  // A definite "no" was for the payout the form held then: once the amount, speed or account
+  // changes, the button offers the new payout instead of repeating the old answer. (An intent that
+  // may have reached the BFF stays `retrying`: its outcome must be known before another payout.)
+  useEffect(() => {
+    if (!intent.current) setPhase((now) => (now.name === 'error' ? { name: 'idle' } : now))
+  }, [options.amount?.cents, options.amount?.currency, options.speed, destination?.id])
+
   const notified = useRef<string | undefined>(undefined)
   useEffect(() => {
     latest.current.options.onStateChange?.(state)
@@ -285,6 +297,10 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
     state,
     payout,
     error: phase.name === 'error' ? phase.error : undefined,
+    retrying:
+      phase.name === 'error' && intent.current && !intent.current.payoutId
+        ? intent.current.request
+        : undefined,
     destination,
     terms: terms ?? undefined,
     coinflow: phase.name === 'linking' ? (session?.coinflow ?? undefined) : undefined,

@@ -115,7 +115,9 @@ describe('<WithdrawButton>', () => {
           ?.closest('[data-speed]')?.textContent ?? '',
       )?.[1]
     const buttonTerms = () =>
-      /Fee (\$[\d,.]+)\. You receive/.exec(view.container.textContent ?? '')?.[1]
+      /Fee (\$[\d,.]+) · You receive/.exec(
+        view.container.querySelector('.sf-withdraw .sf-status')?.textContent ?? '',
+      )?.[1]
 
     await expect.element(button('Withdraw $50.00')).toHaveAttribute('aria-disabled', 'false')
     await vi.waitFor(() => expect(buttonTerms()).toBeDefined())
@@ -126,9 +128,9 @@ describe('<WithdrawButton>', () => {
     const field = page.getByRole('textbox', { name: 'Amount' })
     await userEvent.clear(field)
     await userEvent.type(field, '75')
-    await expect.element(button('Getting the price…')).toHaveAttribute('aria-disabled', 'true')
+    await expect.element(button('Getting prices…')).toHaveAttribute('aria-disabled', 'true')
     // (A click in this very task: the price may land a moment later, and then paying is right.)
-    ;(button('Getting the price…').element() as HTMLButtonElement).click()
+    ;(button('Getting prices…').element() as HTMLButtonElement).click()
     expect(payoutPosts(sandbox)).toHaveLength(0)
 
     // Once $75.00 is priced, the button confirms its fee, the one the cards show, and pays it.
@@ -154,11 +156,15 @@ describe('<WithdrawButton>', () => {
     await expect
       .element(page.getByRole('status'))
       .toHaveTextContent('Your payout of $100.00 is on its way.')
+    // Focus stays on the button while the payout is on its way (it is inactive then), never <body>.
+    await expect.element(button('Sending…')).toHaveFocus()
+    await expect.element(button('Sending…')).toHaveAttribute('aria-disabled', 'true')
     await sandbox.advance(2_000)
     await expect
       .element(page.getByRole('status'))
       .toHaveTextContent('$100.00 paid out by Instant transfer.')
     await expect.element(button('New payout')).toBeVisible()
+    await expect.element(button('New payout')).toHaveFocus()
   })
 
   it('makes one payout however often it is clicked', async () => {
@@ -191,7 +197,8 @@ describe('<WithdrawButton>', () => {
     await expect
       .element(status('The service is not reachable. Try again in a moment.'))
       .toBeVisible()
-    await userEvent.click(button('Try again'))
+    // The button names the payout it sends again (which may already have reached the BFF).
+    await userEvent.click(button('Try $100.00 again'))
     await expect.element(status('Your payout of $100.00 is on its way.')).toBeVisible()
     const posts = payoutPosts(sandbox)
     expect(posts).toHaveLength(4)
@@ -230,6 +237,24 @@ describe('<WithdrawButton>', () => {
     const keys = payoutPosts(sandbox).map((p) => p.idempotencyKey)
     expect(keys).toHaveLength(2)
     expect(keys[0]).not.toBe(keys[1])
+  })
+
+  it('after a refusal, offers the new payout once the amount or speed changes, and pays it', async () => {
+    const { sandbox, view } = await renderButton({ journey: 'linked', balanceCents: 50_00 })
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(status('Your balance is too low.')).toBeVisible()
+    await expect.element(button('Try again')).toBeVisible()
+    view.rerender(
+      <ShareflowProvider client={sandbox.client}>
+        <WithdrawButton amount={usd(40_00)} speed="asap" />
+      </ShareflowProvider>,
+    )
+    // The button says what it will do now; the old refusal is gone.
+    await expect.element(button('Withdraw $40.00')).toHaveAttribute('aria-disabled', 'false')
+    expect(view.container.textContent).not.toContain('Your balance is too low.')
+    await userEvent.click(button('Withdraw $40.00'))
+    await expect.element(status('Your payout of $40.00 is on its way.')).toBeVisible()
+    expect(sandbox.balance()).toBe(10_00)
   })
 
   it('asks an unverified user to verify first, and pays nothing', async () => {

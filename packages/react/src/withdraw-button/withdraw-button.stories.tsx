@@ -68,7 +68,7 @@ export const Ready: Story = {
   play: async ({ canvasElement }) => {
     const button = await within(canvasElement).findByRole('button', { name: 'Withdraw $100.00' })
     await waitFor(() => expect(button).toHaveAttribute('aria-disabled', 'false'))
-    await status(canvasElement, /^Fee \$[\d.]+\. You receive \$[\d.,]+\.$/)
+    await status(canvasElement, /^Fee \$[\d.]+ · You receive \$[\d.,]+$/)
   },
 }
 
@@ -79,7 +79,7 @@ export const GettingThePrice: Story = {
     // The session's payout account first, then the quote: each one slow call.
     const button = await within(canvasElement).findByRole(
       'button',
-      { name: 'Getting the price…' },
+      { name: 'Getting prices…' },
       { timeout: 15_000 },
     )
     await expect(button).toHaveAttribute('aria-disabled', 'true')

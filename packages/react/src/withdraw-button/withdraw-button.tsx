@@ -22,7 +22,13 @@ export interface WithdrawButtonProps extends WithdrawOptions {
 // Coinflow's page, its dialog and their helpers load when a user first links an account.
 const LinkDialog = lazy(() => import('./link-dialog'))
 
-const busyStates = new Set<WithdrawState>(['pricing', 'preparing', 'linking', 'submitting'])
+const busyStates = new Set<WithdrawState>([
+  'pricing',
+  'preparing',
+  'linking',
+  'submitting',
+  'processing',
+])
 
 /**
  * Pays the user out: registers them with Coinflow if needed, lets them link a payout account on
@@ -40,17 +46,21 @@ export function WithdrawButton(props: WithdrawButtonProps) {
   const { coinflowComponent, headingLevel = 2 } = props
   const { locale, messages: m, appearance } = useShareflow('WithdrawButton')
   const withdraw = useWithdraw(props)
-  const { state, payout, error, coinflow, terms } = withdraw
+  const { state, payout, error, coinflow, terms, retrying } = withdraw
   const theme = useThemeRoot<HTMLDivElement>(appearance)
 
   const amount = props.amount ? formatMoney(props.amount, locale) : undefined
   const labels: Partial<Record<WithdrawState, string>> = {
     needs_destination: m.withdrawLink,
-    pricing: m.withdrawPricing,
+    pricing: m.quoteLoading,
     preparing: m.withdrawPreparing,
     linking: m.withdrawLinking,
     submitting: m.withdrawSubmitting,
-    error: m.retry,
+    processing: m.withdrawSubmitting,
+    // Says what a retry sends: the payout that may have reached the BFF, not the form's.
+    error: retrying
+      ? fill(m.retryAmount, { amount: formatMoney(retrying.amount, locale) })
+      : m.retry,
     succeeded: m.withdrawAgain,
     failed: m.withdrawAgain,
   }
@@ -62,10 +72,10 @@ export function WithdrawButton(props: WithdrawButtonProps) {
   // What the press confirms, beside it: the fee and what arrives, as quoted for this amount.
   const confirms =
     terms && (state === 'ready' || priceChanged)
-      ? fill(m.withdrawTerms, {
-          fee: formatMoney(terms.fee, locale),
-          receive: formatMoney(terms.receive, locale),
-        })
+      ? // As the quote's card says it.
+        `${fill(m.quoteFee, { fee: formatMoney(terms.fee, locale) })} · ${fill(m.quoteReceive, {
+          amount: formatMoney(terms.receive, locale),
+        })}`
       : ''
   const status =
     state === 'processing' && payout
@@ -88,27 +98,26 @@ export function WithdrawButton(props: WithdrawButtonProps) {
 
   return (
     <div {...theme} className={cx('sf-withdraw', props.className)} data-state={state}>
-      {state !== 'processing' && (
-        <button
-          type="button"
-          className="sf-button"
-          aria-disabled={inactive}
-          aria-busy={busyStates.has(state)}
-          aria-describedby={status ? statusId : undefined}
-          onClick={() => {
-            if (inactive) return
-            if (state === 'error') withdraw.retry()
-            else if (state === 'succeeded' || state === 'failed') withdraw.reset()
-            else withdraw.withdraw()
-          }}
-        >
-          {busyStates.has(state) && <Spinner />}
-          {label}
-        </button>
-      )}
+      {/* The button stays while the payout is on its way (inactive), so focus is never dropped
+          on <body>: it says "New payout" once the payout settles. */}
+      <button
+        type="button"
+        className="sf-button"
+        aria-disabled={inactive}
+        aria-busy={busyStates.has(state)}
+        aria-describedby={status ? statusId : undefined}
+        onClick={() => {
+          if (inactive) return
+          if (state === 'error') withdraw.retry()
+          else if (state === 'succeeded' || state === 'failed') withdraw.reset()
+          else withdraw.withdraw()
+        }}
+      >
+        {busyStates.has(state) && <Spinner />}
+        {label}
+      </button>
       {status && (
         <p className="sf-status" id={statusId}>
-          {state === 'processing' && <Spinner />}
           {status}
         </p>
       )}
