@@ -221,6 +221,17 @@ describe('Coinflow emulator: debit cards', () => {
     expect(deleted.status).toBe(200)
     expect(deleted.body.withdrawer.cards).toEqual([])
   })
+
+  it('refuses to delete an unknown card without repeating its token', async () => {
+    const harness = createHarness()
+    await approvedUser(harness)
+    const unknown = await harness.call('DELETE', '/api/withdraw/card/tok_4169050000000004', {
+      headers: asUser('user-1'),
+    })
+    expect(unknown.status).toBe(404)
+    expect(JSON.stringify(unknown.body)).not.toContain('4169050000000004')
+    expect(unknown.body.details).toBe('No card with this token')
+  })
 })
 
 describe('Coinflow emulator: IBAN and UK accounts', () => {

@@ -804,7 +804,7 @@ export function createCoinflowState(
       const withdrawer = requireWithdrawer(userId)
       const account = findAccount(withdrawer, token)
       if (!account || account.kind !== kind)
-        throw failure(404, `No ${ACCOUNT_NAMES[kind]} ${token}`)
+        throw failure(404, `No ${ACCOUNT_NAMES[kind]} with this token`)
       account.deleted = true
       return { withdrawer: withdrawerWithAccountsJson(withdrawer, merchantId) }
     },

@@ -67,6 +67,16 @@ describe('Persona emulator: cases', () => {
       },
     })
     expect(unknownObject.status).toBe(404)
+    // An object id can be anything a caller pastes, an e-mail address included: none is repeated.
+    const pasted = await harness.call('POST', '/api/v1/cases', {
+      json: {
+        data: { attributes: { 'case-template-id': 'ctmpl_Review' } },
+        meta: { 'object-ids': ['jane.doe@example.com'] },
+      },
+    })
+    expect(pasted.status).toBe(404)
+    expect(JSON.stringify(pasted.body)).not.toContain('jane.doe')
+    expect(pasted.body.errors[0].details).toBe('meta.object-ids has an id that is not found')
     const created = await harness.call('POST', '/api/v1/cases', {
       json: { data: { attributes: { 'case-template-id': 'ctmpl_Review' } } },
     })

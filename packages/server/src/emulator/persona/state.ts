@@ -540,7 +540,7 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     for (const id of input.objectIds) {
       if (inquiries.has(id)) inquiryIds.push(id)
       else if (accounts.has(id)) accountIds.push(id)
-      else throw notFound(`meta.object-ids ${id.split('_')[0]} is not found`)
+      else throw notFound('meta.object-ids has an id that is not found')
     }
     const record: CaseRecord = {
       id: world.ids.next('case'),
