@@ -12,6 +12,7 @@
  */
 import { Hono } from 'hono'
 import {
+  COINFLOW_PERSONA_CONNECTION_ID,
   createCoinflowEmulator,
   type CoinflowEmulator,
   type CoinflowEmulatorOptions,
@@ -214,6 +215,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const build = () => {
     persona = createPersonaEmulator(world, {
       ...options.persona,
+      connections: [
+        options.coinflow?.personaConnectionId ?? COINFLOW_PERSONA_CONNECTION_ID,
+        ...(options.persona?.connections ?? []),
+      ],
       hostedOrigin,
       closed: closing.signal,
     })

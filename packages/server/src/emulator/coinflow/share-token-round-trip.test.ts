@@ -94,7 +94,9 @@ describe('Persona share token → Coinflow registration (both emulators)', () =>
   })
 
   it('refuses a token shared with another connection', async () => {
-    const persona = createPersonaHarness()
+    const persona = createPersonaHarness({
+      persona: { connections: ['cxn_SomeoneElse000000000001'] },
+    })
     const inquiryId = await persona.completedInquiry()
     const token = await createShareToken(persona, inquiryId, 'cxn_SomeoneElse000000000001')
     const registered = await register(persona, token.body.data.id)

@@ -42,6 +42,31 @@ describe('Persona emulator: creating Connect share tokens', () => {
     expect((await harness.eventNames()).at(-1)).toBe('connect/share-token.outbound-created')
   })
 
+  it('refuses a connection the organization does not have, naming the attribute only', async () => {
+    harness = createHarness()
+    const inquiryId = await harness.completedInquiry()
+    const { status, body } = await createToken(inquiryId, {
+      'connection-id': 'cxn_TypoInTheHostsConfig01',
+    })
+    expect(status).toBe(422)
+    expect(body.errors).toEqual([
+      {
+        title: 'Record invalid',
+        details: 'connection-id is not a connection of this organization',
+        source: { pointer: '/data/attributes/connection-id' },
+      },
+    ])
+    expect(JSON.stringify(body)).not.toContain('TypoInTheHostsConfig')
+    expect(await harness.eventNames()).not.toContain('connect/share-token.outbound-created')
+  })
+
+  it('shares with any connection the organization was given besides Coinflow’s', async () => {
+    harness = createHarness({ persona: { connections: ['cxn_Other'] } })
+    const inquiryId = await harness.completedInquiry()
+    expect((await createToken(inquiryId, { 'connection-id': 'cxn_Other' })).status).toBe(201)
+    expect((await createToken(inquiryId)).status).toBe(201)
+  })
+
   it('shares an approved inquiry too', async () => {
     harness = createHarness()
     const inquiryId = await harness.completedInquiry()
@@ -174,7 +199,7 @@ describe('Persona emulator: redeeming, expiring and listing share tokens', () =>
   })
 
   it('lists tokens newest first with filters', async () => {
-    harness = createHarness()
+    harness = createHarness({ persona: { connections: ['cxn_Other'] } })
     const inquiryId = await harness.completedInquiry()
     const a = (await createToken(inquiryId)).body.data.id
     const b = (await createToken(inquiryId, { 'connection-id': 'cxn_Other' })).body.data.id

@@ -43,6 +43,12 @@ export interface PersonaStateOptions {
   webhooks?: readonly PersonaWebhookTarget[]
   /** Where the hosted inquiry flow is served; one-time links point here. */
   hostedOrigin?: string
+  /**
+   * The organization's active Connect connections (`cxn_…`), the only ones share tokens can be made
+   * for. `createEmulator` always adds the emulated Coinflow's; list others (another destination
+   * organization) here.
+   */
+  connections?: readonly string[]
   /** Emulator-clock milliseconds a share-token redemption stays `pending`. Default 2 000. */
   redeemDelayMs?: number
 }
@@ -73,6 +79,7 @@ export type PersonaState = ReturnType<typeof createPersonaState>
 
 export function createPersonaState(world: EmulatorWorld, options: PersonaStateOptions = {}) {
   const { webhooks = [], hostedOrigin = 'http://localhost:3000', redeemDelayMs = 2_000 } = options
+  const connections = new Set(options.connections)
   const inquiries = new Map<string, InquiryRecord>()
   const shareTokens = new Map<string, ShareTokenRecord>()
   const cases = new Map<string, CaseRecord>()
@@ -424,6 +431,14 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     if (!/^cxn_[A-Za-z0-9]+$/.test(input.connectionId)) {
       throw recordInvalid(
         'connection-id must be a Connect connection id (cxn_…)',
+        '/data/attributes/connection-id',
+      )
+    }
+    // Persona lists no 404 here either; a connection the organization lacks is an invalid
+    // attribute, caught now rather than when the destination fails to redeem the token.
+    if (!connections.has(input.connectionId)) {
+      throw recordInvalid(
+        'connection-id is not a connection of this organization',
         '/data/attributes/connection-id',
       )
     }
