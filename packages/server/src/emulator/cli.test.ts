@@ -46,6 +46,8 @@ describe('pnpm emulator (cli.ts)', () => {
     })
     expect(coinflow.status).toBe(401)
     expect(describeServers(servers)).toContain(`${servers.urls.persona}/api/v1`)
+    // Unseeded, each run draws its own seed and says which, so a run can be repeated.
+    expect(describeServers(servers)).toContain(`EMULATOR_SEED=${servers.emulator.world.seed}`)
   })
 
   it('delivers Persona webhooks signed with both secrets during a rotation', async () => {

@@ -67,7 +67,7 @@ export function optionsFromEnv(env: Environment): Omit<
   const webhookConcurrency = wholeNumber(env, 'EMULATOR_WEBHOOK_CONCURRENCY')
   if (webhookConcurrency === 0) throw new Error('EMULATOR_WEBHOOK_CONCURRENCY must be 1 or more')
   return {
-    seed: wholeNumber(env, 'EMULATOR_SEED') ?? 1,
+    seed: wholeNumber(env, 'EMULATOR_SEED'),
     webhookConcurrency,
     personaConnectionId,
     persona: personaWebhookUrl
@@ -157,7 +157,7 @@ export async function startEmulatorServers(env: Environment): Promise<EmulatorSe
   }
 }
 
-export function describeServers({ urls, personaConnectionId }: EmulatorServers): string {
+export function describeServers({ urls, personaConnectionId, emulator }: EmulatorServers): string {
   return [
     'Shareflow emulator (Persona 2025-12-08 + Coinflow sandbox), loopback only:',
     `  Persona API      ${urls.persona}/api/v1   (any "Authorization: Bearer <key>")`,
@@ -165,6 +165,7 @@ export function describeServers({ urls, personaConnectionId }: EmulatorServers):
     `  Hosted pages     ${urls.hosted}           (Persona flow, Coinflow withdraw + verification)`,
     `  Control          ${urls.persona}/__emulator (also on the other two)`,
     `  Coinflow's Persona connection: ${personaConnectionId}`,
+    `  Seed ${emulator.world.seed} (EMULATOR_SEED=${emulator.world.seed} repeats this run's ids)`,
     'Press Ctrl+C to stop.',
   ].join('\n')
 }

@@ -68,6 +68,7 @@ export function createControlApp(target: ControlTarget): Hono {
 
   app.get('/', (c) =>
     c.json({
+      seed: target.world.seed,
       clock: clockView(),
       faults: target.world.faults,
       endpoints: [

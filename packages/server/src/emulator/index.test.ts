@@ -232,6 +232,38 @@ describe('createEmulator: one world behind the vendors’ own URLs', () => {
   })
 })
 
+describe('createEmulator: ids', () => {
+  /** What a host's logs would record of one emulator: the ids of its first Persona answer. */
+  async function firstAnswerIds(options: Parameters<typeof createEmulator>[0]) {
+    emulator = createEmulator({ clock: createManualClock(), ...options })
+    const response = await emulator.fetch(`${PERSONA}/api/v1/inquiries`, {
+      headers: personaHeaders,
+    })
+    emulator.close()
+    return ['Persona-Environment-Id', 'Persona-Organization-Id', 'Request-Id'].map((name) =>
+      response.headers.get(name),
+    )
+  }
+
+  it('gives each emulator its own environment, organization and request ids unless seeded', async () => {
+    const [a, b] = [await firstAnswerIds({}), await firstAnswerIds({})]
+    for (const [index, id] of a.entries()) {
+      expect(id).toMatch(/^(env|org|req)_[A-Za-z0-9]{24}$/)
+      expect(b[index]).not.toBe(id)
+    }
+  })
+
+  it('repeats every id for the same seed, and reports the seed it drew so a run can be repeated', async () => {
+    expect(await firstAnswerIds({ seed: 5 })).toEqual(await firstAnswerIds({ seed: 5 }))
+    emulator = createEmulator({ clock: createManualClock() })
+    const drawn = emulator.world.seed
+    const ids = await firstAnswerIds({ seed: drawn })
+    expect(await firstAnswerIds({ seed: drawn })).toEqual(ids)
+    emulator = createEmulator({ clock: createManualClock(), seed: drawn })
+    expect((await control('GET', '')).body.seed).toBe(drawn)
+  })
+})
+
 describe('createEmulator: the control endpoint', () => {
   it('lists itself on every app without shadowing vendor paths', async () => {
     emulator = createEmulator({ clock: createManualClock() })

@@ -26,6 +26,7 @@ import {
   createIds,
   createRandom,
   noFaults,
+  randomSeed,
   systemClock,
   type EmulatorClock,
   type EmulatorWorld,
@@ -47,7 +48,10 @@ export { applyFaults } from './faults'
 export { retrySchedules, type WebhookDeliveryRecord } from './webhooks'
 
 export interface EmulatorOptions {
-  /** Seeds ids and fault rolls; the same seed and inputs give the same run. Default 1. */
+  /**
+   * Seeds ids and fault rolls; the same seed and inputs give the same run. Default: one drawn at
+   * random (`world.seed`, also in `GET /__emulator`), so unseeded emulators never share ids.
+   */
   seed?: number
   /** Default: the system clock. Pass `createManualClock()` in tests. */
   clock?: EmulatorClock
@@ -166,7 +170,7 @@ function hostedHomePage(where: { personaApi: string; coinflowApi: string; mercha
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const {
-    seed = 1,
+    seed = randomSeed(),
     clock: baseClock = systemClock,
     personaBaseUrl = 'https://api.withpersona.com',
     coinflowBaseUrl = 'https://api-sandbox.coinflow.cash',
@@ -189,6 +193,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   // The world is one object for the emulator's whole life; reset() refills it in place, so
   // everything holding a reference keeps working.
   const world: EmulatorWorld = {
+    seed,
     clock,
     random,
     ids: createIds(random),

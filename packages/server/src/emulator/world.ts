@@ -42,6 +42,12 @@ export function createRandom(seed: number): () => number {
   }
 }
 
+/**
+ * A seed of its own for an emulator given none, so two emulators (two processes, two tests) never
+ * report the same environment, organization or request ids, as two Persona environments never do.
+ */
+export const randomSeed = (): number => crypto.getRandomValues(new Uint32Array(1))[0]!
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 /** Vendor-style ids: a prefix plus 24 alphanumerics (`inq_5FrMN7NAGgFdGGysCDd7DaBW`). */
@@ -139,6 +145,8 @@ export type Vendor = 'persona' | 'coinflow'
 
 /** The state both emulated vendors share. */
 export interface EmulatorWorld {
+  /** What ids and fault rolls are drawn from: the `seed` option, or one drawn at random. */
+  seed: number
   clock: EmulatorClock
   random: () => number
   ids: { next(prefix: string): string }

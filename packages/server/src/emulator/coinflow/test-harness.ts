@@ -140,10 +140,12 @@ export function createHarness(
   } = {},
 ) {
   const clock = createManualClock()
-  const random = createRandom(options.seed ?? 7)
+  const seed = options.seed ?? 7
+  const random = createRandom(seed)
   const deliveries: WebhookDelivery[] = []
   const persona = createTestPersonaConnect(PERSONA_CONNECTION)
   const world: EmulatorWorld = {
+    seed,
     clock,
     random,
     ids: createIds(random),
