@@ -9,6 +9,9 @@ import type { EmulatorWorld, Vendor } from './world'
 
 export type InjectedFault = 'rate_limited' | 'unavailable' | 'timed_out'
 
+/** The faults one `applyFaults` middleware injects, in the order it rolls them. */
+export type FaultKind = 'latency' | 'timeout' | 'rate_limit' | 'error'
+
 export interface ApplyFaultsOptions {
   /**
    * Builds the vendor-shaped answer for a fault. The defaults are Persona's
@@ -20,6 +23,12 @@ export interface ApplyFaultsOptions {
    * test) alive. A hanging request also ends when its own client aborts.
    */
   closed?: AbortSignal
+  /**
+   * Which faults this middleware injects; all by default. Persona mounts two, so that an injected
+   * 5xx happens behind its idempotency layer (stored and replayed, as its 500s are) while a
+   * timeout or 429 happens in front of it.
+   */
+  only?: readonly FaultKind[]
 }
 
 const defaultResponders: Record<Vendor, NonNullable<ApplyFaultsOptions['respond']>> = {
@@ -61,13 +70,15 @@ function hang(signals: Array<AbortSignal | undefined>): Promise<void> {
 export function applyFaults(
   world: EmulatorWorld,
   vendor: Vendor,
-  { respond = defaultResponders[vendor], closed }: ApplyFaultsOptions = {},
+  { respond = defaultResponders[vendor], closed, only }: ApplyFaultsOptions = {},
 ): MiddlewareHandler {
+  const injects = (kind: FaultKind) => !only || only.includes(kind)
   return async function emulatorFaults(c, next) {
     const settings = world.faults[vendor]
-    const roll = (rate: number) => rate > 0 && world.random() < rate
-    if (settings.latencyMs > 0) await sleep(settings.latencyMs)
-    if (roll(settings.timeoutRate)) {
+    const roll = (kind: FaultKind, rate: number) =>
+      injects(kind) && rate > 0 && world.random() < rate
+    if (injects('latency') && settings.latencyMs > 0) await sleep(settings.latencyMs)
+    if (roll('timeout', settings.timeoutRate)) {
       await hang([c.req.raw.signal, closed])
       // Nobody is listening any more; answer as a gateway would, for the record.
       return c.json(
@@ -77,8 +88,8 @@ export function applyFaults(
         504,
       )
     }
-    if (roll(settings.rateLimitRate)) return respond('rate_limited', c)
-    if (roll(settings.errorRate)) return respond('unavailable', c)
+    if (roll('rate_limit', settings.rateLimitRate)) return respond('rate_limited', c)
+    if (roll('error', settings.errorRate)) return respond('unavailable', c)
     return next()
   }
 }

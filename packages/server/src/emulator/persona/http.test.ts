@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createHarness, TEMPLATE_ID, type Harness } from './test-harness'
+import { auth, createHarness, TEMPLATE_ID, type Harness } from './test-harness'
 
 let harness: Harness
 afterEach(() => harness?.emulator.close())
@@ -111,6 +111,57 @@ describe('Persona emulator: Idempotency-Key', () => {
     expect(changed.body.errors[0].details).toBe(
       'Idempotency-Key was already used with different parameters',
     )
+  })
+
+  /** An injected 503 is no status Persona's document lists, so this call is not checked against it. */
+  const createDuringOutage = async () => {
+    const response = await harness.emulator.persona.request(
+      'http://persona.test/api/v1/inquiries',
+      {
+        method: 'POST',
+        headers: { ...auth, 'Idempotency-Key': 'create-during-outage' },
+        body: JSON.stringify(createBody),
+      },
+    )
+    return { status: response.status, body: await response.json() }
+  }
+
+  it('replays an injected 5xx to a retry with the same key, as Persona replays its 500s', async () => {
+    harness = createHarness({ faults: { persona: { errorRate: 1 } } })
+    const failed = await createDuringOutage()
+    expect(failed.status).toBe(503)
+    harness.emulator.world.faults.persona.errorRate = 0
+    expect(await createDuringOutage()).toEqual(failed)
+    // Nothing was made under the key; a new key makes the inquiry.
+    expect((await harness.call('GET', '/api/v1/inquiries')).body.data).toHaveLength(0)
+    const fresh = await harness.call('POST', '/api/v1/inquiries', {
+      headers: { 'Idempotency-Key': 'create-after-outage' },
+      json: createBody,
+    })
+    expect(fresh.status).toBe(201)
+  })
+
+  it('does not replay a request that never answered or an injected 429: they never reached Persona', async () => {
+    harness = createHarness({ faults: { persona: { rateLimitRate: 1 } } })
+    const headers = { 'Idempotency-Key': 'create-while-limited' }
+    const limited = await harness.call('POST', '/api/v1/inquiries', { headers, json: createBody })
+    expect(limited.status).toBe(429)
+    harness.emulator.world.faults.persona.rateLimitRate = 0
+    const retried = await harness.call('POST', '/api/v1/inquiries', { headers, json: createBody })
+    expect(retried.status).toBe(201)
+  })
+
+  it('keeps a key per path: the same key on another path is a request of its own', async () => {
+    harness = createHarness()
+    const headers = { 'Idempotency-Key': 'same-key' }
+    const inquiry = await harness.call('POST', '/api/v1/inquiries', { headers, json: createBody })
+    expect(inquiry.status).toBe(201)
+    const account = await harness.call('POST', '/api/v1/accounts', {
+      headers,
+      json: { data: { attributes: { 'reference-id': 'user-9' } } },
+    })
+    expect(account.status).toBe(201)
+    expect(account.body.data.type).toBe('account')
   })
 
   it('keeps at most idempotencyKeysKept answers, forgetting the oldest first', async () => {

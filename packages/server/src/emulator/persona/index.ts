@@ -145,7 +145,11 @@ export function createPersonaEmulator(
     )
   })
 
-  api.use('*', applyFaults(world, 'persona', { closed }))
+  // An injected 5xx is rolled behind the idempotency layer, below; the rest happen before Persona.
+  api.use(
+    '*',
+    applyFaults(world, 'persona', { closed, only: ['latency', 'timeout', 'rate_limit'] }),
+  )
 
   // Headers, query and body: validated once, so routes only see well-formed input.
   api.use('*', async (c, next) => {
@@ -184,18 +188,16 @@ export function createPersonaEmulator(
     await next()
   })
 
-  // Persona stores the first answer for an Idempotency-Key (errors included) and replays it.
+  // Persona stores the first answer for an Idempotency-Key (errors, 500s included) and replays it.
+  // Answers are kept per key and path (persona.md §7): the same key on another path is a request
+  // of its own, where the path is not one of the parameters Persona compares.
   api.use('*', async (c, next) => {
-    const key = c.req.header('Idempotency-Key')
-    if (c.req.method !== 'POST' || !key) return next()
+    const header = c.req.header('Idempotency-Key')
+    if (c.req.method !== 'POST' || !header) return next()
     const now = world.clock.now()
     const url = new URL(c.req.url)
-    const fingerprint = JSON.stringify([
-      url.pathname,
-      url.search,
-      c.get('inflection'),
-      c.get('body') ?? null,
-    ])
+    const key = JSON.stringify([url.pathname, header])
+    const fingerprint = JSON.stringify([url.search, c.get('inflection'), c.get('body') ?? null])
     const stored = idempotency.get(key)
     if (stored && now - stored.storedAt < idempotencyTtlMs) {
       if (stored.fingerprint !== fingerprint) {
@@ -209,6 +211,8 @@ export function createPersonaEmulator(
     if (inFlight.has(key)) throw conflict('A request with this Idempotency-Key is in progress')
     return remember(c, next, key, { fingerprint, storedAt: now })
   })
+
+  api.use('*', applyFaults(world, 'persona', { closed, only: ['error'] }))
 
   /**
    * Keeps a long-running emulator's memory flat: keys past Persona's 24 h are dropped, and the
