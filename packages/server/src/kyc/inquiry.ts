@@ -8,6 +8,7 @@ import type { InquiryLink } from '@shareflow/contract'
 import { isoAt } from '../clock'
 import { derivedKey } from '../digest'
 import { ApiError } from '../errors'
+import { isReplayedServerError } from '../upstream/failures'
 import type { PersonaApi, PersonaInquiry } from '../upstream/persona'
 import { deriveKycStatus, inquiryIs, kycKeys, type KycRecord } from './record'
 import { isHttpUrl, type KycRecords } from './record-store'
@@ -128,17 +129,29 @@ export function inquiryStarter(
 
     // Concurrent calls derive the same key from the same starting point, so Persona replays
     // one creation instead of making two inquiries.
-    const created = await persona.createInquiry({
-      templateId: personaTemplateId,
-      referenceId: user.id,
-      idempotencyKey: await derivedKey(
-        'inquiry',
-        user.id,
-        inquiry?.id ?? 'none',
-        String(record.inquiriesCreated),
-      ),
-      redirectUri: inquiryRedirectUri,
-    })
+    const created = await persona
+      .createInquiry({
+        templateId: personaTemplateId,
+        referenceId: user.id,
+        idempotencyKey: await derivedKey(
+          'inquiry',
+          user.id,
+          inquiry?.id ?? 'none',
+          String(record.inquiriesCreated),
+          // Absent until a key is spent, so the keys of journeys under way stay as they were.
+          ...(record.inquiryKeysSpent ? [String(record.inquiryKeysSpent)] : []),
+        ),
+        redirectUri: inquiryRedirectUri,
+      })
+      .catch(async (error: unknown) => {
+        if (isReplayedServerError(error)) {
+          await records.update(user.id, (r) => ({
+            ...r,
+            inquiryKeysSpent: (r.inquiryKeysSpent ?? 0) + 1,
+          }))
+        }
+        throw error
+      })
     if (!isHttpUrl(created.oneTimeLink)) {
       throw new ApiError('upstream_unavailable', messages.noLink, {
         cause: new Error('persona createInquiry returned no one-time link'),
@@ -157,6 +170,7 @@ export function inquiryStarter(
       share: r.share?.step === 'done' || r.share?.step === 'failed' ? undefined : r.share,
       coinflow: r.coinflow?.status === 'approved' ? r.coinflow : undefined,
       inquiriesCreated: r.inquiriesCreated + (r.inquiry?.id === created.inquiry.id ? 0 : 1),
+      inquiryKeysSpent: undefined,
       checkedAt: isoAt(clock.now()),
     }))
     return {

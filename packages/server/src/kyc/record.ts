@@ -66,6 +66,11 @@ export const KycRecord = z.object({
   checkedAt: Iso.optional(),
   /** How many inquiries the BFF created for this user; part of the create Idempotency-Key. */
   inquiriesCreated: z.int().min(0).default(0),
+  /**
+   * Create keys given up since the last inquiry was made, each because Persona answered a 5xx it
+   * replays for that key; part of the create Idempotency-Key, so the next try is a new request.
+   */
+  inquiryKeysSpent: z.int().min(1).optional(),
   updatedAt: Iso,
 })
 export type KycRecord = z.infer<typeof KycRecord>

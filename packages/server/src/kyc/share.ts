@@ -11,6 +11,7 @@ import { isoAt } from '../clock'
 import { derivedKey } from '../digest'
 import { ApiError } from '../errors'
 import { LockUnavailableError, withLock } from '../store/records'
+import { isReplayedServerError } from '../upstream/failures'
 import type { CoinflowApi, WithdrawerLookup } from '../upstream/coinflow'
 import type { FindInquiry } from './inquiry'
 import { deriveKycStatus, inquiryIs, kycKeys, SHARE_LEASE_MS, type ShareJournal } from './record'
@@ -156,7 +157,16 @@ export function sharer(
         idempotencyKey: await derivedKey('share', user.id, inquiryId, String(attempt)),
         expiresInSeconds: shareTokenExpiresInSeconds,
       })
-      let created = await persona.createShareToken(await tokenFor(share.attempt))
+      const attempt = share.attempt
+      let created = await persona.createShareToken(await tokenFor(attempt)).catch(async (error) => {
+        // Persona replays that 5xx for this key: the next try asks under the next attempt's.
+        if (isReplayedServerError(error)) {
+          await journal(user.id, (s) =>
+            s.attempt === attempt ? { ...s, attempt: attempt + 1 } : s,
+          )
+        }
+        throw error
+      })
       // 409 for this key (always sent with the same parameters) means an earlier attempt is
       // still in progress at Persona: its answer is replayed once it ends, so ask again. A key
       // that stays in progress is given up for a new one (a token made under it is never used

@@ -36,6 +36,22 @@ export interface UpstreamFailures {
   ): (request: UpstreamRequest) => Promise<UpstreamResponse>
 }
 
+/**
+ * True when `error` is a vendor's own 5xx answer after every retry (not a timeout or a dropped
+ * connection). Persona stores such an answer under the request's Idempotency-Key and replays it
+ * for 24 h, so asking again needs a new key; after a timeout the first request may still have
+ * succeeded, so the key stays.
+ */
+export function isReplayedServerError(error: unknown): boolean {
+  const cause = error instanceof ApiError ? error.cause : undefined
+  return (
+    cause instanceof UpstreamError &&
+    cause.kind === 'status' &&
+    cause.status !== null &&
+    cause.status >= 500
+  )
+}
+
 export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamFailures {
   const unavailable = (cause: unknown) =>
     new ApiError('upstream_unavailable', userMessage, { cause })

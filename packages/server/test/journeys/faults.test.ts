@@ -125,6 +125,59 @@ describe('journeys under vendor faults', () => {
   })
 })
 
+describe('after Persona answered a 5xx it replays for that Idempotency-Key', () => {
+  /**
+   * Persona's POSTs answer the emulator's injected 5xx (stored under their keys) until
+   * `recover()`; its GETs keep working, so the BFF gets as far as creating.
+   */
+  function personaPostsFail(h: JourneyHarness) {
+    let down = true
+    const faults = h.emulator.world.faults.persona
+    const stop = h.intercept((request) => {
+      faults.errorRate = down && request.vendor === 'persona' && request.method === 'POST' ? 1 : 0
+      return undefined
+    })
+    return () => {
+      down = false
+      stop()
+      faults.errorRate = 0
+    }
+  }
+
+  it('starts the inquiry on the next try, under a new key', async () => {
+    harness = createJourneyHarness({ app: { upstream: { timeoutMs: 50 } } })
+    harness.signIn(kim)
+    const recover = personaPostsFail(harness)
+    expect((await harness.as(kim.id).post('/kyc/inquiry')).status).toBe(503)
+    recover()
+    const retried = await harness.as(kim.id).post('/kyc/inquiry')
+    expect(retried.status).toBe(200)
+    const keys = harness.vendorRequests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/inquiries'))
+      .map((r) => r.idempotencyKey)
+    expect(new Set(keys).size).toBe(2)
+  })
+
+  it('creates the share token on the next try, under a new key', async () => {
+    harness = createJourneyHarness({ app: { upstream: { timeoutMs: 50 } } })
+    harness.signIn(kim)
+    const link = (await (await harness.as(kim.id).post('/kyc/inquiry')).json()) as {
+      oneTimeLink: string
+    }
+    await harness.completeHostedFlow(link.oneTimeLink, goodIdentity)
+    await harness.advance(0)
+    const recover = personaPostsFail(harness)
+    expect((await harness.as(kim.id).post('/kyc/share')).status).toBe(503)
+    recover()
+    expect((await harness.as(kim.id).post('/kyc/share')).status).toBe(200)
+    expect(harness.shareTokensCreated()).toBe(1)
+    const keys = harness.vendorRequests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/share-tokens'))
+      .map((r) => r.idempotencyKey)
+    expect(new Set(keys).size).toBe(2)
+  })
+})
+
 describe('the shared Persona budget', () => {
   it('queues rather than fails when hundreds of users arrive at once', async () => {
     harness = createJourneyHarness()
