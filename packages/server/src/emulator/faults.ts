@@ -39,9 +39,12 @@ const defaultResponders: Record<Vendor, NonNullable<ApplyFaultsOptions['respond'
           429,
         )
       : c.json({ errors: [{ title: 'Service unavailable' }] }, 503),
+  // Coinflow documents its limiters' windows but no rate-limit header names; Retry-After is the
+  // standard one, and the BFF honours it. One second: an injected 429 is a refusal, not a spent
+  // one-minute window.
   coinflow: (fault, c) =>
     fault === 'rate_limited'
-      ? c.json({ details: 'Too Many Requests' }, 429)
+      ? c.json({ details: 'Too Many Requests' }, 429, { 'Retry-After': '1' })
       : c.json({ details: 'Service temporarily unavailable, please retry' }, 503),
 }
 

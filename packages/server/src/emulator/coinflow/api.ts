@@ -162,7 +162,22 @@ export function createCoinflowApi(
     }
     return c.json({ details: 'Internal error' }, 500)
   })
-  app.notFound((c) => c.json({ details: `Cannot ${c.req.method} ${c.req.path}` }, 404))
+  // An operation the emulator does not implement (Coinflow documents ~170) answers as Coinflow
+  // answers an unknown path: credentials first, then a 404 that does not repeat the path.
+  app.notFound(async (c) => {
+    try {
+      const sessionKey = c.req.header('x-coinflow-auth-session-key')
+      if (!c.req.header('Authorization') && sessionKey) {
+        if (!(await state.checkSessionKey(sessionKey)).ok) {
+          throw failure(401, 'Invalid or expired session key')
+        }
+      } else merchantKey(c)
+      throw failure(404, 'Not Found')
+    } catch (error) {
+      if (!(error instanceof CoinflowError)) throw error
+      return c.json(error.body as object, error.status as ContentfulStatusCode)
+    }
+  })
 
   for (const handler of middleware) app.use(handler)
   app.use(async (_c, next) => {

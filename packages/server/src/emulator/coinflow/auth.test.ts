@@ -101,13 +101,23 @@ describe('Coinflow emulator: authentication', () => {
     expect(withdrawer.body.withdrawer.wallet).toBe('shareflow-emulatorʬuser-7')
   })
 
-  it('answers unknown API paths with 404 details instead of an empty page', async () => {
+  it('checks credentials before saying a path is not emulated, in Coinflow’s shape, never repeating the path', async () => {
     const { coinflow } = createHarness()
-    const response = await coinflow.api.request('http://coinflow.test/api/teleport', {
-      headers: merchant,
-    })
-    expect(response.status).toBe(404)
-    expect(await response.json()).toEqual({ details: 'Cannot GET /api/teleport' })
+    // One of Coinflow's documented operations the emulator does not implement, and a made-up one.
+    for (const path of ['/api/merchant/subscription/plans', '/api/teleport/jane.doe@example.com']) {
+      const anonymous = await coinflow.api.request(`http://coinflow.test${path}`)
+      expect(anonymous.status).toBe(401)
+      expect(await anonymous.json()).toEqual({ details: 'Header Authorization is required' })
+      const bearer = await coinflow.api.request(`http://coinflow.test${path}`, {
+        headers: { Authorization: `Bearer ${API_KEY}` },
+      })
+      expect(bearer.status).toBe(401)
+      const response = await coinflow.api.request(`http://coinflow.test${path}`, {
+        headers: merchant,
+      })
+      expect(response.status).toBe(404)
+      expect(await response.json()).toEqual({ details: 'Not Found' })
+    }
   })
 
   it('refuses a body over 64 KB with 413 and a user id over 256 characters with 400', async () => {

@@ -59,3 +59,21 @@ describe('Coinflow emulator behind faults', () => {
     emulator.close()
   })
 })
+
+describe('Coinflow emulator: an injected 429', () => {
+  it('says when to try again (Retry-After), in Coinflow’s error shape', async () => {
+    const emulator = createEmulator({
+      seed: 3,
+      clock: createManualClock(),
+      faults: { coinflow: { rateLimitRate: 1 } },
+    })
+    const response = await emulator.fetch(
+      'https://api-sandbox.coinflow.cash/api/merchant/withdraws/payout/balance',
+      { headers: merchant },
+    )
+    expect(response.status).toBe(429)
+    expect(response.headers.get('Retry-After')).toBe('1')
+    expect(await response.json()).toEqual({ details: 'Too Many Requests' })
+    emulator.close()
+  })
+})
