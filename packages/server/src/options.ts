@@ -58,6 +58,12 @@ export interface ShareflowOptions {
   clock?: Clock
   /** Webhook timestamps older (or further ahead) than this are refused. Default 300 s. */
   webhookToleranceSeconds?: number
+  /**
+   * What webhook signature timestamps are checked against. Default: the system clock, not
+   * `clock`: Persona and Coinflow (and the emulator) sign with real time, so a test or sandbox
+   * that moves `clock` still accepts their deliveries.
+   */
+  webhookClock?: Clock
   upstream?: {
     /** Per attempt. Default 10 000 ms. */
     timeoutMs?: number

@@ -52,3 +52,31 @@ it('verifies and approves a user end to end on the in-process emulator, webhooks
     emulator.close()
   }
 })
+
+it('accepts the emulator’s webhooks after its clock is moved a day ahead, as vendors sign with real time', async () => {
+  const { app, emulator } = createSandboxShareflowApp({
+    getUser: () => ({ id: 'sandbox-user', email: 'sandbox@example.com' }),
+    logger: createMemoryLogger(),
+    emulator: { heartbeatMs: false },
+  })
+  try {
+    const { inquiryId } = InquiryLink.parse(
+      await (await app.request('/kyc/inquiry', { method: 'POST' })).json(),
+    )
+    // What a demo or e2e run does through /__emulator/clock/advance.
+    emulator.clock.advance(24 * 60 * 60 * 1000)
+    const expired = await emulator.fetch(
+      `https://api.withpersona.com/api/v1/inquiries/${inquiryId}/expire`,
+      { method: 'POST', headers: { Authorization: 'Bearer persona_sandbox_shareflow_emulator' } },
+    )
+    expect(expired.status).toBe(200)
+    await emulator.flush()
+    const deliveries = emulator.webhooks.deliveries()
+    expect(deliveries.length).toBeGreaterThan(1)
+    for (const record of deliveries) {
+      expect(record.attempts.map((attempt) => attempt.status)).toEqual([200])
+    }
+  } finally {
+    emulator.close()
+  }
+})

@@ -80,6 +80,8 @@ export interface ShareflowServices {
   /** Resolved settings routes need (no secrets). */
   settings: {
     webhookToleranceSeconds: number
+    /** Webhook signatures are checked against this (real time unless told otherwise). */
+    webhookClock: Clock
     personaWebhookSecrets: readonly string[]
     coinflowWebhookKey: string | null
     heartbeatMs: number
@@ -153,6 +155,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     webhooks: { onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>() },
     settings: {
       webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,
+      webhookClock: options.webhookClock ?? systemClock,
       personaWebhookSecrets: asList(options.persona.webhookSecrets),
       coinflowWebhookKey: options.coinflow.webhookKey ?? null,
       heartbeatMs: options.events?.heartbeatMs ?? 15_000,

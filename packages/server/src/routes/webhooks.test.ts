@@ -31,6 +31,8 @@ function setup(options: { toleranceSeconds?: number } = {}) {
     store,
     logger,
     clock,
+    // The receiver's tolerance is what these tests check, against a clock they move.
+    webhookClock: clock,
     webhookToleranceSeconds: options.toleranceSeconds,
   })
   const nowSeconds = () => Math.floor(clock.now() / 1000)

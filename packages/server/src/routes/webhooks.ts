@@ -80,7 +80,7 @@ async function once(
 
 export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
   app.post(routes.webhooksPersona, async (c) => {
-    const { settings, clock, kyc } = c.get('shareflow')
+    const { settings, kyc } = c.get('shareflow')
     if (settings.personaWebhookSecrets.length === 0) {
       throw new ApiError('not_found', 'There is nothing here.')
     }
@@ -90,7 +90,7 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
       header: c.req.header('Persona-Signature'),
       secret: settings.personaWebhookSecrets,
       toleranceSeconds: settings.webhookToleranceSeconds,
-      now: Math.floor(clock.now() / 1000),
+      now: Math.floor(settings.webhookClock.now() / 1000),
     })
     if (!verified.ok) {
       c.get('logger').warn('persona webhook refused', { reason: verified.reason })
@@ -108,7 +108,7 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
   })
 
   app.post(routes.webhooksCoinflow, async (c) => {
-    const { settings, clock, kyc, webhooks, logger } = c.get('shareflow')
+    const { settings, kyc, webhooks, logger } = c.get('shareflow')
     const key = settings.coinflowWebhookKey
     if (!key) throw new ApiError('not_found', 'There is nothing here.')
     const raw = await c.req.text()
@@ -119,7 +119,7 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
         header: signature,
         secret: key,
         toleranceSeconds: settings.webhookToleranceSeconds,
-        now: Math.floor(clock.now() / 1000),
+        now: Math.floor(settings.webhookClock.now() / 1000),
       })
       if (!verified.ok) {
         c.get('logger').warn('coinflow webhook refused', { reason: verified.reason })

@@ -33,7 +33,8 @@ afterAll(() => {
   world?.harness.close()
 })
 
-const now = () => Math.floor(world.harness.clock.now() / 1000)
+// Signatures carry real time (the harness's webhook clock), never the emulated clock.
+const now = () => Math.floor(world.harness.webhookClock.now() / 1000)
 
 const personaEvent = () => ({
   data: {

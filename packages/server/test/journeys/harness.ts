@@ -145,6 +145,17 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     },
     ...options.app?.upstream,
   }
+  /**
+   * Real time, which the vendors (and the emulator) sign webhooks with and the BFF verifies
+   * against; `clock` never moves it. Tests advance it to make a captured signature stale.
+   */
+  let webhookOffsetMs = 0
+  const webhookClock = {
+    now: () => Date.now() + webhookOffsetMs,
+    advance: (ms: number) => {
+      webhookOffsetMs += ms
+    },
+  }
   /** One BFF instance; several built here share the store, the vendors and the users. */
   const buildInstance = () =>
     createShareflowApp({
@@ -167,6 +178,7 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
       store,
       logger,
       clock,
+      webhookClock,
       events: { heartbeatMs: 50 },
       ...options.app,
       upstream: appUpstream,
@@ -325,6 +337,7 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     app,
     host,
     clock,
+    webhookClock,
     store,
     logger,
     emulator,

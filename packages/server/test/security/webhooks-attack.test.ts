@@ -17,7 +17,8 @@ import { createVerifiedWorld, jane, OPENING_CENTS, type VerifiedWorld } from './
 let world: VerifiedWorld
 afterEach(() => world?.harness.close())
 
-const nowSeconds = () => Math.floor(world.harness.clock.now() / 1000)
+// Signatures carry real time (the harness's webhook clock), never the emulated clock.
+const nowSeconds = () => Math.floor(world.harness.webhookClock.now() / 1000)
 
 const post = async (
   vendor: 'persona' | 'coinflow',
@@ -258,8 +259,8 @@ describe('webhooks under attack', () => {
     expectUnchanged(before, await snapshotStore(world.harness.store))
     expect(world.ledger.calls('settle', payout.id)).toBe(1)
 
-    // Ten minutes on, the captured Persona signature is stale: refused before any HMAC.
-    world.harness.clock.advance(600_000)
+    // Ten real minutes on, the captured Persona signature is stale: refused before any HMAC.
+    world.harness.webhookClock.advance(600_000)
     const { result, work } = await measureWork(approval.delivery.body, () =>
       post('persona', approval.delivery.body, approval.delivery.headers),
     )

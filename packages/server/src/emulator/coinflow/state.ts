@@ -1,5 +1,5 @@
 import { signWebhook } from '../../webhooks/signature'
-import type { EmulatorWorld } from '../world'
+import { systemClock, type EmulatorWorld } from '../world'
 import {
   cardBrand,
   checkIban,
@@ -262,7 +262,8 @@ export function createCoinflowState(
     const signature = await signWebhook({
       payload: body,
       secret: options.webhook.validationKey,
-      timestamp: Math.floor(world.clock.now() / 1000),
+      // Real time, as Coinflow signs: the emulator clock may be days ahead of any receiver's.
+      timestamp: Math.floor(systemClock.now() / 1000),
     })
     world.webhooks.deliver({
       vendor: 'coinflow',

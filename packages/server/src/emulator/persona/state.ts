@@ -11,7 +11,12 @@
  * runs before every API request and on the emulator's heartbeat.
  */
 import { signWebhook } from '../../webhooks/signature'
-import type { EmulatorWorld, SharedIdentity, ShareTokenRedemption } from '../world'
+import {
+  systemClock,
+  type EmulatorWorld,
+  type SharedIdentity,
+  type ShareTokenRedemption,
+} from '../world'
 import { conflict, notFound, recordInvalid } from './errors'
 import { magicOutcome } from './magic'
 import {
@@ -117,7 +122,8 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
         const signature = await signWebhook({
           payload: body,
           secret: target.secret,
-          timestamp: Math.floor(now() / 1000),
+          // Real time, as Persona signs: the emulator clock may be days ahead of any receiver's.
+          timestamp: Math.floor(systemClock.now() / 1000),
         })
         world.webhooks.deliver({
           vendor: 'persona',
