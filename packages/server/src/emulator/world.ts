@@ -111,14 +111,40 @@ export type ShareTokenRedemption =
   | { ok: true; identity: SharedIdentity }
   | { ok: false; reason: 'not_found' | 'expired' | 'already_redeemed' | 'wrong_connection' }
 
+/** A shared identity field (`SharedIdentity` less the inquiry's own facts). */
+export type SharedField = Exclude<
+  keyof SharedIdentity,
+  'inquiryId' | 'inquiryStatus' | 'referenceId'
+>
+
+/**
+ * The destination organization's inquiry template a redemption runs. Persona's Connect guide:
+ * redeeming runs the destination inquiry against the destination's requirements, and one whose
+ * template needs a field the share lacks stays `created`/`pending`, waiting for the person.
+ */
+export interface DestinationTemplate {
+  /** Fields the template needs; a source without one leaves the token `pending` for good. */
+  requiredFields: readonly SharedField[]
+  /**
+   * Emulator-clock ms the template's checks take before the token is `redeemed`. Default: the
+   * Persona emulator's `redeemDelayMs`.
+   */
+  runMs?: number
+}
+
 /** Persona Connect as seen from the destination org (Coinflow). */
 export interface PersonaConnect {
   /**
-   * Redeems share token `cnst_…` for connection `cxn_…`. Moves the token to `pending` and, a
-   * moment later on the emulator clock, to `redeemed` (or `failed`), signing Persona's
-   * `connect/share-token.*` webhooks as it goes.
+   * Redeems share token `cnst_…` for connection `cxn_…` into an inquiry of `destination`'s
+   * template. Moves the token to `pending` and, once the template's checks have run on the
+   * emulator clock, to `redeemed` (or `failed`; or it stays `pending` when the source lacks a
+   * field the template needs), signing Persona's `connect/share-token.*` webhooks as it goes.
    */
-  redeemShareToken(tokenId: string, connectionId: string): Promise<ShareTokenRedemption>
+  redeemShareToken(
+    tokenId: string,
+    connectionId: string,
+    destination?: DestinationTemplate,
+  ): Promise<ShareTokenRedemption>
 }
 
 /** One outgoing webhook delivery, already signed by the vendor side that raised it. */

@@ -50,6 +50,15 @@ describe('journey 4: Coinflow needs more information', () => {
     const link = needsMore.kyc.verificationLink!
     expect(new URL(link).origin).toBe('http://localhost:3000')
     expect(needsMore.coinflow).toBeNull()
+    // Coinflow's inquiry lacks the address its template needs, so Persona's token is stuck in
+    // pending (Connect guide): the BFF follows Coinflow's answer and never waits on the token.
+    const tokenId = harness.vendorRequests.find(
+      (r) => r.method === 'POST' && r.path.endsWith('/connect/share-tokens') && r.status === 201,
+    )?.response as { data: { id: string } }
+    const token = await persona(harness, 'GET', `/connect/share-tokens/${tokenId.data.id}`)
+    expect(
+      ((await token.json()) as { data: { attributes: { status: string } } }).data,
+    ).toMatchObject({ attributes: { status: 'pending' } })
 
     const events = await harness.openEvents(sam.id)
     expect((await events.next()).data).toMatchObject({ kyc: { state: 'needs_more_info' } })

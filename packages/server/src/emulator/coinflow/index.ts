@@ -50,7 +50,7 @@ export function createCoinflowEmulator(
   }
 }
 
-export { COINFLOW_PERSONA_CONNECTION_ID } from './state'
+export { COINFLOW_PERSONA_CONNECTION_ID, COINFLOW_PERSONA_TEMPLATE } from './state'
 export type { CoinflowEmulatorOptions, CoinflowState } from './state'
 export type { Scheduler } from './scheduler'
 export { SPEED_TERMS, USD_EXCHANGE_RATES, SAME_DAY_ACH_LIMIT_CENTS } from './pricing'

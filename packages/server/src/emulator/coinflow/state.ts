@@ -1,5 +1,5 @@
 import { signWebhook } from '../../webhooks/signature'
-import { systemClock, type EmulatorWorld } from '../world'
+import { systemClock, type DestinationTemplate, type EmulatorWorld } from '../world'
 import {
   cardBrand,
   checkIban,
@@ -62,6 +62,11 @@ export interface CoinflowEmulatorOptions {
   personaConnectionId?: string
   /** How long Coinflow's review of a shared Persona identity takes. Default 3 seconds. */
   shareTokenReviewMs?: number
+  /**
+   * The Persona inquiry template Coinflow redeems share tokens into. Default
+   * {@link COINFLOW_PERSONA_TEMPLATE}: what Coinflow needs to approve a US person.
+   */
+  personaTemplate?: DestinationTemplate
   /** How many of the newest webhook events `webhookLog` keeps. Default 1 000. */
   webhookLogSize?: number
 }
@@ -104,6 +109,22 @@ function isSuspended(account: PayoutAccount): boolean {
 }
 
 /** What a US withdrawer must have on file before Coinflow approves it without asking for more. */
+/**
+ * Coinflow's destination template: a shared identity without one of these leaves Coinflow's
+ * inquiry (and the token) `pending` while the person adds it on the verification link.
+ */
+export const COINFLOW_PERSONA_TEMPLATE: DestinationTemplate = {
+  requiredFields: [
+    'nameFirst',
+    'nameLast',
+    'birthdate',
+    'addressStreet1',
+    'addressCity',
+    'addressSubdivision',
+    'addressPostalCode',
+  ],
+}
+
 function missingForApproval(identity: KnownIdentity): string[] {
   const required: Array<keyof KnownIdentity> = [
     'firstName',
@@ -221,6 +242,7 @@ export function createCoinflowState(
   const sessionKeyTtlSeconds = options.sessionKeyTtlSeconds ?? 30 * 60
   const personaConnectionId = options.personaConnectionId ?? COINFLOW_PERSONA_CONNECTION_ID
   const shareTokenReviewMs = options.shareTokenReviewMs ?? 3_000
+  const personaTemplate = options.personaTemplate ?? COINFLOW_PERSONA_TEMPLATE
   const webhookLogSize = options.webhookLogSize ?? 1_000
 
   const randomChars = (alphabet: string, length: number) => {
@@ -564,6 +586,7 @@ export function createCoinflowState(
       const redemption = await world.personaConnect.redeemShareToken(
         input.shareToken,
         personaConnectionId,
+        personaTemplate,
       )
       if (!redemption.ok) {
         const reasons = {
@@ -612,7 +635,12 @@ export function createCoinflowState(
       withdrawer.awaiting = 'review'
       scheduler.at(world.clock.now() + shareTokenReviewMs, async () => {
         if (withdrawer.verification !== verification) return
-        verification.shareTokenStatus = 'redeemed'
+        // Persona redeems the token once Coinflow's inquiry has what its template needs.
+        verification.shareTokenStatus = personaTemplate.requiredFields.some(
+          (field) => shared[field] === null,
+        )
+          ? 'pending'
+          : 'redeemed'
         if (isSandboxRejection(identity)) {
           await reject(withdrawer, 'Identity could not be verified')
         } else if (identity.country !== 'US' || missingForApproval(identity).length > 0) {

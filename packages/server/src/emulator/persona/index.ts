@@ -84,7 +84,8 @@ export function createPersonaEmulator(
   } = options
   const state = createPersonaState(world, options)
   world.personaConnect = {
-    redeemShareToken: (tokenId, connectionId) => state.redeemForDestination(tokenId, connectionId),
+    redeemShareToken: (tokenId, connectionId, destination) =>
+      state.redeemForDestination(tokenId, connectionId, destination),
   }
 
   const environmentId = world.ids.next('env')

@@ -263,6 +263,55 @@ describe('Persona emulator: redemption by the destination org (world.personaConn
     expect(redeemed.body.data.attributes.status).toBe('redeemed')
   })
 
+  it('takes as long as the destination template’s checks, and stays pending while its inquiry lacks a field', async () => {
+    harness = createHarness()
+    const connect = harness.emulator.world.personaConnect
+    const template = { requiredFields: ['addressStreet1', 'birthdate'] as const, runMs: 5_000 }
+    const complete = (await createToken(await harness.completedInquiry())).body.data.id
+    const noStreet = (
+      await createToken(await harness.completedInquiry({ 'address-street-1': '' }, 'user-2'))
+    ).body.data.id
+    expect((await connect.redeemShareToken(complete, CONNECTION_ID, template)).ok).toBe(true)
+    expect((await connect.redeemShareToken(noStreet, CONNECTION_ID, template)).ok).toBe(true)
+    const status = async (id: string) =>
+      (await harness.call('GET', `/api/v1/connect/share-tokens/${id}`)).body.data.attributes.status
+    await harness.advance(4_999)
+    expect(await status(complete)).toBe('pending')
+    await harness.advance(1)
+    expect(await status(complete)).toBe('redeemed')
+    // Persona's Connect guide: the destination inquiry waits for the person, so does the token.
+    await harness.advance(7 * DAY)
+    expect(await status(noStreet)).toBe('pending')
+    const redeemed = (await harness.webhooks()).filter(
+      (webhook) => webhook.event.data.attributes.name === 'connect/share-token.outbound-redeemed',
+    )
+    expect(redeemed.map((webhook) => webhook.event.data.attributes.payload.data.id)).toEqual([
+      complete,
+    ])
+  })
+
+  it('redeems into an inquiry of the organization’s own at its template’s pace (destinationTemplates)', async () => {
+    harness = createHarness({
+      persona: {
+        destinationTemplates: {
+          itmpl_SlowChecks: { requiredFields: ['identificationNumberLast4'], runMs: 30_000 },
+        },
+      },
+    })
+    const token = (await createToken(await harness.completedInquiry())).body.data.id
+    const destination = await harness.createInquiry({ 'inquiry-template-id': 'itmpl_SlowChecks' })
+    const redeem = await harness.call('POST', `/api/v1/connect/share-tokens/${token}/redeem`, {
+      json: { data: { attributes: { 'destination-id': destination } } },
+    })
+    expect(redeem.status).toBe(202)
+    await harness.advance(29_999)
+    const early = await harness.call('GET', `/api/v1/connect/share-tokens/${token}`)
+    expect(early.body.data.attributes.status).toBe('pending')
+    await harness.advance(1)
+    const done = await harness.call('GET', `/api/v1/connect/share-tokens/${token}`)
+    expect(done.body.data.attributes.status).toBe('redeemed')
+  })
+
   it('reports unknown, foreign, expired and reused tokens', async () => {
     harness = createHarness()
     const connect = harness.emulator.world.personaConnect

@@ -13,6 +13,7 @@
 import { signWebhook } from '../../webhooks/signature'
 import {
   systemClock,
+  type DestinationTemplate,
   type EmulatorWorld,
   type SharedIdentity,
   type ShareTokenRedemption,
@@ -54,8 +55,16 @@ export interface PersonaStateOptions {
    * organization) here.
    */
   connections?: readonly string[]
-  /** Emulator-clock milliseconds a share-token redemption stays `pending`. Default 2 000. */
+  /**
+   * Emulator-clock milliseconds a share-token redemption stays `pending` when its destination
+   * template is not one of `destinationTemplates`. Default 2 000.
+   */
   redeemDelayMs?: number
+  /**
+   * Inquiry templates (`itmpl_…`) of this organization that API redemptions (`/redeem` with a
+   * `destination-id`) run: how long their checks take, and which fields they need.
+   */
+  destinationTemplates?: Readonly<Record<string, DestinationTemplate>>
 }
 
 const DAY_SECONDS = 86_400
@@ -484,7 +493,12 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     return token
   }
 
-  function redeemShareToken(token: ShareTokenRecord, destinationId: string | null, at = now()) {
+  function redeemShareToken(
+    token: ShareTokenRecord,
+    destinationId: string | null,
+    at = now(),
+    destination: DestinationTemplate | undefined = destinationTemplateOf(destinationId),
+  ) {
     if (token.status !== 'created') {
       throw conflict(`Share token cannot be redeemed with status ${token.status}`)
     }
@@ -493,13 +507,23 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     token.pendingAt = at
     token.redeemMode = destinationId === null ? 'clone' : 'hydrate'
     token.destinationId = destinationId
-    token.settlesAt = at + redeemDelayMs
+    touch(token, at)
+    if (source && source.redactedAt === null && destination) {
+      const identity = sharedIdentity(source)
+      // The destination inquiry waits for the person to add what is missing; so does the token.
+      if (destination.requiredFields.some((field) => identity[field] === null)) return
+    }
+    token.settlesAt = at + (destination?.runMs ?? redeemDelayMs)
     token.settlesAs = !source
       ? { status: 'failed', reason: 'source_not_found' }
       : source.redactedAt !== null
         ? { status: 'failed', reason: 'source_redacted' }
         : { status: 'redeemed' }
-    touch(token, at)
+  }
+
+  function destinationTemplateOf(destinationId: string | null) {
+    const templateId = destinationId === null ? null : inquiries.get(destinationId)?.templateId
+    return templateId ? options.destinationTemplates?.[templateId] : undefined
   }
 
   async function expireShareToken(token: ShareTokenRecord, at = now()) {
@@ -534,6 +558,7 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
   async function redeemForDestination(
     tokenId: string,
     connectionId: string,
+    destination?: DestinationTemplate,
   ): Promise<ShareTokenRedemption> {
     await settleDue()
     const token = shareTokens.get(tokenId)
@@ -543,7 +568,7 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     if (token.status !== 'created') return { ok: false, reason: 'already_redeemed' }
     const source = inquiries.get(token.sourceId)
     // Coinflow hydrates an inquiry of its own with the shared data.
-    redeemShareToken(token, world.ids.next('inq'))
+    redeemShareToken(token, world.ids.next('inq'), now(), destination)
     if (!source || source.redactedAt !== null) return { ok: false, reason: 'not_found' }
     return { ok: true, identity: sharedIdentity(source) }
   }
