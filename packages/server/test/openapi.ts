@@ -30,8 +30,8 @@ export interface ObservedResponse {
   body: unknown
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-type JsonObject = { [key: string]: Json }
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+export type JsonObject = { [key: string]: Json }
 
 interface PathTemplate {
   template: string
@@ -433,4 +433,27 @@ export function schemaErrorsAt(vendor: Vendor, pointer: string, value: unknown):
 function truncate(text: string | undefined, limit = 600): string {
   if (text === undefined) return '(none)'
   return text.length > limit ? `${text.slice(0, limit)}…` : text
+}
+
+/**
+ * The JSON request-body schema of an operation, `$ref`s left as they are, with the document they
+ * point into; null when the operation takes no JSON body. For generating requests from the spec.
+ */
+export function requestBodySchema(
+  vendor: Vendor,
+  method: string,
+  path: string,
+): { schema: Json; document: JsonObject } | null {
+  const spec = loadSpec(vendor)
+  const operation = findOperation(spec, method, path)
+  if (!operation.value.requestBody) return null
+  const requestBody = follow(spec, {
+    at: [...operation.at, 'requestBody'],
+    value: asObject(operation.value.requestBody),
+  })
+  const content = asObject(requestBody.value.content)
+  const mediaType = jsonMediaType(content)
+  if (!mediaType) return null
+  const schema = asObject(content[mediaType]).schema
+  return schema === undefined ? null : { schema, document: spec.document }
 }
