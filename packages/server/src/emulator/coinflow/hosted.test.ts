@@ -358,17 +358,31 @@ describe('Coinflow emulator: hosted verification page', () => {
       json: { email: 'ana@example.com', country: 'BR' },
     })
     const path = new URL(body.verificationLink).pathname
-    expect(await (await hosted(harness, path)).text()).toContain('name="documentType"')
-    const response = await postForm(harness, path, {
-      ...details,
-      country: 'BR',
-      ssnLast4: '',
-      documentType: 'PASSPORT',
-    })
+    const page = await (await hosted(harness, path)).text()
+    expect(page).toContain('enctype="multipart/form-data"')
+    expect(page).toContain('name="documentType"')
+    expect(page).toMatch(/type="file"[^>]*name="document"[^>]*required/)
+    expect(page).toMatch(/type="file"[^>]*name="selfie"[^>]*capture="user"[^>]*required/)
+    const fields = { ...details, country: 'BR', ssnLast4: '', documentType: 'PASSPORT' }
+    const withdrawer = async () =>
+      (await harness.call('GET', '/api/withdraw', { headers: asUser('user-9') })).status
+
+    // A form submit alone no longer approves: the document and the selfie are asked for.
+    const noUpload = await postForm(harness, path, fields)
+    expect(noUpload.status).toBe(400)
+    expect(await noUpload.text()).toContain('Upload a photo of your identity document.')
+    const form = new FormData()
+    for (const [name, value] of Object.entries(fields)) form.set(name, value)
+    form.set('document', new File([new Uint8Array([0xff, 0xd8, 0xff])], 'passport.jpg'))
+    const noSelfie = await hosted(harness, path, { method: 'POST', body: form })
+    expect(noSelfie.status).toBe(400)
+    expect(await noSelfie.text()).toContain('Take a selfie.')
+    expect(await withdrawer()).toBe(451)
+
+    form.set('selfie', new File([new Uint8Array([0xff, 0xd8, 0xff])], 'selfie.jpg'))
+    const response = await hosted(harness, path, { method: 'POST', body: form })
     expect(response.status).toBe(303)
-    expect((await harness.call('GET', '/api/withdraw', { headers: asUser('user-9') })).status).toBe(
-      200,
-    )
+    expect(await withdrawer()).toBe(200)
   })
 
   it('answers 404 for an unknown link', async () => {

@@ -24,6 +24,8 @@ const WITHDRAW_CSP =
 const VERIFICATION_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors *"
 
+const DOCUMENT_TYPES = new Set(['PASSPORT', 'ID_CARD', 'DRIVERS', 'RESIDENCE_PERMIT'])
+
 interface PageOptions {
   title: string
   main: string
@@ -229,12 +231,16 @@ function verificationForm(
     withdrawer.awaiting === 'document'
       ? `<label for="documentType">Identity document</label>
 <select id="documentType" name="documentType" required><option value="PASSPORT">Passport</option><option value="ID_CARD">National ID card</option><option value="DRIVERS">Driver's licence</option><option value="RESIDENCE_PERMIT">Residence permit</option></select>
-<p class="hint">The emulator accepts the document without an upload.</p>`
+<label for="document">Photo of the document</label>
+<input id="document" type="file" name="document" accept="image/*,application/pdf" required>
+<label for="selfie">A selfie</label>
+<input id="selfie" type="file" name="selfie" accept="image/*" capture="user" required>
+<p class="hint">The emulator checks that both are there and keeps neither.</p>`
       : ''
   return `<h1>Verify your identity</h1>
 <p>Coinflow needs a few more details before your first payout. <span class="badge">Coinflow emulator</span></p>
 ${error ? `<p class="notice error" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post">
+<form method="post"${withdrawer.awaiting === 'document' ? ' enctype="multipart/form-data"' : ''}>
 <div class="row"><div>${field('firstName', 'First name', { value: value('firstName', known.firstName) })}</div><div>${field('lastName', 'Last name', { value: value('lastName', known.lastName) })}</div></div>
 ${field('dob', 'Date of birth', { type: 'date' })}
 ${field('address1', 'Street address', { value: value('address1', known.address1) })}
@@ -523,6 +529,22 @@ export function createCoinflowHosted(state: CoinflowState, scheduler: Scheduler)
     const ssnLast4 = text(form, 'ssnLast4')
     const country = values.country!.toUpperCase()
     const missing = Object.entries(values).find(([, value]) => !value)
+    // Document verification takes the document's photo and a selfie, as Coinflow's does; the
+    // emulator only checks they were sent, and keeps neither (they are PII).
+    const uploaded = (name: string) => {
+      const file = form[name]
+      return file instanceof File && file.size > 0
+    }
+    const upload =
+      withdrawer.awaiting !== 'document'
+        ? null
+        : !DOCUMENT_TYPES.has(text(form, 'documentType'))
+          ? 'Choose the kind of identity document.'
+          : !uploaded('document')
+            ? 'Upload a photo of your identity document.'
+            : !uploaded('selfie')
+              ? 'Take a selfie.'
+              : null
     const problem = missing
       ? 'Please fill in every field.'
       : !/^\d{4}-\d{2}-\d{2}$/.test(dob)
@@ -531,7 +553,7 @@ export function createCoinflowHosted(state: CoinflowState, scheduler: Scheduler)
           ? 'Enter your country as a 2-letter code, such as US.'
           : country === 'US' && !/^\d{4}$/.test(ssnLast4)
             ? 'Enter the last 4 digits of your SSN.'
-            : null
+            : upload
     if (problem) return verificationPage(c, withdrawer, problem, values)
     await state.completeVerification(withdrawer, {
       firstName: values.firstName!,
