@@ -1,0 +1,34 @@
+import { redirect } from 'next/navigation'
+import { currentUser } from '../../lib/current-user'
+import { example } from '../../lib/shareflow'
+import { signOut } from '../actions'
+import { CashOut } from './cash-out'
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
+
+/** Rendered on the server per request: the balance from the platform's ledger, then the kit. */
+export default async function WalletPage() {
+  const user = await currentUser()
+  if (!user) redirect('/')
+  const balance = (await example()).ledger.balanceOf(user)
+  return (
+    <main>
+      <h1>Hello, {user.name.split(' ')[0]}</h1>
+      <p>
+        Available balance:{' '}
+        <span className="balance" data-testid="balance">
+          {usd.format(balance.cents / 100)}
+        </span>
+      </p>
+      <form action={signOut}>
+        <button type="submit" className="sign-out">
+          Sign out
+        </button>
+      </form>
+      <section className="panel" aria-labelledby="cash-out-title">
+        <h2 id="cash-out-title">Cash out</h2>
+        <CashOut balance={balance} />
+      </section>
+    </main>
+  )
+}
