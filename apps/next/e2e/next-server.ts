@@ -7,8 +7,15 @@ import { fileURLToPath } from 'node:url'
 export const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const nextBin = createRequire(path.join(APP_ROOT, 'package.json')).resolve('next/dist/bin/next')
 
-// Production mode whatever the test runner set (vitest sets `test`); no telemetry, no network.
-const env = { ...process.env, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1' }
+// Production mode whatever the test runner set (vitest sets `test`); no telemetry, no network;
+// and no vendor keys a developer may have exported, so the example runs on its emulator.
+const env = {
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(PERSONA|COINFLOW)_/.test(name)),
+  ),
+  NODE_ENV: 'production' as const,
+  NEXT_TELEMETRY_DISABLED: '1',
+}
 
 export interface RunningNext {
   url: string

@@ -1,5 +1,10 @@
-import type { SandboxApp } from '@shareflow/server/sandbox'
-import { inquiryFieldsOf, sandboxAccounts, sandboxPeople } from '@shareflow/server/emulator'
+import {
+  inquiryFieldsOf,
+  sandboxAccounts,
+  sandboxPeople,
+  type Emulator,
+} from '@shareflow/server/emulator'
+import { sandboxCredentials } from '@shareflow/server/sandbox'
 import type { ExampleUser } from './users'
 
 /**
@@ -7,9 +12,14 @@ import type { ExampleUser } from './users'
  * emulator's own Persona and Coinflow APIs (nothing is written into the BFF): a Persona inquiry
  * they finished and Persona approved, shared with Coinflow, and a US bank account linked there.
  */
-export async function seedVerifiedUser({ emulator, vendors }: SandboxApp, user: ExampleUser) {
+export async function seedVerifiedUser(emulator: Emulator, user: ExampleUser) {
+  // The vendors' real API addresses, which the emulator answers in process.
+  const vendors = {
+    persona: { ...sandboxCredentials.persona, baseUrl: 'https://api.withpersona.com/api/v1' },
+    coinflow: { ...sandboxCredentials.coinflow, baseUrl: 'https://api-sandbox.coinflow.cash/api' },
+  }
   const call = async <T>(url: string, headers: Record<string, string>, body: unknown) => {
-    const response = await vendors.fetch(url, {
+    const response = await emulator.fetch(url, {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),

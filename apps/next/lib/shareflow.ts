@@ -1,7 +1,8 @@
 import { createPayoutsModule, type ShareflowApp } from '@shareflow/server'
 import { serve } from '@hono/node-server'
 import type { Server } from 'node:net'
-import { createSandboxShareflowApp, type SandboxApp } from '@shareflow/server/sandbox'
+import type { Emulator } from '@shareflow/server/emulator'
+import { createShareflowAppFromEnv, readShareflowEnv } from '@shareflow/server/node'
 import { getCookie } from 'hono/cookie'
 import { COINFLOW_UI_ORIGIN } from './coinflow-origin'
 import { createLedger } from './ledger'
@@ -10,7 +11,8 @@ import { SESSION_COOKIE, userFromSessionCookie } from './session'
 import { USERS } from './users'
 
 /**
- * The example's one Shareflow BFF, on the emulator of Persona and Coinflow (no keys needed). It
+ * The example's one Shareflow BFF: with `PERSONA_*` and `COINFLOW_*` set, talking to the vendors;
+ * with none, on the in-process emulator of both, seeded with the example's users. It
  * is made on the first request, not at import: `next build` imports every route to read its
  * config, and must not start an emulator or take a port while doing so.
  *
@@ -21,9 +23,8 @@ import { USERS } from './users'
 export interface Example {
   app: ShareflowApp
   ledger: ReturnType<typeof createLedger>
-  sandbox: SandboxApp
-  /** Persona's and Coinflow's hosted pages, served where the kit and the CSP expect them. */
-  hosted: Server
+  /** With no vendor keys: the emulator, and its hosted pages served where the CSP expects them. */
+  sandbox: { emulator: Emulator; hosted: Server } | null
 }
 
 const HOLDER = Symbol.for('shareflow.next-example')
@@ -41,7 +42,8 @@ export function example(): Promise<Example> {
 
 async function startExample(): Promise<Example> {
   const ledger = createLedger(USERS)
-  const sandbox = createSandboxShareflowApp({
+  const { mode } = readShareflowEnv(process.env)
+  const { app, emulator } = await createShareflowAppFromEnv({
     // The host's own session, read from the request's cookie (see `session.ts`).
     getUser: (c) => {
       const user = userFromSessionCookie(getCookie(c, SESSION_COOKIE))
@@ -51,14 +53,16 @@ async function startExample(): Promise<Example> {
     emulator: { hostedOrigin: COINFLOW_UI_ORIGIN },
     // Coinflow sends no webhook when its review ends wanting more details, so the gate's
     // rechecks make the BFF ask it again; the in-process emulator makes asking cheap.
-    kyc: { recheckAfterMs: 2_000 },
+    kyc: mode === 'sandbox' ? { recheckAfterMs: 2_000 } : {},
   })
+  if (!emulator) return { app, ledger, sandbox: null }
+
   const { port } = new URL(COINFLOW_UI_ORIGIN)
   let hosted: Server
   try {
-    hosted = await listen(sandbox.emulator.hosted.fetch, Number(port))
+    hosted = await listen(emulator.hosted.fetch, Number(port))
   } catch (error) {
-    sandbox.emulator.close()
+    emulator.close()
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
     throw new Error(
       `Port ${port} is taken: the emulated Coinflow and Persona pages must be served on ${COINFLOW_UI_ORIGIN}. Stop whatever runs there, or set COINFLOW_UI_ORIGIN.`,
@@ -66,9 +70,9 @@ async function startExample(): Promise<Example> {
     )
   }
   for (const user of USERS) {
-    if (user.journey === 'verified') await seedVerifiedUser(sandbox, user)
+    if (user.journey === 'verified') await seedVerifiedUser(emulator, user)
   }
-  return { app: sandbox.app, ledger, sandbox, hosted }
+  return { app, ledger, sandbox: { emulator, hosted } }
 }
 
 /**
