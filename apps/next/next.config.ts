@@ -33,6 +33,9 @@ const nextConfig: NextConfig = {
   // `pnpm test` typechecks this app with tsc; `next build` need not do it again.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // `next dev` would otherwise write AGENTS.md files into the example.
+  agentRules: false,
+  experimental: { agentUpgrade: false },
   turbopack: { root: workspace, resolveAlias: workspaceSources() },
 }
 

@@ -8,12 +8,13 @@ import { COINFLOW_UI_ORIGIN } from './lib/coinflow-origin'
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
-  // React's development build evaluates code for its error overlay; `next start` needs no eval.
-  const devEval = process.env.NODE_ENV === 'development' ? " 'unsafe-eval'" : ''
+  // `next dev` only: React's development build evaluates code, and Next's dev overlay styles its
+  // elements inline. What `next start` serves needs neither.
+  const dev = process.env.NODE_ENV === 'development'
   const policy = [
     "default-src 'self'",
-    `script-src 'nonce-${nonce}' 'strict-dynamic'${devEval}`,
-    "style-src 'self'",
+    `script-src 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    `style-src 'self'${dev ? " 'unsafe-inline'" : ''}`,
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
