@@ -1,5 +1,5 @@
 import { sandboxCredentials } from '@shareflow/server/sandbox'
-import { findLeaks } from '@shareflow/server/testing'
+import { findLeaks, signWebhook } from '@shareflow/server/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   expectAccessible,
@@ -117,5 +117,31 @@ describe('a user who never verified (Sam)', () => {
     await withdrawInstantly(page, '$60.00', '$60.00')
     assertClean()
     await context.close()
+  })
+})
+
+describe('Persona’s signed webhooks, sent to the route handler over HTTP', () => {
+  it('are verified on the bytes that arrived: any other bytes under the same signature are refused', async () => {
+    const kept = (await (
+      await fetch(`${next.hostedOrigin}/__emulator/webhooks?include=body`)
+    ).json()) as { deliveries: Array<{ vendor: string; body: string }> }
+    const event = kept.deliveries.find((delivery) => delivery.vendor === 'persona')!
+    // The same event in other bytes: a route that re-serialised the JSON would fail this.
+    const payload = JSON.stringify(JSON.parse(event.body), null, 2)
+    const secret = sandboxCredentials.persona.webhookSecret
+    const deliver = async (body: string, signedBytes: string) =>
+      fetch(`${next.url}/api/shareflow/webhooks/persona`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Persona-Signature': await signWebhook({ payload: signedBytes, secret }),
+        },
+        body,
+      })
+
+    expect((await deliver(payload, payload)).status).toBe(200)
+    const tampered = await deliver(payload, event.body)
+    expect(tampered.status).toBe(403)
+    expect(await tampered.json()).toMatchObject({ error: { code: 'forbidden' } })
   })
 })

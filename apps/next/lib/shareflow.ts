@@ -30,7 +30,7 @@ export interface Example {
 const HOLDER = Symbol.for('shareflow.next-example')
 type Holder = { [HOLDER]?: Promise<Example> }
 
-export function example(): Promise<Example> {
+export function getShareflow(): Promise<Example> {
   const holder = globalThis as Holder
   // A failed start (port 3000 taken, say) is not kept: the next request tries again.
   holder[HOLDER] ??= startExample().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation'
 import { currentUser } from '../../lib/current-user'
-import { example } from '../../lib/shareflow'
+import { getShareflow } from '../../lib/shareflow'
 import { signOut } from '../actions'
 import { CashOut } from './cash-out'
 
@@ -10,7 +10,7 @@ const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' 
 export default async function WalletPage() {
   const user = await currentUser()
   if (!user) redirect('/')
-  const balance = (await example()).ledger.balanceOf(user)
+  const balance = (await getShareflow()).ledger.balanceOf(user)
   return (
     <main>
       <h1>Hello, {user.name.split(' ')[0]}</h1>
