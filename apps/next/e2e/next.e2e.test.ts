@@ -61,6 +61,8 @@ async function signIn(name: string) {
 
 const balanceOf = (page: Page) => page.getByTestId('balance').innerText()
 
+const nonceOf = (policy: string | undefined) => /'nonce-([^']+)'/.exec(policy ?? '')?.[1]
+
 /** Picks instant, withdraws, lets the payout settle, and sees it paid and the balance down. */
 async function withdrawInstantly(page: Page, amount: string, balanceAfter: string) {
   await page.getByRole('radio', { name: /Instant transfer/ }).check()
@@ -77,10 +79,18 @@ async function withdrawInstantly(page: Page, amount: string, balanceAfter: strin
 describe('a verified user with a bank account linked (Jane)', () => {
   it('sees the wallet rendered on the server, gets a quote and withdraws', async () => {
     const { page, context, assertClean } = await signIn('Jane Doe')
-    // Server-rendered: the HTML itself has the balance and the cash-out panel's heading.
-    const html = await (await context.request.get(`${next.url}/wallet`)).text()
+    // Server-rendered: the HTML itself has the balance, and the kit's gate in its first state.
+    const first = await context.request.get(`${next.url}/wallet`)
+    const html = await first.text()
     expect(html).toContain('$500.00')
-    expect(html).toContain('Cash out')
+    expect(html).toMatch(/class="sf-gate"[^>]*data-state="loading"/)
+    // Every script Next rendered carries this response's nonce, and the next response has another.
+    const nonce = nonceOf(first.headers()['content-security-policy'])
+    const scripts = html.match(/<script\b[^>]*>/g) ?? []
+    expect(scripts.length).toBeGreaterThan(0)
+    expect(scripts.filter((tag) => !tag.includes(` nonce="${nonce}"`))).toEqual([])
+    const second = await context.request.get(`${next.url}/wallet`)
+    expect(nonceOf(second.headers()['content-security-policy'])).not.toBe(nonce)
     expect(await balanceOf(page)).toBe('$500.00')
 
     await enterAmount(page, '80')

@@ -1,14 +1,22 @@
 'use client'
 
 import type { Money, Speed } from '@shareflow/contract'
-import { KycShareGate, PayoutQuote, ShareflowProvider, WithdrawButton } from '@shareflow/react'
+import {
+  KycShareGate,
+  PayoutQuote,
+  ShareflowProvider,
+  WithdrawButton,
+  type WithdrawState,
+} from '@shareflow/react'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
 
+/** The payout was accepted (the ledger debited), paid, or failed (the debit given back). */
+const BALANCE_MOVED = new Set<WithdrawState>(['processing', 'succeeded', 'failed'])
+
 /**
  * The kit, in a client component: the identity gate, then the quote and the withdraw button. The
- * server rendered the balance; after a payout the page is refreshed from the server to show the
- * new one.
+ * server rendered the balance; when a payout moves it, the page is rendered again on the server.
  */
 export function CashOut({ balance }: { balance: Money }) {
   const router = useRouter()
@@ -30,7 +38,9 @@ export function CashOut({ balance }: { balance: Money }) {
           <WithdrawButton
             amount={amount ? { cents: amount, currency } : undefined}
             speed={speed}
-            onStateChange={() => router.refresh()}
+            onStateChange={(state) => {
+              if (BALANCE_MOVED.has(state)) router.refresh()
+            }}
           />
         </div>
       </KycShareGate>
