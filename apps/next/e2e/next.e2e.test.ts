@@ -27,7 +27,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined)
-  await next?.stop()
+  if (!next) return
+  await next.stop()
   const bffLines = next.lines.filter((line) => line.startsWith('{'))
   expect(bffLines.length).toBeGreaterThan(0)
   const { persona, coinflow } = sandboxCredentials
