@@ -7,6 +7,7 @@ import {
   openPage,
   type Browser,
   type Page,
+  type PageOptions,
 } from '../../demo/e2e/browser'
 import { cashOut, completePersonaFlow, enterAmount, linkUsBank } from '../../demo/e2e/journey'
 import { buildAndStartNext, type RunningNext } from './next-server'
@@ -52,8 +53,8 @@ async function passTime(seconds: number) {
   expect(response.status).toBe(200)
 }
 
-async function signIn(name: string) {
-  const opened = await openPage(browser)
+async function signIn(name: string, options: PageOptions = {}) {
+  const opened = await openPage(browser, options)
   await opened.page.goto(next.url)
   await opened.page.getByRole('button', { name: `Sign in as ${name}` }).click()
   await opened.page.getByTestId('balance').waitFor()
@@ -126,6 +127,18 @@ describe('a user who never verified (Sam)', () => {
     await linkUsBank(page, 'Sam', next.hostedOrigin)
     await enterAmount(page, '60')
     await withdrawInstantly(page, '$60.00', '$60.00')
+    assertClean()
+    await context.close()
+  })
+})
+
+describe('a German browser', () => {
+  it('gets the kit in German, its messages loaded on demand under the CSP', async () => {
+    // Jane: verified from the start, whichever test ran before.
+    const { page, context, assertClean } = await signIn('Jane Doe', { locale: 'de-DE' })
+    await page.getByLabel(/^Betrag/).waitFor()
+    await expect.poll(() => cashOut(page).innerText()).toContain('Betrag (USD)')
+    await expectAccessible(page, 'quote in German')
     assertClean()
     await context.close()
   })

@@ -18,13 +18,13 @@ const BALANCE_MOVED = new Set<WithdrawState>(['processing', 'succeeded', 'failed
  * The kit, in a client component: the identity gate, then the quote and the withdraw button. The
  * server rendered the balance; when a payout moves it, the page is rendered again on the server.
  */
-export function CashOut({ balance }: { balance: Money }) {
+export function CashOut({ balance, locale }: { balance: Money; locale: string }) {
   const router = useRouter()
   const { currency } = balance
   const [amount, setAmount] = useState<number | undefined>(Math.min(balance.cents, 50_00))
   const [speed, setSpeed] = useState<Speed>()
   return (
-    <ShareflowProvider baseUrl="/api/shareflow">
+    <ShareflowProvider baseUrl="/api/shareflow" locale={locale}>
       {/* Coinflow announces no "needs more details" by webhook: while it reviews, ask again. */}
       <KycShareGate headingLevel={3} recheckMs={4_000}>
         <div className="cash-out">

@@ -1,3 +1,4 @@
+import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { currentUser } from '../../lib/current-user'
 import { getShareflow } from '../../lib/shareflow'
@@ -11,6 +12,9 @@ export default async function WalletPage() {
   const user = await currentUser()
   if (!user) redirect('/')
   const balance = (await getShareflow()).ledger.balanceOf(user)
+  // The kit speaks English and German; it follows the browser here, a host would use its own choice.
+  const language = (await headers()).get('accept-language') ?? ''
+  const locale = /^de\b/i.test(language) ? 'de-DE' : 'en-US'
   return (
     <main>
       <h1>Hello, {user.name.split(' ')[0]}</h1>
@@ -27,7 +31,7 @@ export default async function WalletPage() {
       </form>
       <section className="panel" aria-labelledby="cash-out-title">
         <h2 id="cash-out-title">Cash out</h2>
-        <CashOut balance={balance} />
+        <CashOut balance={balance} locale={locale} />
       </section>
     </main>
   )
