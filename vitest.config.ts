@@ -102,7 +102,7 @@ const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: 'e2e',
       environment: 'node',
-      include: ['apps/demo/e2e/**/*.e2e.test.ts'],
+      include: ['apps/demo/e2e/**/*.e2e.test.ts', 'apps/next/e2e/**/*.e2e.test.ts'],
       testTimeout: 120_000,
       hookTimeout: 120_000,
       fileParallelism: false,

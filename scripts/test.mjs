@@ -27,6 +27,8 @@ const projects = [
   'packages/server',
   'packages/react',
   'apps/demo',
+  'apps/next',
+  'apps/next/e2e',
   '.storybook',
   'bench',
 ].filter((dir) => existsSync(`${dir}/tsconfig.json`))

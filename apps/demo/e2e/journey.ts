@@ -157,9 +157,12 @@ export async function enterAmount(page: Page, amount: string) {
   await quoteSettled(page)
 }
 
+/** The emulator's hosted pages, the demo's `coinflow.uiOrigin`. */
+export const HOSTED_ORIGIN = 'http://localhost:3000'
+
 /** Coinflow's hosted withdraw page, framed by the kit's dialog. */
-export function coinflowFrame(page: Page): FrameLocator {
-  return page.frameLocator(`iframe[src^="${'http://localhost:3000'}/"]`)
+export function coinflowFrame(page: Page, origin = HOSTED_ORIGIN): FrameLocator {
+  return page.frameLocator(`iframe[src^="${origin}/"]`)
 }
 
 /**
@@ -169,9 +172,10 @@ export function coinflowFrame(page: Page): FrameLocator {
 export async function linkOnCoinflowPage(
   page: Page,
   account: { button?: string; kind: string; fields: Record<string, string> },
+  origin = HOSTED_ORIGIN,
 ) {
   await page.getByRole('button', { name: account.button ?? 'Link a payout account' }).click()
-  const frame = coinflowFrame(page)
+  const frame = coinflowFrame(page, origin)
   await frame.getByText(account.kind).click()
   for (const [label, value] of Object.entries(account.fields)) {
     await frame.getByLabel(label, { exact: true }).fill(value)
@@ -181,16 +185,20 @@ export async function linkOnCoinflowPage(
 }
 
 /** Links a US bank account (Coinflow's sandbox routing number). */
-export const linkUsBank = (page: Page, holder: string) =>
-  linkOnCoinflowPage(page, {
-    kind: 'US bank account (Plaid)',
-    fields: {
-      'Routing number': '011401533',
-      'Account number': '1234567890',
-      'Account holder first name': holder,
-      Nickname: 'Main checking',
+export const linkUsBank = (page: Page, holder: string, origin = HOSTED_ORIGIN) =>
+  linkOnCoinflowPage(
+    page,
+    {
+      kind: 'US bank account (Plaid)',
+      fields: {
+        'Routing number': '011401533',
+        'Account number': '1234567890',
+        'Account holder first name': holder,
+        Nickname: 'Main checking',
+      },
     },
-  })
+    origin,
+  )
 
 /** The payouts the wallet lists, as the player reads them. */
 export const historyItems = (page: Page) => page.getByTestId('payout-history').locator('li')
@@ -228,4 +236,19 @@ export async function setCoinflowFaults(world: JourneyWorld, faults: Record<stri
     },
   )
   expect(response.status).toBe(200)
+}
+
+/** Fills in Persona's hosted flow the way a person does, and submits it. */
+export async function completePersonaFlow(flow: Page, person: { first: string; last: string }) {
+  await flow.getByRole('heading', { name: 'Verify your identity' }).waitFor()
+  await flow.getByLabel('First name').fill(person.first)
+  await flow.getByLabel('Last name').fill(person.last)
+  await flow.getByLabel('Date of birth').fill('1991-07-04')
+  await flow.getByLabel('Street address').fill('1 Infinite Loop')
+  await flow.getByLabel('City').fill('Cupertino')
+  await flow.getByLabel('State / region').fill('CA')
+  await flow.getByLabel('Postal code').fill('95014')
+  await flow.getByLabel(/^Country/).fill('US')
+  await flow.getByLabel(/^ID number/).fill('123456789')
+  await flow.getByRole('button', { name: 'Submit' }).click()
 }

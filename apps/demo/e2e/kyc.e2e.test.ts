@@ -5,6 +5,7 @@ import {
   cashOut,
   linkBankAndCashOut,
   awaitCoinflowApproval,
+  completePersonaFlow,
   signedIn,
   useJourneyWorld,
 } from './journey'
@@ -17,21 +18,6 @@ import {
 const world = useJourneyWorld()
 
 const gateText = (page: Page) => cashOut(page).innerText()
-
-/** Fills in Persona's hosted flow the way a person does, and follows its link back. */
-async function completePersonaFlow(flow: Page, person: { first: string; last: string }) {
-  await flow.getByRole('heading', { name: 'Verify your identity' }).waitFor()
-  await flow.getByLabel('First name').fill(person.first)
-  await flow.getByLabel('Last name').fill(person.last)
-  await flow.getByLabel('Date of birth').fill('1991-07-04')
-  await flow.getByLabel('Street address').fill('1 Infinite Loop')
-  await flow.getByLabel('City').fill('Cupertino')
-  await flow.getByLabel('State / region').fill('CA')
-  await flow.getByLabel('Postal code').fill('95014')
-  await flow.getByLabel(/^Country/).fill('US')
-  await flow.getByLabel(/^ID number/).fill('123456789')
-  await flow.getByRole('button', { name: 'Submit' }).click()
-}
 
 describe('a player with a finished Persona check (Ben)', () => {
   it('shares it, waits for Coinflow’s review to arrive by webhook, then cashes out', async () => {

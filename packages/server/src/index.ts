@@ -19,6 +19,12 @@
  * @module
  */
 export { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from './app'
+export {
+  shareflowRouteHandlers,
+  type RouteHandler,
+  type RouteHandlerOptions,
+  type ShareflowRouteHandlers,
+} from './route-handlers'
 export type { CoinflowOptions, PersonaOptions, ShareflowOptions } from './options'
 export type { GetUser, ShareflowUser } from './user'
 export { ApiError, type ApiErrorExtra } from './errors'
