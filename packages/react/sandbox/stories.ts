@@ -1,7 +1,13 @@
-import type { ArgTypes } from '@storybook/react-vite'
-import type { Journey } from './sandbox'
+import type { PositiveMoney, Speed } from '@shareflow/contract'
+import type { ArgTypes, StoryContext } from '@storybook/react-vite'
+import { expect, waitFor } from 'storybook/test'
+import { formatMoney } from '../src/format'
+import { de } from '../src/locales/de'
+import { en, fill, type ShareflowMessages } from '../src/messages'
+import type { IntentStorage } from '../src/withdraw-button/use-withdraw'
+import type { Journey, KitSandbox } from './sandbox'
 
-/** What a story's emulator scenario is: editable as controls in Storybook. */
+/** What a story's emulator scenario is: editable as controls in Storybook, applied at once. */
 export interface ScenarioArgs {
   journey: Journey
   /** Added to every vendor answer, to see the waiting states. */
@@ -17,6 +23,13 @@ export interface ScenarioArgs {
   noRetry?: boolean
   /** The latency starts after the BFF has read the user's session once (to see what comes after). */
   slowAfterSession?: boolean
+  /** Coinflow stops answering this long after the story opens (a screen already shown, then an outage). */
+  coinflowDownAfterMs?: number
+  /**
+   * The user pressed Withdraw this many seconds (emulator time) before the story opened: instant
+   * payouts settle after 2 s, same day after 10 s, standard after 30 s. Empty: not pressed.
+   */
+  pressedSecondsAgo?: number
 }
 
 const journeys: Journey[] = [
@@ -45,15 +58,64 @@ export const scenarioDefaults: ScenarioArgs = {
 }
 
 export const scenarioArgTypes: Partial<ArgTypes<ScenarioArgs>> = {
-  journey: { control: 'select', options: journeys, table: scenario },
-  latencyMs: { control: { type: 'range', min: 0, max: 10_000, step: 250 }, table: scenario },
-  personaDown: { control: 'boolean', table: scenario },
-  coinflowDown: { control: 'boolean', table: scenario },
-  balanceCents: { control: 'number', table: scenario },
-  shareReviewMs: { control: 'number', table: scenario },
-  quoteValidForMs: { control: 'number', table: scenario },
-  noRetry: { control: 'boolean', table: scenario },
-  slowAfterSession: { control: 'boolean', table: scenario },
+  journey: {
+    control: 'select',
+    options: journeys,
+    description:
+      'Where the signed-in user starts: never verified (`new`), mid-way through Persona, approved with a bank account (`linked`), in Germany with an IBAN, in Brazil with PIX…',
+    table: scenario,
+  },
+  latencyMs: {
+    control: { type: 'range', min: 0, max: 10_000, step: 250 },
+    description: 'Milliseconds added to every answer of Persona and Coinflow: the waiting screens.',
+    table: scenario,
+  },
+  personaDown: {
+    control: 'boolean',
+    description: 'Persona answers every call with a server error.',
+    table: scenario,
+  },
+  coinflowDown: {
+    control: 'boolean',
+    description: 'Coinflow answers every call with a server error.',
+    table: scenario,
+  },
+  balanceCents: {
+    control: 'number',
+    description: 'What the host owes the user, in cents: a payout above it is refused.',
+    table: scenario,
+  },
+  shareReviewMs: {
+    control: 'number',
+    description: 'How long Coinflow reviews a shared verification before approving it.',
+    table: scenario,
+  },
+  quoteValidForMs: {
+    control: 'number',
+    description: 'How long a quote holds before the kit asks again (default 30 s).',
+    table: scenario,
+  },
+  noRetry: {
+    control: 'boolean',
+    description: 'Errors show at once instead of after the kit’s retries.',
+    table: scenario,
+  },
+  slowAfterSession: {
+    control: 'boolean',
+    description: 'The latency starts after the first screen has loaded: to see what comes next.',
+    table: scenario,
+  },
+  coinflowDownAfterMs: {
+    control: 'number',
+    description: 'Coinflow goes down this long after the story opens.',
+    table: scenario,
+  },
+  pressedSecondsAgo: {
+    control: 'number',
+    description:
+      'The user pressed Withdraw this many seconds before: instant payouts settle after 2 s, same day after 10 s, standard after 30 s. Empty: not pressed.',
+    table: scenario,
+  },
 }
 
 /** The component's own props: the story's args without the scenario. */
@@ -68,7 +130,74 @@ export function componentArgs<T extends object>(args: T & Partial<ScenarioArgs>)
     quoteValidForMs: _validity,
     noRetry: _retry,
     slowAfterSession: _slow,
+    coinflowDownAfterMs: _down,
+    pressedSecondsAgo: _pressed,
     ...props
   } = args
   return props
 }
+
+/**
+ * The press on Withdraw, made before the story renders: a quote and the payout at its fee, sent
+ * to the BFF as the button sends them, then kept where the button keeps an intent across a
+ * reload. The button mounts following that payout (or, when it was refused, sending it again
+ * under its key and showing why), so its state shows with no click.
+ */
+export async function pressWithdraw(
+  sandbox: KitSandbox,
+  args: Partial<ScenarioArgs> & { amount?: PositiveMoney; speed?: Speed },
+): Promise<IntentStorage | undefined> {
+  const { amount, speed, pressedSecondsAgo } = args
+  if (pressedSecondsAgo === undefined || !amount || !speed) return undefined
+  const { client } = sandbox
+  const { destinations } = await client.getSession()
+  const destination = destinations.find((linked) => linked.currency === amount.currency)
+  if (!destination)
+    throw new Error(`The ${sandbox.user.id} journey has no ${amount.currency} account`)
+  const quote = await client.quote({ amount, destinationId: destination.id })
+  const option = quote.options.find((offered) => offered.speed === speed)
+  if (!option) throw new Error(`No ${speed} payout to ${destination.type}`)
+  const request = { amount, speed, destinationId: destination.id, fee: option.fee }
+  const key = `story-press-${sandbox.user.id}`
+  const payoutId = await client
+    .createPayout(request, { idempotencyKey: key })
+    .then((payout) => payout.id)
+    // Refused (the host's balance, say): the button sends it again on mount and shows the answer.
+    .catch(() => undefined)
+  // The key `useWithdraw` keeps an unfinished intent under, with what it keeps.
+  const items = new Map([
+    [`shareflow:payout-intent:${client.baseUrl}`, JSON.stringify({ key, request, payoutId })],
+  ])
+  await sandbox.advance(pressedSecondsAgo * 1_000)
+  return {
+    getItem: (name) => items.get(name) ?? null,
+    setItem: (name, value) => void items.set(name, value),
+    removeItem: (name) => void items.delete(name),
+  }
+}
+
+/**
+ * What the kit says in the story's language (the toolbar's), so a play function passes in English
+ * and in German alike: `say(globals).m.withdrawLink`, `say(globals).money(100_00, 'USD')`.
+ */
+export function say(globals: StoryContext['globals']) {
+  const locale = String(globals.locale ?? 'en-US')
+  const m: ShareflowMessages = locale.startsWith('de') ? { ...en, ...de } : en
+  // Text queries see a no-break space (German money: `100,00 $`) as a plain one.
+  const plain = (text: string) => text.replace(/\s/g, ' ')
+  return {
+    m,
+    fill: (template: string, values?: Record<string, string | number>) =>
+      plain(fill(template, values)),
+    money: (cents: number, currency: PositiveMoney['currency'] = 'USD') =>
+      plain(formatMoney({ cents, currency }, locale)),
+    /** An accessible-name matcher for `text` (names keep their no-break spaces). */
+    named: (text: string) => (name: string) => plain(name) === text,
+  }
+}
+
+/** Waits until the component under `selector` is in `state` (its `data-state`), in any language. */
+export const waitForState = (canvas: HTMLElement, selector: string, state: string) =>
+  waitFor(() => expect(canvas.querySelector(selector)).toHaveAttribute('data-state', state), {
+    timeout: 15_000,
+  })
