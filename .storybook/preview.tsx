@@ -2,7 +2,11 @@ import type { Decorator, Loader, Preview } from '@storybook/react-vite'
 import { QueryClient } from '@tanstack/react-query'
 import { serveHostedPagesFromWorker } from '../packages/react/sandbox/hosted-worker'
 import { createKitSandbox, type KitSandbox } from '../packages/react/sandbox/sandbox'
-import { pressWithdraw, type ScenarioArgs } from '../packages/react/sandbox/stories'
+import {
+  pressWithdraw,
+  storyDestination,
+  type ScenarioArgs,
+} from '../packages/react/sandbox/stories'
 import { de } from '../packages/react/src/locales/de'
 import { ShareflowProvider } from '../packages/react/src/provider'
 import { sessionQuery } from '../packages/react/src/queries'
@@ -35,6 +39,7 @@ const sandboxLoader: Loader = async ({ args, id, viewMode }) => {
   })
   running.set(id, sandbox)
   if (scenario.slowAfterSession) await sandbox.client.getSession()
+  const destinationId = await storyDestination(sandbox, scenario)
   const storage = await pressWithdraw(sandbox, args)
   // The kit's own cache unless the story needs another: errors at once, or (after a press) the
   // session already read, as on a page reloaded after it, so the button starts from the payout.
@@ -54,7 +59,7 @@ const sandboxLoader: Loader = async ({ args, id, viewMode }) => {
     setTimeout(() => (faults.coinflow.errorRate = 1), scenario.coinflowDownAfterMs)
   }
   await serveHostedPagesFromWorker(sandbox)
-  return { sandbox, storage, queryClient }
+  return { sandbox, storage, queryClient, destinationId }
 }
 
 const withKit: Decorator = (Story, { loaded, globals }) => {

@@ -1,4 +1,4 @@
-import type { PositiveMoney, Speed } from '@shareflow/contract'
+import type { Currency, DestinationType, PositiveMoney, Speed } from '@shareflow/contract'
 import type { ArgTypes, StoryContext } from '@storybook/react-vite'
 import { expect, waitFor } from 'storybook/test'
 import { formatMoney } from '../src/format'
@@ -30,7 +30,49 @@ export interface ScenarioArgs {
    * payouts settle after 2 s, same day after 10 s, standard after 30 s. Empty: not pressed.
    */
   pressedSecondsAgo?: number
+  /** Pays to (or prices for) the user's linked account of this kind, when the journey has one. */
+  destinationType?: DestinationType
 }
+
+/** A story's amount as a designer edits it (a number and a currency), for `<WithdrawButton>`. */
+export interface AmountArgs {
+  amountCents?: number
+  currency?: Currency
+}
+
+/** The `amount` prop the `AmountArgs` make: `undefined` while there is no amount. */
+export const storyAmount = ({ amountCents, currency = 'USD' }: AmountArgs) =>
+  amountCents ? { cents: amountCents, currency } : undefined
+
+const currencies: Currency[] = ['USD', 'EUR', 'GBP', 'BRL']
+const speeds: Speed[] = ['card', 'asap', 'same_day', 'standard', 'iban', 'pix']
+const destinationTypes: DestinationType[] = ['bank_account', 'card', 'iban', 'pix']
+
+/** Selects for the props designers change most: currency, amount, speed. */
+export const moneyArgTypes = {
+  currency: {
+    control: 'select',
+    options: currencies,
+    description:
+      'The payout’s currency: USD to US banks and cards, EUR and GBP by IBAN, BRL by PIX.',
+  },
+  amountCents: {
+    control: 'number',
+    description: 'The amount, in cents (10000 is 100.00).',
+  },
+  speed: {
+    control: 'select',
+    options: speeds,
+    description:
+      'The payout speed: `card` (instant to card), `asap`, `same_day` and `standard` for US banks, `iban`, `pix`.',
+  },
+  value: { control: 'select', options: speeds, description: 'The selected speed, controlled.' },
+  defaultValue: {
+    control: 'select',
+    options: speeds,
+    description: 'The speed selected first when the component keeps the choice itself.',
+  },
+} as const
 
 const journeys: Journey[] = [
   'new',
@@ -42,7 +84,9 @@ const journeys: Journey[] = [
   'needs_more_info',
   'rejected',
   'expired',
+  'linked_with_card',
   'iban_eur',
+  'iban_gbp',
   'pix_brl',
 ]
 
@@ -110,6 +154,13 @@ export const scenarioArgTypes: Partial<ArgTypes<ScenarioArgs>> = {
     description: 'Coinflow goes down this long after the story opens.',
     table: scenario,
   },
+  destinationType: {
+    control: 'select',
+    options: destinationTypes,
+    description:
+      'Which linked account to use, by kind (`linked_with_card` has a bank account and a card). Empty: the first in the currency.',
+    table: { category: 'Payout account' },
+  },
   pressedSecondsAgo: {
     control: 'number',
     description:
@@ -132,6 +183,7 @@ export function componentArgs<T extends object>(args: T & Partial<ScenarioArgs>)
     slowAfterSession: _slow,
     coinflowDownAfterMs: _down,
     pressedSecondsAgo: _pressed,
+    destinationType: _type,
     ...props
   } = args
   return props
@@ -145,13 +197,16 @@ export function componentArgs<T extends object>(args: T & Partial<ScenarioArgs>)
  */
 export async function pressWithdraw(
   sandbox: KitSandbox,
-  args: Partial<ScenarioArgs> & { amount?: PositiveMoney; speed?: Speed },
+  args: Partial<ScenarioArgs> & AmountArgs & { speed?: Speed },
 ): Promise<IntentStorage | undefined> {
-  const { amount, speed, pressedSecondsAgo } = args
+  const { speed, pressedSecondsAgo, destinationType } = args
+  const amount = storyAmount(args)
   if (pressedSecondsAgo === undefined || !amount || !speed) return undefined
   const { client } = sandbox
   const { destinations } = await client.getSession()
-  const destination = destinations.find((linked) => linked.currency === amount.currency)
+  const destination = destinations.find((linked) =>
+    destinationType ? linked.type === destinationType : linked.currency === amount.currency,
+  )
   if (!destination)
     throw new Error(`The ${sandbox.user.id} journey has no ${amount.currency} account`)
   const quote = await client.quote({ amount, destinationId: destination.id })
@@ -201,3 +256,13 @@ export const waitForState = (canvas: HTMLElement, selector: string, state: strin
   waitFor(() => expect(canvas.querySelector(selector)).toHaveAttribute('data-state', state), {
     timeout: 15_000,
   })
+
+/** The id of the user's linked account of the story's `destinationType`, if it has one. */
+export async function storyDestination(
+  sandbox: KitSandbox,
+  { destinationType }: Partial<ScenarioArgs>,
+) {
+  if (!destinationType) return undefined
+  const { destinations } = await sandbox.client.getSession()
+  return destinations.find((linked) => linked.type === destinationType)?.id
+}

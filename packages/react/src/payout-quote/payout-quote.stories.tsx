@@ -2,6 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, within } from 'storybook/test'
 import {
   componentArgs,
+  moneyArgTypes,
   say,
   scenarioArgTypes,
   scenarioDefaults,
@@ -35,8 +36,20 @@ const meta = {
   title: 'Components/PayoutQuote',
   component: PayoutQuote,
   args: { ...scenarioDefaults, journey: 'linked', defaultAmount: 250_00 },
-  argTypes: scenarioArgTypes,
-  render: (args) => <PayoutQuote {...componentArgs(args)} />,
+  argTypes: {
+    ...scenarioArgTypes,
+    currency: moneyArgTypes.currency,
+    value: moneyArgTypes.value,
+    defaultValue: moneyArgTypes.defaultValue,
+    destination: { table: { disable: true } },
+  },
+  // Any changed control is a new sandbox and a fresh mount, so `defaultAmount` applies too.
+  render: (args, { loaded }) => (
+    <PayoutQuote
+      {...componentArgs(args)}
+      destination={loaded.destinationId as string | undefined}
+    />
+  ),
   parameters: { docs: { description: { component: usage } } },
 } satisfies Meta<Args>
 
@@ -159,6 +172,33 @@ export const Error: Story = {
   play: async ({ canvasElement, globals }) => {
     await shows(canvasElement, 'error')
     await within(canvasElement).findByRole('button', { name: say(globals).m.retry })
+  },
+}
+
+/** The user has a bank account and a Visa debit card; priced for the card: instant to card. */
+export const DebitCard: Story = {
+  args: { journey: 'linked_with_card', destinationType: 'card' },
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, say(globals).m.speed_card)).toBeChecked()
+  },
+}
+
+/** A UK account: pounds by Faster Payments. */
+export const UkInPounds: Story = {
+  args: { journey: 'iban_gbp', currency: 'GBP', defaultAmount: 80_00 },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, m.speed_iban)).toBeChecked()
+    await expect(
+      within(canvasElement).getByText(
+        fill(m.quoteFee, { fee: '' }).trim() + ' ' + money(1_58, 'GBP'),
+        {
+          exact: false,
+        },
+      ),
+    ).toBeVisible()
   },
 }
 

@@ -2,17 +2,20 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
 import {
   componentArgs,
+  moneyArgTypes,
   say,
   scenarioArgTypes,
   scenarioDefaults,
+  storyAmount,
   waitForState,
+  type AmountArgs,
   type ScenarioArgs,
 } from '../../sandbox/stories'
 import type { IntentStorage } from './use-withdraw'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
 import type { WithdrawState } from './withdraw-state'
 
-type Args = WithdrawButtonProps & ScenarioArgs
+type Args = Omit<WithdrawButtonProps, 'amount'> & ScenarioArgs & AmountArgs
 
 const usage = `
 Pays the user out, once per intent however often it is clicked: it registers them with Coinflow if
@@ -49,14 +52,25 @@ const meta = {
   args: {
     ...scenarioDefaults,
     journey: 'linked',
-    amount: { cents: 100_00, currency: 'USD' },
+    amountCents: 100_00,
+    currency: 'USD',
     speed: 'asap',
   },
-  argTypes: scenarioArgTypes,
-  // An intent the story's press left (see `pressedSecondsAgo`), else none kept across reloads.
-  render: (args, { loaded }) => (
+  argTypes: {
+    ...scenarioArgTypes,
+    currency: moneyArgTypes.currency,
+    amountCents: moneyArgTypes.amountCents,
+    speed: moneyArgTypes.speed,
+    // Made from the controls above and the journey's accounts.
+    destination: { table: { disable: true } },
+    storage: { table: { disable: true } },
+  },
+  render: ({ amountCents, currency, ...args }, { loaded }) => (
     <WithdrawButton
       {...componentArgs(args)}
+      amount={storyAmount({ amountCents, currency })}
+      destination={loaded.destinationId as string | undefined}
+      // An intent the story's press left (see `pressedSecondsAgo`), else none kept across reloads.
       storage={(loaded.storage as IntentStorage | undefined) ?? null}
     />
   ),
@@ -137,7 +151,7 @@ export const Succeeded: Story = {
 /** Same day above $1,000,000 goes out as standard: settled 30 seconds later, named so. */
 export const SameDayWentAsStandard: Story = {
   args: {
-    amount: { cents: 1_200_000_00, currency: 'USD' },
+    amountCents: 1_200_000_00,
     speed: 'same_day',
     balanceCents: 2_000_000_00,
     pressedSecondsAgo: 30,
@@ -148,6 +162,44 @@ export const SameDayWentAsStandard: Story = {
     await says(
       canvasElement,
       fill(m.withdrawSucceeded, { amount: money(1_200_000_00), speed: m.speed_standard }),
+    )
+  },
+}
+
+/** A standard transfer pressed 25 seconds ago: still on its way, 5 seconds before it lands. */
+export const StillOnItsWay: Story = {
+  args: { speed: 'standard', pressedSecondsAgo: 25 },
+  play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'processing')
+  },
+}
+
+/** Instant to a Visa debit card (Visa Direct), paid 5 seconds ago. */
+export const InstantToCard: Story = {
+  args: {
+    journey: 'linked_with_card',
+    destinationType: 'card',
+    speed: 'card',
+    pressedSecondsAgo: 5,
+  },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'succeeded')
+    await says(
+      canvasElement,
+      fill(m.withdrawSucceeded, { amount: money(100_00), speed: m.speed_card }),
+    )
+  },
+}
+
+/** A UK account: pounds by Faster Payments, ready to pay. */
+export const UkInPounds: Story = {
+  args: { journey: 'iban_gbp', currency: 'GBP', speed: 'iban' },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(button(canvasElement)).toHaveTextContent(
+      fill(m.withdraw, { amount: money(100_00, 'GBP') }),
     )
   },
 }
