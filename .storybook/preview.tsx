@@ -5,6 +5,7 @@ import { createKitSandbox, type KitSandbox } from '../packages/react/sandbox/san
 import {
   pressWithdraw,
   storyDestination,
+  storyVariables,
   type ScenarioArgs,
 } from '../packages/react/sandbox/stories'
 import { de } from '../packages/react/src/locales/de'
@@ -62,7 +63,7 @@ const sandboxLoader: Loader = async ({ args, id, viewMode }) => {
   return { sandbox, storage, queryClient, destinationId }
 }
 
-const withKit: Decorator = (Story, { loaded, globals }) => {
+const withKit: Decorator = (Story, { loaded, globals, args }) => {
   const { sandbox, queryClient } = loaded as { sandbox: KitSandbox; queryClient?: QueryClient }
   const theme = globals.theme === 'dark' ? 'dark' : 'light'
   const locale = String(globals.locale ?? 'en-US')
@@ -74,7 +75,7 @@ const withKit: Decorator = (Story, { loaded, globals }) => {
       queryClient={queryClient}
       locale={locale}
       messages={locale.startsWith('de') ? de : undefined}
-      appearance={{ theme }}
+      appearance={{ theme, variables: storyVariables(args) }}
     >
       <div className="story-surface" data-shareflow="" data-theme={theme}>
         <Story />
@@ -115,6 +116,12 @@ const preview: Preview = {
     // The story's own surface pads it, in the theme's background.
     layout: 'fullscreen',
     controls: { expanded: true },
+    // A designer's reading order: what the kit is, its look, then the journey and each part.
+    options: {
+      storySort: {
+        order: ['Introduction', 'Theming', 'Accessibility & languages', 'Journeys', 'Components'],
+      },
+    },
     // Every story is checked with axe; a violation fails its test.
     a11y: { test: 'error' },
   },

@@ -4,6 +4,7 @@ import { expect, waitFor } from 'storybook/test'
 import { formatMoney } from '../src/format'
 import { de } from '../src/locales/de'
 import { en, fill, type ShareflowMessages } from '../src/messages'
+import type { AppearanceVariables } from '../src/appearance'
 import type { IntentStorage } from '../src/withdraw-button/use-withdraw'
 import type { Journey, KitSandbox } from './sandbox'
 
@@ -266,3 +267,29 @@ export async function storyDestination(
   const { destinations } = await sandbox.client.getSession()
   return destinations.find((linked) => linked.type === destinationType)?.id
 }
+
+/** Every design token of `appearance.variables`, with the light theme's value (styles.css). */
+export const appearanceTokens: Record<keyof AppearanceVariables, string> = {
+  colorPrimary: '#4f46e5',
+  colorOnPrimary: '#ffffff',
+  colorBackground: '#ffffff',
+  colorSurface: '#f6f7f9',
+  colorText: '#111827',
+  colorTextMuted: '#4b5563',
+  colorBorder: '#d1d5db',
+  colorDanger: '#b91c1c',
+  colorSuccess: '#047857',
+  colorFocus: '#2563eb',
+  fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+  fontSize: '1rem',
+  borderRadius: '0.5rem',
+  spacing: '1rem',
+}
+
+/** The story's `appearance.variables`: the args named after a token (the Theming story's). */
+export const storyVariables = (args: Record<string, unknown>): Partial<AppearanceVariables> =>
+  Object.fromEntries(
+    Object.keys(appearanceTokens).flatMap((token) =>
+      typeof args[token] === 'string' && args[token] ? [[token, args[token]]] : [],
+    ),
+  )

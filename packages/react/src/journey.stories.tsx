@@ -1,33 +1,15 @@
-import type { Speed } from '@shareflow/contract'
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { CashOutPanel } from '../sandbox/cash-out'
 import type { KitSandbox } from '../sandbox/sandbox'
 import { say, scenarioArgTypes, scenarioDefaults, type ScenarioArgs } from '../sandbox/stories'
 import { KycShareGate } from './kyc-share-gate/kyc-share-gate'
-import { PayoutQuote } from './payout-quote/payout-quote'
-import { WithdrawButton } from './withdraw-button/withdraw-button'
 
 /** The three components as a host wires them: a cash-out panel behind the identity gate. */
 function CashOut() {
-  const [amount, setAmount] = useState<number | undefined>(40_00)
-  const [speed, setSpeed] = useState<Speed>()
   return (
     <KycShareGate>
-      <div className="story-cash-out">
-        <PayoutQuote
-          amount={amount}
-          onAmountChange={setAmount}
-          currency="USD"
-          value={speed}
-          onValueChange={setSpeed}
-        />
-        <WithdrawButton
-          amount={amount ? { cents: amount, currency: 'USD' } : undefined}
-          speed={speed}
-          storage={null}
-        />
-      </div>
+      <CashOutPanel />
     </KycShareGate>
   )
 }
