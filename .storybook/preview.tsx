@@ -37,6 +37,7 @@ const sandboxLoader: Loader = async ({ args, id, viewMode }) => {
     quoteValidForMs: scenario.quoteValidForMs,
     hostedOrigin: location.origin,
     recheckAfterMs: scenario.slowAfterSession ? 600_000 : 0,
+    requestsPerMinute: scenario.requestsPerMinute,
   })
   running.set(id, sandbox)
   if (scenario.slowAfterSession) await sandbox.client.getSession()

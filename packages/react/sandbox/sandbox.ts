@@ -57,6 +57,8 @@ export interface SandboxOptions {
   hostedOrigin?: string
   /** How long the BFF trusts what it knows of the user's KYC before asking the vendors. Default 0. */
   recheckAfterMs?: number
+  /** The BFF's budget of requests per user and minute (default 600); past it, it answers 429. */
+  requestsPerMinute?: number
 }
 
 /** A request the kit made to the BFF. */
@@ -166,6 +168,9 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
     // The kit's tests move the emulator clock, not the BFF's: let every /session look again.
     kyc: { recheckAfterMs: options.recheckAfterMs ?? 0 },
     modules: [payouts],
+    ...(options.requestsPerMinute === undefined
+      ? {}
+      : { rateLimits: { perUser: { limit: options.requestsPerMinute, windowMs: 60_000 } } }),
     emulator: {
       seed: 7,
       ...(options.hostedOrigin ? { hostedOrigin: options.hostedOrigin } : {}),

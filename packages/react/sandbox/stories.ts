@@ -31,6 +31,8 @@ export interface ScenarioArgs {
    * payouts settle after 2 s, same day after 10 s, standard after 30 s. Empty: not pressed.
    */
   pressedSecondsAgo?: number
+  /** The BFF's budget of requests per minute for the user: past it, answers are 429. */
+  requestsPerMinute?: number
   /** Pays to (or prices for) the user's linked account of this kind, when the journey has one. */
   destinationType?: DestinationType
 }
@@ -155,6 +157,12 @@ export const scenarioArgTypes: Partial<ArgTypes<ScenarioArgs>> = {
     description: 'Coinflow goes down this long after the story opens.',
     table: scenario,
   },
+  requestsPerMinute: {
+    control: 'number',
+    description:
+      'The BFF’s budget of requests per minute for this user (600 in production): past it, it answers 429 and the kit says to try again in a moment.',
+    table: scenario,
+  },
   destinationType: {
     control: 'select',
     options: destinationTypes,
@@ -185,6 +193,7 @@ export function componentArgs<T extends object>(args: T & Partial<ScenarioArgs>)
     coinflowDownAfterMs: _down,
     pressedSecondsAgo: _pressed,
     destinationType: _type,
+    requestsPerMinute: _budget,
     ...props
   } = args
   return props

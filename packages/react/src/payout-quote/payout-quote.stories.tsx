@@ -175,6 +175,17 @@ export const Error: Story = {
   },
 }
 
+/** The BFF lets this user make one request a minute: the session, then a 429 for the prices. */
+export const TooManyRequests: Story = {
+  args: { requestsPerMinute: 1, noRetry: true },
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'error')
+    await expect(
+      within(canvasElement).getByText(say(globals).m.error_rate_limited, { selector: 'p' }),
+    ).toBeVisible()
+  },
+}
+
 /** The user has a bank account and a Visa debit card; priced for the card: instant to card. */
 export const DebitCard: Story = {
   args: { journey: 'linked_with_card', destinationType: 'card' },
