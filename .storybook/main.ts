@@ -10,6 +10,8 @@ const config: StorybookConfig = {
   addons: ['@storybook/addon-docs', '@storybook/addon-a11y', '@storybook/addon-vitest'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  // Designers open the kit's stories, not Storybook's own setup guide.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
   viteFinal: (vite) => ({
     ...vite,
     // Workspace packages are read from their TypeScript sources, as in the tests.
@@ -18,6 +20,19 @@ const config: StorybookConfig = {
       conditions: ['@shareflow/source', 'module', 'browser', 'development|production'],
     },
     plugins: [...(vite.plugins ?? []), shareflowSandbox()],
+    build: {
+      ...vite.build,
+      // The preview page carries the BFF, the emulator and axe: about 1.5 MB, loaded once.
+      chunkSizeWarningLimit: 2_000,
+      rolldownOptions: {
+        ...vite.build?.rolldownOptions,
+        // React Query's "use client" marks mean nothing in a page that renders only in the
+        // browser; every other warning still shows.
+        onwarn(warning, warn) {
+          if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning)
+        },
+      },
+    },
   }),
 }
 

@@ -35,8 +35,12 @@ export type Journey =
   | 'rejected'
   /** The inquiry expired before it was finished. */
   | 'expired'
+  /** Approved with a US bank account and a Visa debit card (instant to card). */
+  | 'linked_with_card'
   /** Approved in Germany with an IBAN (EUR). */
   | 'iban_eur'
+  /** Approved in the UK with a GB IBAN (GBP, Faster Payments). */
+  | 'iban_gbp'
   /** Approved in Brazil with a PIX key (BRL). */
   | 'pix_brl'
 
@@ -53,6 +57,8 @@ export interface SandboxOptions {
   hostedOrigin?: string
   /** How long the BFF trusts what it knows of the user's KYC before asking the vendors. Default 0. */
   recheckAfterMs?: number
+  /** The BFF's budget of requests per user and minute (default 600); past it, it answers 429. */
+  requestsPerMinute?: number
 }
 
 /** A request the kit made to the BFF. */
@@ -83,9 +89,13 @@ export interface KitSandbox {
   close(): void
 }
 
-type Country = 'US' | 'DE' | 'BR'
+type Country = 'US' | 'DE' | 'GB' | 'BR'
 
-const countries: Partial<Record<Journey, Country>> = { iban_eur: 'DE', pix_brl: 'BR' }
+const countries: Partial<Record<Journey, Country>> = {
+  iban_eur: 'DE',
+  iban_gbp: 'GB',
+  pix_brl: 'BR',
+}
 
 const addresses: Record<Country, Record<string, string>> = {
   US: {
@@ -100,6 +110,12 @@ const addresses: Record<Country, Record<string, string>> = {
     'address-city': 'Berlin',
     'address-subdivision': 'BE',
     'address-postal-code': '10117',
+  },
+  GB: {
+    'address-street-1': '10 Downing Street',
+    'address-city': 'London',
+    'address-subdivision': 'LND',
+    'address-postal-code': 'SW1A 2AA',
   },
   BR: {
     'address-street-1': 'Avenida Paulista 1578',
@@ -152,6 +168,9 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
     // The kit's tests move the emulator clock, not the BFF's: let every /session look again.
     kyc: { recheckAfterMs: options.recheckAfterMs ?? 0 },
     modules: [payouts],
+    ...(options.requestsPerMinute === undefined
+      ? {}
+      : { rateLimits: { perUser: { limit: options.requestsPerMinute, windowMs: 60_000 } } }),
     emulator: {
       seed: 7,
       ...(options.hostedOrigin ? { hostedOrigin: options.hostedOrigin } : {}),
@@ -320,20 +339,47 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
       break
     case 'linked':
     case 'linked_failing':
+    case 'linked_with_card':
       await approved()
       await coinflow('POST', '/withdraw/account', {
-        alias: journey === 'linked' ? 'Everyday Checking' : 'suspended',
+        alias: journey === 'linked_failing' ? 'suspended' : 'Everyday Checking',
         routingNumber: '011401533',
         accountNumber: '000123456789',
         type: 'checking',
       })
+      if (journey === 'linked_with_card') {
+        // Coinflow's card vault (TokenEx) tokenises the number; the account keeps only the token.
+        const response = await emulator.fetch(
+          'https://api-sandbox.coinflow.cash/api/tokenize/card-only',
+          {
+            method: 'POST',
+            headers: {
+              Authorization: coinflowKeys.apiKey,
+              'Content-Type': 'application/json',
+              'tx-token-scheme': 'sixANTOKENfour',
+              'tx-tokenex-id': 'sandbox',
+              'tx-apikey': 'sandbox',
+            },
+            body: JSON.stringify({ data: '4111111111111111' }),
+          },
+        )
+        const { token } = (await response.json()) as { token: string }
+        await coinflow('POST', '/withdraw/debit-card', {
+          cardToken: token,
+          expMonth: '12',
+          expYear: '30',
+        })
+      }
       break
     case 'iban_eur':
+    case 'iban_gbp':
       await approved()
+      // Coinflow pays a German IBAN in euros (SEPA), a British one in pounds (Faster Payments).
       await coinflow('POST', '/withdraw/iban', {
-        number: 'DE89370400440532013000',
+        ...(journey === 'iban_eur'
+          ? { number: 'DE89370400440532013000', alias: 'Girokonto' }
+          : { number: 'GB29NWBK60161331926819', alias: 'Current account' }),
         accountHolder: 'Robin Reyes',
-        alias: 'Girokonto',
       })
       break
     case 'pix_brl':

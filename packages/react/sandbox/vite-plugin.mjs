@@ -114,7 +114,14 @@ export function shareflowSandbox() {
         alias: { '@solana/web3.js': shim('solana-web3'), bs58: shim('bs58') },
       },
       optimizeDeps: {
-        include: ['lz-string', '@coinflowlabs/react', 'axe-core', 'react-dom/client'],
+        // These are the kit's dev dependencies, not the workspace root's (Vite's root): the
+        // `kit > dep` form has Vite resolve each from the kit (a root dev dependency links it).
+        include: [
+          '@shareflow/react > lz-string',
+          '@shareflow/react > @coinflowlabs/react',
+          '@shareflow/react > axe-core',
+          'react-dom/client',
+        ],
       },
       test: { browser: { commands: { serveHostedPages } } },
     }),

@@ -1,33 +1,15 @@
-import type { Speed } from '@shareflow/contract'
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { useState } from 'react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { CashOutPanel } from '../sandbox/cash-out'
 import type { KitSandbox } from '../sandbox/sandbox'
-import { scenarioArgTypes, scenarioDefaults, type ScenarioArgs } from '../sandbox/stories'
+import { say, scenarioArgTypes, scenarioDefaults, type ScenarioArgs } from '../sandbox/stories'
 import { KycShareGate } from './kyc-share-gate/kyc-share-gate'
-import { PayoutQuote } from './payout-quote/payout-quote'
-import { WithdrawButton } from './withdraw-button/withdraw-button'
 
 /** The three components as a host wires them: a cash-out panel behind the identity gate. */
 function CashOut() {
-  const [amount, setAmount] = useState<number | undefined>(40_00)
-  const [speed, setSpeed] = useState<Speed>()
   return (
     <KycShareGate>
-      <div className="story-cash-out">
-        <PayoutQuote
-          amount={amount}
-          onAmountChange={setAmount}
-          currency="USD"
-          value={speed}
-          onValueChange={setSpeed}
-        />
-        <WithdrawButton
-          amount={amount ? { cents: amount, currency: 'USD' } : undefined}
-          speed={speed}
-          storage={null}
-        />
-      </div>
+      <CashOutPanel />
     </KycShareGate>
   )
 }
@@ -51,43 +33,34 @@ export default meta
 type Story = StoryObj<typeof meta>
 
 /** Types into a field of Coinflow's page (same origin here: a service worker serves it). */
-function fill(document: Document, label: string, value: string) {
+function enter(document: Document, label: string, value: string) {
   const input = [...document.querySelectorAll('label')].find((l) => l.textContent === label)
     ?.control as HTMLInputElement
   input.value = value
 }
 
 export const UnverifiedToPaidOut: Story = {
-  play: async ({ canvasElement, loaded, step }) => {
+  play: async ({ canvasElement, loaded, step, globals }) => {
     const sandbox = loaded.sandbox as KitSandbox
+    const { m, fill, money, named } = say(globals)
     const canvas = within(canvasElement)
     const page = within(document.body)
 
     await step('Verify with Persona', async () => {
-      await userEvent.click(await canvas.findByRole('button', { name: 'Start verification' }))
-      await canvas.findByRole('heading', { name: 'Finish verifying with Persona' })
+      await userEvent.click(await canvas.findByRole('button', { name: m.gateStartAction }))
+      await canvas.findByRole('heading', { name: m.gateInProgressTitle })
       // The person finishes Persona's flow in the other tab.
       await sandbox.completeInquiry()
     })
 
     await step('Shared with Coinflow, approved live', async () => {
-      await canvas.findByRole(
-        'heading',
-        { name: 'Coinflow is checking your details' },
-        { timeout: 10_000 },
-      )
-      await canvas.findByText(
-        'Link a payout account to see payout options.',
-        { selector: 'p' },
-        { timeout: 15_000 },
-      )
+      await canvas.findByRole('heading', { name: m.gatePendingTitle }, { timeout: 10_000 })
+      await canvas.findByText(m.quoteNoDestination, { selector: 'p' }, { timeout: 15_000 })
     })
 
     await step('Link a bank account on Coinflow’s page', async () => {
-      await userEvent.click(canvas.getByRole('button', { name: 'Link a payout account' }))
-      const frame = (await page.findByTitle(
-        'Link a payout account with Coinflow',
-      )) as HTMLIFrameElement
+      await userEvent.click(canvas.getByRole('button', { name: m.withdrawLink }))
+      const frame = (await page.findByTitle(m.frameTitle)) as HTMLIFrameElement
       const form = await waitFor(
         () => {
           const found = frame.contentDocument?.querySelector<HTMLFormElement>(
@@ -98,27 +71,47 @@ export const UnverifiedToPaidOut: Story = {
         },
         { timeout: 10_000 },
       )
+      // Coinflow's page (the emulator's) is in English whatever the kit's language.
       const doc = frame.contentDocument!
-      fill(doc, 'Routing number', '011401533')
-      fill(doc, 'Account number', '000123456789')
-      fill(doc, 'Account holder first name', 'Robin')
+      enter(doc, 'Routing number', '011401533')
+      enter(doc, 'Account number', '000123456789')
+      enter(doc, 'Account holder first name', 'Robin')
       form.requestSubmit()
       await waitFor(() => expect(page.queryByRole('dialog')).toBeNull(), { timeout: 10_000 })
     })
 
     await step('Pick a speed and withdraw', async () => {
       await userEvent.click(
-        await canvas.findByRole('radio', { name: 'Instant transfer' }, { timeout: 10_000 }),
+        await canvas.findByRole('radio', { name: m.speed_asap }, { timeout: 10_000 }),
       )
-      const withdraw = canvas.getByRole('button', { name: 'Withdraw $40.00' })
+      const withdraw = canvas.getByRole('button', {
+        name: named(fill(m.withdraw, { amount: money(40_00) })),
+      })
       await waitFor(() => expect(withdraw).toHaveAttribute('aria-disabled', 'false'))
       await userEvent.click(withdraw)
       await canvas.findByText(
-        '$40.00 paid out by Instant transfer.',
+        fill(m.withdrawSucceeded, { amount: money(40_00), speed: m.speed_asap }),
         { selector: '.sf-status' },
         { timeout: 15_000 },
       )
       await expect(sandbox.balance()).toBe(2_500_00 - 40_00)
     })
+  },
+}
+
+/** The same cash-out panel, approved with a bank account, in the dark theme on a dark page. */
+export const Dark: Story = {
+  args: { journey: 'linked' },
+  globals: { theme: 'dark' },
+  play: async ({ canvasElement, globals }) => {
+    await within(canvasElement).findByRole(
+      'radio',
+      { name: say(globals).m.speed_asap },
+      { timeout: 10_000 },
+    )
+    await expect(canvasElement.querySelector('.story-surface')).toHaveAttribute(
+      'data-theme',
+      'dark',
+    )
   },
 }

@@ -85,9 +85,7 @@ const retryTransient = (failures: number, error: unknown) =>
 export function ShareflowProvider(props: ShareflowProviderProps) {
   const { client, baseUrl, fetch, locale = 'en', messages, appearance, children } = props
   if (!client && baseUrl === undefined) {
-    throw new Error(
-      '`<ShareflowProvider>` needs a `client` or a `baseUrl` (where the BFF is mounted)',
-    )
+    throw new Error("`<ShareflowProvider>` needs a `client` or the BFF's `baseUrl`")
   }
   const ownClient = useMemo(
     () => client ?? createShareflowClient({ baseUrl: baseUrl!, fetch }),

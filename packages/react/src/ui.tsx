@@ -58,15 +58,15 @@ export function useFocusOnChange(
   container: RefObject<HTMLElement | null>,
   target: RefObject<HTMLElement | null>,
 ) {
-  const first = useRef(true)
+  const shown = useRef(key)
   useEffect(() => {
-    if (first.current) {
-      first.current = false
-      return
-    }
+    if (shown.current === key) return
+    shown.current = key
+    // A removed element leaves focus on <body> (`activeElement` is null only without a body).
     const active = document.activeElement
-    if (!active || active === document.body || container.current?.contains(active)) {
-      target.current?.focus()
+    if (container.current?.contains(active) || active === document.body) {
+      // Without scrolling, so the page stays where the user is reading (a long host page).
+      target.current?.focus({ preventScroll: true })
     }
   }, [key, container, target])
 }

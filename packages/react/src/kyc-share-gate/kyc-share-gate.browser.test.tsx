@@ -118,6 +118,22 @@ describe('<KycShareGate>', () => {
     await vi.waitFor(() => expect(openInquiry).toHaveBeenCalledTimes(1))
   })
 
+  it('moves focus to the new screen without scrolling a long page to it', async () => {
+    // The gate far down a host page (or a Docs page of many stories), the reader at the top.
+    sandbox = await createKitSandbox({ journey: 'new', faults: { persona: { latencyMs: 300 } } })
+    render(
+      <ShareflowProvider client={sandbox.client}>
+        <div style={{ height: '3000px' }} />
+        <KycShareGate openInquiry={() => {}}>
+          <p>Cash out</p>
+        </KycShareGate>
+      </ShareflowProvider>,
+    )
+    window.scrollTo(0, 0)
+    await expect.element(heading('Verify your identity'), { timeout: 5_000 }).toHaveFocus()
+    expect(window.scrollY).toBe(0)
+  })
+
   it("sends a user Coinflow needs more from to Coinflow's page, in a new tab", async () => {
     // No webhook says "needs more": the gate asks the BFF again while Coinflow reviews.
     const { sandbox, view } = await renderGate('needs_more_info', { recheckMs: 200 })

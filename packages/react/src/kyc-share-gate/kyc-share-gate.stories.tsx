@@ -1,12 +1,15 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, waitFor, within } from 'storybook/test'
+import { expect, userEvent, within } from 'storybook/test'
 import type { KitSandbox } from '../../sandbox/sandbox'
 import {
   componentArgs,
+  say,
   scenarioArgTypes,
   scenarioDefaults,
+  waitForState,
   type ScenarioArgs,
 } from '../../sandbox/stories'
+import type { KycGateState } from './gate-state'
 import { KycShareGate, type KycShareGateProps } from './kyc-share-gate'
 
 type Args = KycShareGateProps & ScenarioArgs
@@ -47,62 +50,74 @@ const meta = {
 export default meta
 type Story = StoryObj<typeof meta>
 
-const heading = (canvas: HTMLElement, name: string | RegExp) =>
+const heading = (canvas: HTMLElement, name: string) =>
   within(canvas).findByRole('heading', { name }, { timeout: 10_000 })
+/** Waits until the gate is in `state` (its `data-state`), as any language shows it. */
+const shows = (canvas: HTMLElement, state: KycGateState) => waitForState(canvas, '.sf-gate', state)
 
 export const Verified: Story = {
   args: { journey: 'verified' },
   play: async ({ canvasElement }) => {
+    // Approved, the gate is only its children (the story's own line).
     await expect(await within(canvasElement).findByText(/cash-out panel/)).toBeVisible()
   },
 }
 
 export const Loading: Story = {
   args: { journey: 'new', latencyMs: 60_000 },
-  play: async ({ canvasElement }) => {
-    await expect(await heading(canvasElement, 'Checking your verification…')).toBeVisible()
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'loading')
+    await expect(await heading(canvasElement, say(globals).m.gateLoading)).toBeVisible()
   },
 }
 
 export const StartVerification: Story = {
   args: { journey: 'new' },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Verify your identity')
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'start')
+    await heading(canvasElement, m.gateStartTitle)
     await expect(
-      within(canvasElement).getByRole('button', { name: 'Start verification' }),
+      within(canvasElement).getByRole('button', { name: m.gateStartAction }),
     ).toBeEnabled()
   },
 }
 
+/** Reached by pressing Start verification while Persona is slow (the click is the state). */
 export const Opening: Story = {
   args: { journey: 'new', openInquiry: () => {} },
-  play: async ({ canvasElement, loaded }) => {
-    await heading(canvasElement, 'Verify your identity')
+  play: async ({ canvasElement, loaded, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'start')
     ;(loaded.sandbox as KitSandbox).emulator.world.faults.persona.latencyMs = 60_000
-    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Start verification' }))
-    await expect(await within(canvasElement).findByText('Opening Persona…')).toBeVisible()
+    await userEvent.click(within(canvasElement).getByRole('button', { name: m.gateStartAction }))
+    await shows(canvasElement, 'opening')
+    await expect(within(canvasElement).getByText(m.gateOpening)).toBeVisible()
   },
 }
 
 export const InProgress: Story = {
   args: { journey: 'in_progress' },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Finish verifying with Persona')
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'in_progress')
+    await heading(canvasElement, say(globals).m.gateInProgressTitle)
   },
 }
 
 /** The session answers at once; sharing with Coinflow is the slow part. */
 export const Sharing: Story = {
   args: { journey: 'share', latencyMs: 60_000, slowAfterSession: true },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Sharing your verification with Coinflow')
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'sharing')
+    await heading(canvasElement, say(globals).m.gateSharingTitle)
   },
 }
 
 export const Pending: Story = {
   args: { journey: 'share', shareReviewMs: 600_000 },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Coinflow is checking your details')
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'pending')
+    await heading(canvasElement, say(globals).m.gatePendingTitle)
   },
 }
 
@@ -110,7 +125,8 @@ export const Pending: Story = {
 export const PendingThenApprovedLive: Story = {
   args: { journey: 'share', shareReviewMs: 3_000 },
   play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Coinflow is checking your details')
+    await shows(canvasElement, 'pending')
+    // Approved, the gate is only its children (the story's own line).
     await expect(
       await within(canvasElement).findByText(/cash-out panel/, undefined, { timeout: 10_000 }),
     ).toBeVisible()
@@ -119,36 +135,52 @@ export const PendingThenApprovedLive: Story = {
 
 export const NeedsMoreInfo: Story = {
   args: { journey: 'needs_more_info', recheckMs: 1_000 },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Coinflow needs a few more details')
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'needs_more_info')
+    await heading(canvasElement, m.gateMoreInfoTitle)
     await expect(
-      within(canvasElement).getByRole('link', { name: /Continue with Coinflow/ }),
+      within(canvasElement).getByRole('link', { name: new RegExp(m.gateMoreInfoAction) }),
     ).toHaveAttribute('target', '_blank')
   },
 }
 
 export const Rejected: Story = {
   args: { journey: 'rejected' },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'We could not verify your identity')
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'rejected')
+    await heading(canvasElement, say(globals).m.gateRejectedTitle)
   },
 }
 
 export const Expired: Story = {
   args: { journey: 'expired' },
-  play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Your verification expired')
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'expired')
+    await heading(canvasElement, say(globals).m.gateExpiredTitle)
   },
 }
 
+/** Persona is down: the error stays, with the reference support asks for. */
 export const Error: Story = {
   args: { journey: 'new', personaDown: true, noRetry: true },
-  play: async ({ canvasElement, loaded }) => {
-    await heading(canvasElement, 'Something went wrong')
-    await expect(within(canvasElement).getByText(/^Reference: req_/)).toBeVisible()
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'error')
+    await heading(canvasElement, m.errorTitle)
+    await expect(within(canvasElement).getByText(/req_/)).toBeVisible()
+  },
+}
+
+/** The same, and Persona is back when the user presses Try again. */
+export const RecoversOnRetry: Story = {
+  args: { journey: 'new', personaDown: true, noRetry: true },
+  play: async ({ canvasElement, loaded, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'error')
     ;(loaded.sandbox as KitSandbox).emulator.world.faults.persona.errorRate = 0
-    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Try again' }))
-    await heading(canvasElement, 'Verify your identity')
+    await userEvent.click(within(canvasElement).getByRole('button', { name: m.retry }))
+    await shows(canvasElement, 'start')
   },
 }
 
@@ -180,9 +212,15 @@ export const Dark: Story = {
   args: { journey: 'needs_more_info', recheckMs: 1_000 },
   globals: { theme: 'dark' },
   play: async ({ canvasElement }) => {
-    await heading(canvasElement, 'Coinflow needs a few more details')
-    await waitFor(() =>
-      expect(canvasElement.querySelector('.sf-gate')?.getAttribute('data-theme')).toBe('dark'),
-    )
+    await shows(canvasElement, 'needs_more_info')
+    await expect(canvasElement.querySelector('.sf-gate')).toHaveAttribute('data-theme', 'dark')
+  },
+}
+
+export const Phone: Story = {
+  args: { journey: 'new' },
+  globals: { viewport: { value: 'mobile1', isRotated: false } },
+  play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'start')
   },
 }

@@ -1,13 +1,16 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, waitFor, within } from 'storybook/test'
-import type { KitSandbox } from '../../sandbox/sandbox'
+import { expect, userEvent, within } from 'storybook/test'
 import {
   componentArgs,
+  moneyArgTypes,
+  say,
   scenarioArgTypes,
   scenarioDefaults,
+  waitForState,
   type ScenarioArgs,
 } from '../../sandbox/stories'
 import { PayoutQuote, type PayoutQuoteProps } from './payout-quote'
+import type { PayoutQuoteState } from './use-payout-quote'
 
 type Args = PayoutQuoteProps & ScenarioArgs
 
@@ -33,131 +36,180 @@ const meta = {
   title: 'Components/PayoutQuote',
   component: PayoutQuote,
   args: { ...scenarioDefaults, journey: 'linked', defaultAmount: 250_00 },
-  argTypes: scenarioArgTypes,
-  render: (args) => <PayoutQuote {...componentArgs(args)} />,
+  argTypes: {
+    ...scenarioArgTypes,
+    currency: moneyArgTypes.currency,
+    value: moneyArgTypes.value,
+    defaultValue: moneyArgTypes.defaultValue,
+    destination: { table: { disable: true } },
+  },
+  // Any changed control is a new sandbox and a fresh mount, so `defaultAmount` applies too.
+  render: (args, { loaded }) => (
+    <PayoutQuote
+      {...componentArgs(args)}
+      destination={loaded.destinationId as string | undefined}
+    />
+  ),
   parameters: { docs: { description: { component: usage } } },
 } satisfies Meta<Args>
 
 export default meta
 type Story = StoryObj<typeof meta>
 
-const speeds = (canvas: HTMLElement) =>
-  within(canvas).findByRole(
-    'group',
-    { name: /Payout speed|Auszahlungsgeschwindigkeit/ },
-    { timeout: 10_000 },
-  )
+/** Waits until the quote is in `state` (its `data-state`), as any language shows it. */
+const shows = (canvas: HTMLElement, state: PayoutQuoteState) =>
+  waitForState(canvas, '.sf-quote', state)
+const speed = (canvas: HTMLElement, name: string) => within(canvas).getByRole('radio', { name })
+const amountField = (canvas: HTMLElement) => within(canvas).getByRole('textbox')
 
 export const Ready: Story = {
-  play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
-    const canvas = within(canvasElement)
-    await expect(canvas.getByRole('radio', { name: 'Instant transfer' })).toBeChecked()
-    await expect(canvas.getByText(/You receive \$249\.75/)).toBeVisible()
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, m.speed_asap)).toBeChecked()
+    await expect(
+      within(canvasElement).getByText(fill(m.quoteReceive, { amount: money(249_75) })),
+    ).toBeVisible()
   },
 }
 
 export const ChoosingWithTheKeyboard: Story = {
-  play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
-    const canvas = within(canvasElement)
-    canvas.getByRole('radio', { name: 'Instant transfer' }).focus()
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'ready')
+    speed(canvasElement, m.speed_asap).focus()
     await userEvent.keyboard('{ArrowDown}')
-    await expect(canvas.getByRole('radio', { name: 'Same day' })).toBeChecked()
+    await expect(speed(canvasElement, m.speed_same_day)).toBeChecked()
   },
 }
 
 export const Idle: Story = {
   args: { defaultAmount: undefined },
-  play: async ({ canvasElement }) => {
-    await within(canvasElement).findByText('Enter an amount to see payout options.', {
-      selector: 'p',
-    })
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'idle')
+    await within(canvasElement).findByText(say(globals).m.quoteIdle, { selector: 'p' })
   },
 }
 
 export const Typing: Story = {
   args: { defaultAmount: undefined },
-  play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    await userEvent.type(canvas.getByRole('textbox', { name: /Amount/ }), '1234.5')
-    await expect(await canvas.findByText(/You receive \$1,234\.25/)).toBeVisible()
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    // Typed as the locale writes it (1234.5 in English, 1234,5 in German).
+    await userEvent.type(amountField(canvasElement), money(1_234_50).replace(/[^\d.,]/g, ''))
+    await expect(
+      await within(canvasElement).findByText(fill(m.quoteReceive, { amount: money(1_234_25) })),
+    ).toBeVisible()
   },
 }
 
 export const NotAnAmount: Story = {
   args: { defaultAmount: undefined },
   play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    await userEvent.type(canvas.getByRole('textbox', { name: /Amount/ }), 'ten dollars')
-    await expect(canvas.getByRole('textbox', { name: /Amount/ })).toHaveAttribute(
-      'aria-invalid',
-      'true',
-    )
+    await userEvent.type(amountField(canvasElement), 'ten dollars')
+    await expect(amountField(canvasElement)).toHaveAttribute('aria-invalid', 'true')
   },
 }
 
 export const Quoting: Story = {
   args: { latencyMs: 60_000, slowAfterSession: true },
-  play: async ({ canvasElement }) => {
-    await within(canvasElement).findByText(
-      'Getting prices…',
-      { selector: 'p' },
-      { timeout: 10_000 },
-    )
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'quoting')
+    await within(canvasElement).findByText(say(globals).m.quoteLoading, { selector: 'p' })
   },
 }
 
 export const NoPayoutAccount: Story = {
   args: { journey: 'verified' },
-  play: async ({ canvasElement }) => {
-    await within(canvasElement).findByText('Link a payout account to see payout options.', {
-      selector: 'p',
-    })
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'no_destination')
+    await within(canvasElement).findByText(say(globals).m.quoteNoDestination, { selector: 'p' })
   },
 }
 
 export const OverTheLimit: Story = {
   args: { defaultAmount: 200_000_00 },
-  play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, m.speed_asap)).toBeDisabled()
     await expect(
-      within(canvasElement).getByRole('radio', { name: 'Instant transfer' }),
-    ).toBeDisabled()
-    await expect(within(canvasElement).getByText(/Above the \$100,000\.00 limit/)).toBeVisible()
+      within(canvasElement).getByText(
+        fill(m.unavailable_over_limit, { limit: money(100_000_00) }),
+        { exact: false },
+      ),
+    ).toBeVisible()
   },
 }
 
 export const SameDaySentAsStandard: Story = {
   args: { defaultAmount: 1_500_000_00 },
-  play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
-    await expect(within(canvasElement).getByText(/Sent as Standard transfer/)).toBeVisible()
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(
+      within(canvasElement).getByText(fill(m.quoteSentAs, { speed: m.speed_standard }), {
+        exact: false,
+      }),
+    ).toBeVisible()
   },
 }
 
+/** The prices held 2 seconds, and Coinflow went down after the first quote: they stay expired. */
 export const Expired: Story = {
-  args: { quoteValidForMs: 2_000, noRetry: true },
-  play: async ({ canvasElement, loaded }) => {
-    await speeds(canvasElement)
-    ;(loaded.sandbox as KitSandbox).emulator.world.faults.coinflow.errorRate = 1
-    await within(canvasElement).findByText(
-      'These prices expired.',
-      { selector: 'p' },
-      { timeout: 10_000 },
-    )
-    ;(loaded.sandbox as KitSandbox).emulator.world.faults.coinflow.errorRate = 0
-    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Refresh prices' }))
-    await waitFor(() =>
-      expect(within(canvasElement).getByRole('radio', { name: 'Instant transfer' })).toBeEnabled(),
-    )
+  args: { quoteValidForMs: 2_000, noRetry: true, coinflowDownAfterMs: 1_000 },
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'expired')
+    await expect(within(canvasElement).getByText(m.quoteExpired, { selector: 'p' })).toBeVisible()
+    await expect(within(canvasElement).getByRole('button', { name: m.quoteRefresh })).toBeEnabled()
   },
 }
 
+/** Coinflow is down: nothing to price. */
 export const Error: Story = {
   args: { coinflowDown: true, noRetry: true },
-  play: async ({ canvasElement }) => {
-    await within(canvasElement).findByRole('button', { name: 'Try again' }, { timeout: 10_000 })
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'error')
+    await within(canvasElement).findByRole('button', { name: say(globals).m.retry })
+  },
+}
+
+/** The BFF lets this user make one request a minute: the session, then a 429 for the prices. */
+export const TooManyRequests: Story = {
+  args: { requestsPerMinute: 1, noRetry: true },
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'error')
+    await expect(
+      within(canvasElement).getByText(say(globals).m.error_rate_limited, { selector: 'p' }),
+    ).toBeVisible()
+  },
+}
+
+/** The user has a bank account and a Visa debit card; priced for the card: instant to card. */
+export const DebitCard: Story = {
+  args: { journey: 'linked_with_card', destinationType: 'card' },
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, say(globals).m.speed_card)).toBeChecked()
+  },
+}
+
+/** A UK account: pounds by Faster Payments. */
+export const UkInPounds: Story = {
+  args: { journey: 'iban_gbp', currency: 'GBP', defaultAmount: 80_00 },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, m.speed_iban)).toBeChecked()
+    await expect(
+      within(canvasElement).getByText(
+        fill(m.quoteFee, { fee: '' }).trim() + ' ' + money(1_58, 'GBP'),
+        {
+          exact: false,
+        },
+      ),
+    ).toBeVisible()
   },
 }
 
@@ -165,25 +217,31 @@ export const GermanIbanInEuros: Story = {
   args: { journey: 'iban_eur', defaultAmount: 120_00 },
   globals: { locale: 'de-DE' },
   play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
-    await expect(
-      within(canvasElement).getByRole('radio', { name: 'Banküberweisung' }),
-    ).toBeChecked()
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, 'Banküberweisung')).toBeChecked()
     await expect(within(canvasElement).getByText(/Gebühr \d+,\d\d\s€/)).toBeVisible()
   },
 }
 
 export const PixInReais: Story = {
   args: { journey: 'pix_brl', defaultAmount: 300_00 },
-  play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
-    await expect(within(canvasElement).getByRole('radio', { name: 'PIX' })).toBeChecked()
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'ready')
+    await expect(speed(canvasElement, say(globals).m.speed_pix)).toBeChecked()
   },
 }
 
 export const Dark: Story = {
   globals: { theme: 'dark' },
   play: async ({ canvasElement }) => {
-    await speeds(canvasElement)
+    await shows(canvasElement, 'ready')
+    await expect(canvasElement.querySelector('.sf-quote')).toHaveAttribute('data-theme', 'dark')
+  },
+}
+
+export const Phone: Story = {
+  globals: { viewport: { value: 'mobile1', isRotated: false } },
+  play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'ready')
   },
 }

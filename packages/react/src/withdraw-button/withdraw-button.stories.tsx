@@ -1,16 +1,21 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import type { KitSandbox } from '../../sandbox/sandbox'
 import {
   componentArgs,
+  moneyArgTypes,
+  say,
   scenarioArgTypes,
   scenarioDefaults,
+  storyAmount,
+  waitForState,
+  type AmountArgs,
   type ScenarioArgs,
 } from '../../sandbox/stories'
-import { CoinflowSdkWithdraw } from './coinflow-sdk-withdraw'
+import type { IntentStorage } from './use-withdraw'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
+import type { WithdrawState } from './withdraw-state'
 
-type Args = WithdrawButtonProps & ScenarioArgs
+type Args = Omit<WithdrawButtonProps, 'amount'> & ScenarioArgs & AmountArgs
 
 const usage = `
 Pays the user out, once per intent however often it is clicked: it registers them with Coinflow if
@@ -34,6 +39,11 @@ new amount is priced; should the price change before the press reaches the BFF, 
 and the fresh fee is shown to confirm.
 
 Headless: \`useWithdraw({ amount, speed })\` returns \`{ state, terms, payout, withdraw, retry, reset }\`.
+
+Each state below is set up on the emulator before the button renders (for a payout, the
+\`pressedSecondsAgo\` control): the press was made, and the button picks up its payout. Coinflow's
+own SDK (\`coinflowComponent={CoinflowSdkWithdraw}\`) frames \`http://localhost:3000\`, which nothing
+serves in Storybook: see it in the demo (\`pnpm dev\`).
 `
 
 const meta = {
@@ -42,33 +52,56 @@ const meta = {
   args: {
     ...scenarioDefaults,
     journey: 'linked',
-    amount: { cents: 100_00, currency: 'USD' },
+    amountCents: 100_00,
+    currency: 'USD',
     speed: 'asap',
-    storage: null,
   },
-  argTypes: scenarioArgTypes,
-  render: (args) => <WithdrawButton {...componentArgs(args)} />,
+  argTypes: {
+    ...scenarioArgTypes,
+    currency: moneyArgTypes.currency,
+    amountCents: moneyArgTypes.amountCents,
+    speed: moneyArgTypes.speed,
+    // Made from the controls above and the journey's accounts.
+    destination: { table: { disable: true } },
+    storage: { table: { disable: true } },
+  },
+  render: ({ amountCents, currency, ...args }, { loaded }) => (
+    <WithdrawButton
+      {...componentArgs(args)}
+      amount={storyAmount({ amountCents, currency })}
+      destination={loaded.destinationId as string | undefined}
+      // An intent the story's press left (see `pressedSecondsAgo`), else none kept across reloads.
+      storage={(loaded.storage as IntentStorage | undefined) ?? null}
+    />
+  ),
   parameters: { docs: { description: { component: usage } } },
 } satisfies Meta<Args>
 
 export default meta
 type Story = StoryObj<typeof meta>
 
-const withdraw = async (canvas: HTMLElement, name = 'Withdraw $100.00') => {
-  const button = await within(canvas).findByRole('button', { name }, { timeout: 10_000 })
-  // Enabled once the session (and with it the payout account) has loaded.
-  await waitFor(() => expect(button).toHaveAttribute('aria-disabled', 'false'), { timeout: 10_000 })
-  await userEvent.click(button)
-}
-const status = (canvas: HTMLElement, text: string | RegExp) =>
-  within(canvas).findByText(text, { selector: '.sf-status' }, { timeout: 15_000 })
+/** Waits until the button is in `state` (its `data-state`), as any language shows it. */
+const shows = (canvas: HTMLElement, state: WithdrawState) =>
+  waitForState(canvas, '.sf-withdraw', state)
+const status = (canvas: HTMLElement) => canvas.querySelector('.sf-status')
+/** Waits until the line beside the button reads `text`. */
+const says = (canvas: HTMLElement, text: string) =>
+  waitFor(() => expect(status(canvas)).toHaveTextContent(text), { timeout: 15_000 })
+/** The error's sentence (not the live region repeating it). */
+const explains = (canvas: HTMLElement, text: string) =>
+  within(canvas).findByText(text, { selector: '.sf-error p' }, { timeout: 15_000 })
+const button = (canvas: HTMLElement) => within(canvas).getByRole('button')
 
 /** Ready to pay: beside the button, the fee it pays at and what arrives, as quoted for $100.00. */
 export const Ready: Story = {
-  play: async ({ canvasElement }) => {
-    const button = await within(canvasElement).findByRole('button', { name: 'Withdraw $100.00' })
-    await waitFor(() => expect(button).toHaveAttribute('aria-disabled', 'false'))
-    await status(canvasElement, /^Fee \$[\d.]+ · You receive \$[\d.,]+$/)
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(button(canvasElement)).toHaveTextContent(
+      fill(m.withdraw, { amount: money(100_00) }),
+    )
+    await expect(button(canvasElement)).toHaveAttribute('aria-disabled', 'false')
+    await says(canvasElement, fill(m.quoteFee, { fee: '' }).trim())
   },
 }
 
@@ -77,108 +110,143 @@ export const GettingThePrice: Story = {
   args: { latencyMs: 5_000, slowAfterSession: true },
   play: async ({ canvasElement }) => {
     // The session's payout account first, then the quote: each one slow call.
-    const button = await within(canvasElement).findByRole(
-      'button',
-      { name: 'Getting prices…' },
-      { timeout: 15_000 },
-    )
-    await expect(button).toHaveAttribute('aria-disabled', 'true')
+    await shows(canvasElement, 'pricing')
+    await expect(button(canvasElement)).toHaveAttribute('aria-disabled', 'true')
   },
 }
 
 export const ChooseASpeedFirst: Story = {
   args: { speed: undefined },
-  play: async ({ canvasElement }) => {
-    await status(canvasElement, 'Choose a payout speed first.')
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'unavailable')
+    await says(canvasElement, say(globals).m.withdrawChooseSpeed)
   },
 }
 
-/** Coinflow settles a standard transfer after 30 seconds: the payout stays on its way. */
+/** Pressed just now; Coinflow settles a standard transfer after 30 seconds, so it is on its way. */
 export const Processing: Story = {
-  args: { speed: 'standard' },
-  play: async ({ canvasElement }) => {
-    await withdraw(canvasElement)
-    await status(canvasElement, 'Your payout of $100.00 is on its way.')
+  args: { speed: 'standard', pressedSecondsAgo: 0 },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'processing')
+    await says(canvasElement, fill(m.withdrawProcessing, { amount: money(100_00) }))
+    await expect(button(canvasElement)).toHaveAttribute('aria-disabled', 'true')
   },
 }
 
+/** Pressed 5 seconds ago; an instant transfer settles after 2. */
 export const Succeeded: Story = {
-  play: async ({ canvasElement }) => {
-    await withdraw(canvasElement)
-    await status(canvasElement, '$100.00 paid out by Instant transfer.')
+  args: { pressedSecondsAgo: 5 },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'succeeded')
+    await says(
+      canvasElement,
+      fill(m.withdrawSucceeded, { amount: money(100_00), speed: m.speed_asap }),
+    )
+    await expect(button(canvasElement)).toHaveTextContent(m.withdrawAgain)
   },
 }
 
+/** Same day above $1,000,000 goes out as standard: settled 30 seconds later, named so. */
 export const SameDayWentAsStandard: Story = {
   args: {
-    amount: { cents: 1_200_000_00, currency: 'USD' },
+    amountCents: 1_200_000_00,
     speed: 'same_day',
     balanceCents: 2_000_000_00,
+    pressedSecondsAgo: 30,
   },
-  play: async ({ canvasElement, loaded }) => {
-    await withdraw(canvasElement, 'Withdraw $1,200,000.00')
-    await status(canvasElement, /on its way/)
-    await (loaded.sandbox as KitSandbox).advance(30_000)
-    await status(canvasElement, '$1,200,000.00 paid out by Standard transfer.')
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'succeeded')
+    await says(
+      canvasElement,
+      fill(m.withdrawSucceeded, { amount: money(1_200_000_00), speed: m.speed_standard }),
+    )
+  },
+}
+
+/** A standard transfer pressed 25 seconds ago: still on its way, 5 seconds before it lands. */
+export const StillOnItsWay: Story = {
+  args: { speed: 'standard', pressedSecondsAgo: 25 },
+  play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'processing')
+  },
+}
+
+/** Instant to a Visa debit card (Visa Direct), paid 5 seconds ago. */
+export const InstantToCard: Story = {
+  args: {
+    journey: 'linked_with_card',
+    destinationType: 'card',
+    speed: 'card',
+    pressedSecondsAgo: 5,
+  },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'succeeded')
+    await says(
+      canvasElement,
+      fill(m.withdrawSucceeded, { amount: money(100_00), speed: m.speed_card }),
+    )
+  },
+}
+
+/** A UK account: pounds by Faster Payments, ready to pay. */
+export const UkInPounds: Story = {
+  args: { journey: 'iban_gbp', currency: 'GBP', speed: 'iban' },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'ready')
+    await expect(button(canvasElement)).toHaveTextContent(
+      fill(m.withdraw, { amount: money(100_00, 'GBP') }),
+    )
   },
 }
 
 /** A bank account with Coinflow's sandbox holder name `suspended`: accepted, then failed. */
 export const Failed: Story = {
-  args: { journey: 'linked_failing' },
-  play: async ({ canvasElement }) => {
-    await withdraw(canvasElement)
-    await status(canvasElement, /^The payout failed/)
+  args: { journey: 'linked_failing', pressedSecondsAgo: 5 },
+  play: async ({ canvasElement, globals }) => {
+    await shows(canvasElement, 'failed')
+    await expect(button(canvasElement)).toHaveTextContent(say(globals).m.withdrawAgain)
   },
 }
 
+/** The host's ledger refused it (a $50.00 balance), with the host's own reason. */
 export const RefusedByTheHost: Story = {
-  args: { balanceCents: 50_00 },
+  args: { balanceCents: 50_00, pressedSecondsAgo: 0 },
   play: async ({ canvasElement }) => {
-    await withdraw(canvasElement)
-    await within(canvasElement).findByText('Your balance is too low.', undefined, {
-      timeout: 10_000,
-    })
+    // The host's words, in the host's language: the sandbox's ledger says this.
+    await explains(canvasElement, 'Your balance is too low.')
+    await shows(canvasElement, 'error')
   },
 }
 
 export const NotVerified: Story = {
   args: { journey: 'new' },
-  play: async ({ canvasElement }) => {
-    await withdraw(canvasElement, 'Link a payout account')
-    await within(canvasElement).findByText(
-      'Verify your identity first.',
-      { selector: 'p' },
-      {
-        timeout: 10_000,
-      },
-    )
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'needs_destination')
+    await userEvent.click(button(canvasElement))
+    await explains(canvasElement, m.error_kyc_required)
   },
 }
 
 /** Opens Coinflow's hosted page in the kit's own frame, answered by the emulator. */
 export const LinkingAnAccount: Story = {
   args: { journey: 'verified' },
-  play: async ({ canvasElement }) => {
-    await withdraw(canvasElement, 'Link a payout account')
-    const dialog = await within(document.body).findByRole('dialog', {
-      name: 'Link a payout account',
-    })
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'needs_destination')
+    await userEvent.click(button(canvasElement))
+    const dialog = await within(document.body).findByRole(
+      'dialog',
+      { name: m.frameHeading },
+      { timeout: 10_000 },
+    )
     await expect(dialog).toBeVisible()
-    await within(dialog).findByTitle('Link a payout account with Coinflow')
-  },
-}
-
-/**
- * The same with Coinflow's official `CoinflowWithdraw`, loaded only now. It targets
- * `http://localhost:3000` (its `env="local"`): run `pnpm emulator` to see the page itself.
- */
-export const LinkingWithCoinflowsSdk: Story = {
-  args: { journey: 'verified', coinflowComponent: CoinflowSdkWithdraw },
-  parameters: { a11y: { test: 'todo' } },
-  play: async ({ canvasElement }) => {
-    await withdraw(canvasElement, 'Link a payout account')
-    await within(document.body).findByRole('dialog', { name: 'Link a payout account' })
+    await within(dialog).findByTitle(m.frameTitle)
   },
 }
 
@@ -186,5 +254,21 @@ export const German: Story = {
   globals: { locale: 'de-DE' },
   play: async ({ canvasElement }) => {
     await within(canvasElement).findByRole('button', { name: /100,00\s\$ auszahlen/ })
+  },
+}
+
+export const Dark: Story = {
+  args: { pressedSecondsAgo: 5 },
+  globals: { theme: 'dark' },
+  play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'succeeded')
+    await expect(canvasElement.querySelector('.sf-withdraw')).toHaveAttribute('data-theme', 'dark')
+  },
+}
+
+export const Phone: Story = {
+  globals: { viewport: { value: 'mobile1', isRotated: false } },
+  play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'ready')
   },
 }
