@@ -291,21 +291,33 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
     })
     const { verificationLink } = (await response.json()) as { verificationLink: string }
     const form = fields()
-    await emulator.fetch(verificationLink, {
+    const body = new FormData()
+    const values = {
+      firstName: form['name-first']!,
+      lastName: form['name-last']!,
+      dob: form.birthdate!,
+      address1: form['address-street-1']!,
+      city: form['address-city']!,
+      state: form['address-subdivision']!,
+      zip: form['address-postal-code']!,
+      country,
+      documentType: 'PASSPORT',
+    }
+    for (const [name, value] of Object.entries(values)) body.set(name, value)
+    // The page takes a photo of the document and a selfie; the emulator checks only that both
+    // arrive, so a JPEG header stands in for each picture.
+    const photo = new Uint8Array([0xff, 0xd8, 0xff, 0xe0])
+    body.set('document', new File([photo], 'passport.jpg', { type: 'image/jpeg' }))
+    body.set('selfie', new File([photo], 'selfie.jpg', { type: 'image/jpeg' }))
+    const submitted = await emulator.fetch(verificationLink, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        firstName: form['name-first']!,
-        lastName: form['name-last']!,
-        dob: form.birthdate!,
-        address1: form['address-street-1']!,
-        city: form['address-city']!,
-        state: form['address-subdivision']!,
-        zip: form['address-postal-code']!,
-        country,
-      }),
+      body,
       redirect: 'manual',
     })
+    // A refused form would leave the story waiting on a check that never ends; say so instead.
+    if (submitted.status !== 303) {
+      throw new Error(`Coinflow's verification page refused the sandbox user: ${submitted.status}`)
+    }
   }
   const approved = async (steps = ['start_inquiry', 'complete_inquiry', 'approve_inquiry']) => {
     await shareWithCoinflow(await inquiry(fields(), steps))
