@@ -3,7 +3,7 @@
  * temporary directory, no persistence. Missing `redis-server` fails loudly, never skips: the Redis
  * tests are how we know several BFF instances can share one store.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -72,16 +72,7 @@ async function startOnce(command: string): Promise<RedisServer> {
     )
   })
 
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await gone
-      clearTimeout(timer)
-    }
-    await rm(directory, { recursive: true, force: true })
-  }
+  const stop = () => stopChild(child, 'SIGTERM', directory)
 
   const deadline = Date.now() + 10_000
   for (;;) {
@@ -102,7 +93,23 @@ async function startOnce(command: string): Promise<RedisServer> {
   }
 }
 
-function freePort(): Promise<number> {
+/**
+ * Stops a test's server process with `signal` (SIGKILL after 5 s) and removes its directory.
+ * Resolves at once for one that already exited.
+ */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, directory: string) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve))
+    child.kill(signal)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await gone
+    clearTimeout(timer)
+  }
+  await rm(directory, { recursive: true, force: true })
+}
+
+/** A port nothing listens on right now, on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

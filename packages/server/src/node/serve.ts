@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { forwardedOrigin } from '../security/public-origin'
 import { forwardedClientAddress, type NodeClientBindings } from '../security/rate-limit'
 
 export interface ServeOptions {
@@ -27,6 +28,10 @@ export interface ServeOptions {
    * and `X-Forwarded-For` is ignored, since a browser can send any value in it. Count exactly:
    * one too many lets a client name its own address (and so dodge its rate limit), one too few
    * puts every user behind your proxy's address.
+   *
+   * With a proxy trusted, the origin the browser sees is also the proxy's word: the scheme in
+   * `X-Forwarded-Proto` and the host in `X-Forwarded-Host`, so a proxy that ends TLS does not
+   * make every same-origin write look cross-site.
    */
   trustProxy?: number
 }
@@ -71,7 +76,13 @@ export function serveShareflow({
               : trustProxy === 0
                 ? peer
                 : forwardedClientAddress(peer, request.headers.get('x-forwarded-for'), trustProxy)
-          return app.fetch(request, { ...bindings, clientAddress })
+          return app.fetch(request, {
+            ...bindings,
+            clientAddress,
+            ...(trustProxy === 0
+              ? {}
+              : { publicOrigin: forwardedOrigin(request.url, request.headers, trustProxy) }),
+          })
         },
         port,
         hostname,

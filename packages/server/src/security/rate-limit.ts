@@ -55,6 +55,8 @@ export interface NodeClientBindings {
   incoming?: { socket?: { remoteAddress?: unknown } }
   /** The client as `serveShareflow` sees it: the peer, or the one its trusted proxies name. */
   clientAddress?: string | null
+  /** The origin the browser sees, as `serveShareflow`'s trusted proxies forwarded it. */
+  publicOrigin?: string
 }
 
 /**
