@@ -41,7 +41,10 @@ export interface ShareflowAppOptions extends ShareflowOptions {
   trustedOrigins?: readonly string[]
   /** Per-user and per-address request budgets (`security/rate-limit.ts`); `false` turns them off. */
   rateLimits?: RateLimitOptions | false
-  /** Longest a request may keep the browser waiting. Default 25 000 ms. */
+  /**
+   * Longest a request may keep the browser waiting, rate limits, store and vendor calls included.
+   * Default 25 000 ms.
+   */
   requestTimeoutMs?: number
   /** Extra route modules (payouts). */
   modules?: readonly ShareflowModule[]
@@ -71,10 +74,11 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   app.use(apiSecurityHeaders())
   app.use(corsAllowlist(options.trustedOrigins ?? []))
   app.use(requestContext(services))
+  // One deadline for everything after this: the rate limits wait on the store too.
+  app.use(requestTimeout(options.requestTimeoutMs))
   app.use(limitBodies(services.settings.maxBodyBytes))
   app.use(sameSiteWrites(options.trustedOrigins ?? []))
   app.use(rateLimits(options.rateLimits))
-  app.use(requestTimeout(options.requestTimeoutMs))
 
   registerSessionRoutes(app)
   registerKycRoutes(app)

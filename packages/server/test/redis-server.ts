@@ -19,6 +19,8 @@ export interface RedisServer {
 export interface StartRedisServerOptions {
   /** The program to run. Default: `$REDIS_SERVER`, else `redis-server` from the PATH. */
   command?: string
+  /** Listen on this port (a server started again where a stopped one was). Default: a free one. */
+  port?: number
 }
 
 const missingMessage = (command: string) =>
@@ -34,12 +36,13 @@ const missingMessage = (command: string) =>
  */
 export async function startRedisServer({
   command = process.env.REDIS_SERVER ?? 'redis-server',
+  port,
 }: StartRedisServerOptions = {}): Promise<RedisServer> {
   let lastError: unknown
   // Another process may take the free port before redis-server binds it; then try another one.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(command)
+      return await startOnce(command, port ?? (await freePort()))
     } catch (error) {
       if (error instanceof RedisServerMissingError) throw error
       lastError = error
@@ -50,8 +53,7 @@ export async function startRedisServer({
 
 class RedisServerMissingError extends Error {}
 
-async function startOnce(command: string): Promise<RedisServer> {
-  const port = await freePort()
+async function startOnce(command: string, port: number): Promise<RedisServer> {
   const directory = await mkdtemp(path.join(tmpdir(), 'shareflow-redis-'))
   const child = spawn(
     command,
