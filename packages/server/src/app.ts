@@ -15,7 +15,7 @@ import { createErrorHandler, notFound } from './errors'
 import { createOpenApiDocument, type OpenApiPaths } from './openapi'
 import type { ShareflowOptions } from './options'
 import { requestContext, type ShareflowEnv } from './request-context'
-import { registerEventRoutes } from './routes/events'
+import { defaultStreamCaps, registerEventRoutes } from './routes/events'
 import { registerKycRoutes } from './routes/kyc'
 import { registerSessionRoutes } from './routes/session'
 import { registerWebhookRoutes } from './routes/webhooks'
@@ -85,6 +85,8 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   registerEventRoutes(app, routes.events, {
     heartbeatMs: services.settings.heartbeatMs,
     currentKyc: (userId) => services.kyc.current(userId),
+    maxStreamsPerUser: options.events?.maxStreamsPerUser ?? defaultStreamCaps.maxStreamsPerUser,
+    maxStreams: options.events?.maxStreams ?? defaultStreamCaps.maxStreams,
   })
   registerWebhookRoutes(app)
 

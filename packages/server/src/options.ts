@@ -78,6 +78,17 @@ export interface ShareflowOptions {
   events?: {
     /** Default 15 000 ms. */
     heartbeatMs?: number
+    /**
+     * Open `/events` streams one user may hold on one instance; the next is refused with
+     * `429 rate_limited` and `Retry-After`. Default 8 (a few tabs, each with one stream).
+     */
+    maxStreamsPerUser?: number
+    /**
+     * Open streams one instance holds for all users; the next is refused with
+     * `503 upstream_unavailable` and `Retry-After`. Default 2 000 (each holds a socket, a store
+     * subscription and some tens of kilobytes).
+     */
+    maxStreams?: number
   }
   /** Largest request body accepted (webhooks included). Default 64 KiB. */
   maxBodyBytes?: number
