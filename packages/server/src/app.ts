@@ -16,6 +16,7 @@ import { createOpenApiDocument, type OpenApiPaths } from './openapi'
 import type { ShareflowOptions } from './options'
 import { requestContext, type ShareflowEnv } from './request-context'
 import { defaultStreamCaps, registerEventRoutes } from './routes/events'
+import { registerHealthRoutes } from './routes/health'
 import { registerKycRoutes } from './routes/kyc'
 import { registerSessionRoutes } from './routes/session'
 import { registerWebhookRoutes } from './routes/webhooks'
@@ -73,6 +74,9 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   )
   app.use(apiSecurityHeaders())
   app.use(corsAllowlist(options.trustedOrigins ?? []))
+  // Probes answer before the request log and the rate limits: polled every few seconds, they
+  // would fill the one and spend the other.
+  registerHealthRoutes(app, services.store)
   app.use(requestContext(services))
   // One deadline for everything after this: the rate limits wait on the store too.
   app.use(requestTimeout(options.requestTimeoutMs))
