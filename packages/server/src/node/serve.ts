@@ -40,11 +40,16 @@ export interface ServingShareflow {
   url: string
   port: number
   /**
-   * Stops listening and drops every open connection, so it resolves even while a browser holds
-   * an `/events` stream or an idle keep-alive socket, and the port is free again once it has.
+   * Drains, then stops: accepts no new connection, tells the app it is shutting down (`/readyz`
+   * answers 503, open `/events` streams end with a reconnect hint so their pages reconnect to
+   * another instance), lets requests in flight finish (a payout under way included) for up to
+   * `drainMs` (default 10 000), then drops whatever connection is left. Resolves once the port is
+   * free. Call it on SIGTERM.
    */
-  close(): Promise<void>
+  close(options?: { drainMs?: number }): Promise<void>
 }
+
+const DEFAULT_DRAIN_MS = 10_000
 
 /**
  * Rejects when the port cannot be bound (e.g. `EADDRINUSE`), so a caller can wait and retry.
@@ -65,6 +70,8 @@ export function serveShareflow({
       new RangeError('trustProxy must be the number of your own proxies in front: 0, 1, 2, …'),
     )
   }
+  // Aborted when `close` starts draining; the app reads it as `c.env.shutdown` (`lifecycle.ts`).
+  const shutdown = new AbortController()
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -79,6 +86,7 @@ export function serveShareflow({
           return app.fetch(request, {
             ...bindings,
             clientAddress,
+            shutdown: shutdown.signal,
             ...(trustProxy === 0
               ? {}
               : { publicOrigin: forwardedOrigin(request.url, request.headers, trustProxy) }),
@@ -93,11 +101,21 @@ export function serveShareflow({
         resolve({
           url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
           port: bound,
-          close: () =>
+          close: ({ drainMs = DEFAULT_DRAIN_MS } = {}) =>
             new Promise<void>((done, fail) => {
-              server.close((error) => (error ? fail(error) : done()))
-              // `close` alone waits for every open response to end, and an SSE stream never does.
-              if ('closeAllConnections' in server) server.closeAllConnections()
+              shutdown.abort()
+              const connections = 'closeAllConnections' in server ? server : null
+              // A keep-alive socket goes idle once its last response is sent: close it then.
+              const idle = setInterval(() => connections?.closeIdleConnections(), 50)
+              // Past the deadline, whatever still holds a connection is cut off.
+              const deadline = setTimeout(() => connections?.closeAllConnections(), drainMs)
+              server.close((error) => {
+                clearInterval(idle)
+                clearTimeout(deadline)
+                if (error) fail(error)
+                else done()
+              })
+              connections?.closeIdleConnections()
             }),
         })
       },

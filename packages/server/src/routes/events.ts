@@ -11,6 +11,9 @@
  * `Retry-After` (`429 rate_limited` for the user's, `503 upstream_unavailable` for the
  * instance's, so a load balancer may try another instance). The kit polls meanwhile.
  *
+ * When the instance drains (`lifecycle.ts`), each stream gets `retry: 1000` and ends, so its page
+ * reconnects within a second, through the load balancer, to an instance that is staying.
+ *
  * @module
  */
 import { type KycStatus, type ShareflowEvent } from '@shareflow/contract'
@@ -18,6 +21,7 @@ import type { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { ApiError } from '../errors'
 import type { EventEntry } from '../event-hub'
+import { shutdownSignal } from '../lifecycle'
 import type { ShareflowEnv } from '../request-context'
 import { requireUser } from '../user'
 
@@ -34,6 +38,9 @@ export interface EventsRouteOptions {
 
 /** Defaults of `events.maxStreamsPerUser` and `events.maxStreams` (`options.ts`). */
 export const defaultStreamCaps = { maxStreamsPerUser: 8, maxStreams: 2_000 } as const
+
+/** The `retry:` a draining instance gives its streams: reconnect (elsewhere) within a second. */
+const RECONNECT_AFTER_SHUTDOWN_MS = 1_000
 
 /** When a refused stream is worth trying again: a closed tab's stream ends within seconds. */
 const STREAM_RETRY_AFTER_SECONDS = 10
@@ -104,6 +111,14 @@ export function registerEventRoutes(
     const user = await requireUser(c)
     const { events, logger } = c.get('shareflow')
     const lastEventId = c.req.header('Last-Event-ID')?.slice(0, 40) ?? null
+    const shutdown = shutdownSignal(c)
+    if (shutdown?.aborted) {
+      throw new ApiError(
+        'upstream_unavailable',
+        'Live updates are moving to another server. They will reconnect in a moment.',
+        { retryAfterSeconds: 1, cause: new Error('draining') },
+      )
+    }
     const release = slots.take(user.id)
 
     // Subscribed before the answer starts, so a store that cannot be reached is a 503 in the
@@ -140,8 +155,23 @@ export function registerEventRoutes(
           data: JSON.stringify(entry.event),
         })
       }
-      stream.onAbort(() => void close())
+      // Ends the heartbeat loop's wait at once, whoever ends the stream.
+      let wake = () => {}
+      const ended = new Promise<void>((resolve) => (wake = resolve))
+      stream.onAbort(() => {
+        wake()
+        void close()
+      })
       c.req.raw.signal.addEventListener('abort', () => stream.abort())
+      // Draining: the page is told to come back shortly (to another instance, by the load
+      // balancer), and the stream ends so the server can stop.
+      const onShutdown = () =>
+        void stream
+          .write(`retry: ${RECONNECT_AFTER_SHUTDOWN_MS}\n\n`)
+          // Closed, not aborted: what was written still reaches the page.
+          .then(() => stream.close())
+          .finally(wake)
+      shutdown?.addEventListener('abort', onShutdown, { once: true })
 
       try {
         const missed = lastEventId ? await events.since(user.id, lastEventId) : null
@@ -162,7 +192,7 @@ export function registerEventRoutes(
         while (early.length > 0) for (const entry of early.splice(0)) await send(entry)
         live = (entry) => void send(entry).catch(() => stream.abort())
         while (!stream.aborted && !stream.closed) {
-          await stream.sleep(heartbeatMs)
+          await Promise.race([stream.sleep(heartbeatMs), ended])
           if (stream.aborted || stream.closed) break
           await stream.write(': heartbeat\n\n')
         }
@@ -171,6 +201,7 @@ export function registerEventRoutes(
         // the client reconnects with Last-Event-ID.
         logger.info('event stream ended', { requestId: c.get('requestId'), error })
       } finally {
+        shutdown?.removeEventListener('abort', onShutdown)
         await close()
       }
     })

@@ -79,6 +79,8 @@ export interface NodeClientBindings {
   clientAddress?: string | null
   /** The origin the browser sees, as `serveShareflow`'s trusted proxies forwarded it. */
   publicOrigin?: string
+  /** Aborted when the server starts draining (`lifecycle.ts`). */
+  shutdown?: AbortSignal
 }
 
 /**
