@@ -76,7 +76,7 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   app.use(corsAllowlist(options.trustedOrigins ?? []))
   // Probes answer before the request log and the rate limits: polled every few seconds, they
   // would fill the one and spend the other.
-  registerHealthRoutes(app, services.store)
+  registerHealthRoutes(app, services)
   app.use(requestContext(services))
   // One deadline for everything after this: the rate limits wait on the store too.
   app.use(requestTimeout(options.requestTimeoutMs))

@@ -9,6 +9,7 @@ import type { Clock, Sleep } from './clock'
 import type { Logger } from './logger'
 import type { ShareflowStore } from './store/types'
 import type { SessionKeyCacheOptions } from './upstream/session-key-cache'
+import type { CircuitBreakerOptions } from './upstream/breaker'
 import type { RetryPolicy } from './upstream/http'
 import type { GetUser } from './user'
 
@@ -64,6 +65,12 @@ export interface ShareflowOptions {
     retry?: Partial<RetryPolicy>
     sleep?: Sleep
     random?: () => number
+    /**
+     * A circuit breaker per vendor (`upstream/breaker.ts`): after `failureThreshold` failed
+     * attempts in a row (default 5) calls fail at once with `503 upstream_unavailable` and
+     * `Retry-After` for `openMs` (default 10 000), then one probe decides. `false` turns it off.
+     */
+    breaker?: CircuitBreakerOptions | false
   }
   kyc?: {
     /** A pending or in-progress user's `/session` re-asks the vendors after this long. Default 10 000 ms. */

@@ -6,7 +6,7 @@
  * - `/healthz`: the process answers. Nothing else is checked, so a store outage does not get
  *   every instance restarted at once.
  * - `/readyz`: this instance can serve: the store answers within `READY_WITHIN_MS`, and the
- *   instance is not draining. Otherwise `503 upstream_unavailable` with `Retry-After`, in the
+ *   instance is not draining. The body also says where each vendor's circuit breaker stands. Otherwise `503 upstream_unavailable` with `Retry-After`, in the
  *   one error envelope, so traffic goes to the other instances.
  *
  * @module
@@ -16,6 +16,7 @@ import type { Hono } from 'hono'
 import type { ShareflowEnv } from '../request-context'
 import { ApiError } from '../errors'
 import { shutdownSignal } from '../lifecycle'
+import type { ShareflowServices } from '../services'
 import type { ShareflowStore } from '../store/types'
 
 /** Longer than a healthy store ever takes, well inside the usual probe timeout (5 s). */
@@ -40,8 +41,11 @@ async function storeAnswers(store: ShareflowStore): Promise<void> {
   }
 }
 
-/** Mounts both probes; `store` is the app's. */
-export function registerHealthRoutes(app: Hono<ShareflowEnv>, store: ShareflowStore): void {
+/** Mounts both probes on the app's store and breakers. */
+export function registerHealthRoutes(
+  app: Hono<ShareflowEnv>,
+  { store, breakers }: Pick<ShareflowServices, 'store' | 'breakers'>,
+): void {
   app.get(routes.healthz, (c) => c.json(Health.parse({ status: 'ok' })))
 
   app.get(routes.readyz, async (c) => {
@@ -53,6 +57,15 @@ export function registerHealthRoutes(app: Hono<ShareflowEnv>, store: ShareflowSt
     } catch (cause) {
       throw notReady('This instance cannot reach its store.', cause)
     }
-    return c.json(Readiness.parse({ status: 'ready', checks: { store: 'ok' } }))
+    return c.json(
+      Readiness.parse({
+        status: 'ready',
+        checks: {
+          store: 'ok',
+          persona: breakers.persona?.state() ?? 'off',
+          coinflow: breakers.coinflow?.state() ?? 'off',
+        },
+      }),
+    )
   })
 }

@@ -42,7 +42,10 @@ describe('GET /healthz and GET /readyz', () => {
       expect(Health.parse(health.body)).toEqual({ status: 'ok' })
       const ready = await get('/readyz')
       expect(ready.status).toBe(200)
-      expect(Readiness.parse(ready.body)).toEqual({ status: 'ready', checks: { store: 'ok' } })
+      expect(Readiness.parse(ready.body)).toEqual({
+        status: 'ready',
+        checks: { store: 'ok', persona: 'closed', coinflow: 'closed' },
+      })
     }
     expect(logger.records().filter((record) => record.msg === 'request')).toEqual([])
     // The prober's address still has its whole budget for real requests.
