@@ -15,6 +15,7 @@ export { Quote, QuoteOption, QuoteRequest, UnavailableReason } from './quotes'
 export { CreatePayoutRequest, IdempotencyKey, Payout, PayoutList, PayoutState } from './payouts'
 export { CoinflowBrowserSession, CoinflowEnv, Session } from './session'
 export { ShareflowEvent, type ShareflowEventType } from './events'
+export { BreakerState, Health, Readiness } from './health'
 export {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,

@@ -2,7 +2,7 @@ import { browserRoutes } from './browser-routes'
 
 /**
  * Every route of the BFF: the browser's, plus the forms a host may build (card, IBAN, PIX), the
- * OpenAPI document and the vendors' webhooks. Client and server both import these, so a rename
+ * OpenAPI document, the health probes and the vendors' webhooks. Client and server both import these, so a rename
  * cannot leave one side behind.
  */
 export const routes = {
@@ -11,6 +11,9 @@ export const routes = {
   destinationsPix: '/destinations/pix',
   destinationsCard: '/destinations/card',
   openapi: '/openapi.json',
+  /** Liveness and readiness probes for load balancers; outside the rate limits. */
+  healthz: '/healthz',
+  readyz: '/readyz',
   webhooksPersona: '/webhooks/persona',
   webhooksCoinflow: '/webhooks/coinflow',
 } as const

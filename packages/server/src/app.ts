@@ -15,7 +15,8 @@ import { createErrorHandler, notFound } from './errors'
 import { createOpenApiDocument, type OpenApiPaths } from './openapi'
 import type { ShareflowOptions } from './options'
 import { requestContext, type ShareflowEnv } from './request-context'
-import { registerEventRoutes } from './routes/events'
+import { defaultStreamCaps, registerEventRoutes } from './routes/events'
+import { registerHealthRoutes } from './routes/health'
 import { registerKycRoutes } from './routes/kyc'
 import { registerSessionRoutes } from './routes/session'
 import { registerWebhookRoutes } from './routes/webhooks'
@@ -41,7 +42,10 @@ export interface ShareflowAppOptions extends ShareflowOptions {
   trustedOrigins?: readonly string[]
   /** Per-user and per-address request budgets (`security/rate-limit.ts`); `false` turns them off. */
   rateLimits?: RateLimitOptions | false
-  /** Longest a request may keep the browser waiting. Default 25 000 ms. */
+  /**
+   * Longest a request may keep the browser waiting, rate limits, store and vendor calls included.
+   * Default 25 000 ms.
+   */
   requestTimeoutMs?: number
   /** Extra route modules (payouts). */
   modules?: readonly ShareflowModule[]
@@ -70,17 +74,23 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   )
   app.use(apiSecurityHeaders())
   app.use(corsAllowlist(options.trustedOrigins ?? []))
+  // Probes answer before the request log and the rate limits: polled every few seconds, they
+  // would fill the one and spend the other.
+  registerHealthRoutes(app, services)
   app.use(requestContext(services))
+  // One deadline for everything after this: the rate limits wait on the store too.
+  app.use(requestTimeout(options.requestTimeoutMs))
   app.use(limitBodies(services.settings.maxBodyBytes))
   app.use(sameSiteWrites(options.trustedOrigins ?? []))
   app.use(rateLimits(options.rateLimits))
-  app.use(requestTimeout(options.requestTimeoutMs))
 
   registerSessionRoutes(app)
   registerKycRoutes(app)
   registerEventRoutes(app, routes.events, {
     heartbeatMs: services.settings.heartbeatMs,
     currentKyc: (userId) => services.kyc.current(userId),
+    maxStreamsPerUser: options.events?.maxStreamsPerUser ?? defaultStreamCaps.maxStreamsPerUser,
+    maxStreams: options.events?.maxStreams ?? defaultStreamCaps.maxStreams,
   })
   registerWebhookRoutes(app)
 

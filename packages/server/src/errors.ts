@@ -1,7 +1,8 @@
 /**
  * One error model for every BFF route: throw `ApiError(code, message, extra?)` anywhere, and the
- * app's single `onError` answers with the contract's `ErrorEnvelope`. Anything else that escapes
- * a handler becomes `internal` with a generic sentence; the cause goes to the log under the
+ * app's single `onError` answers with the contract's `ErrorEnvelope`. A store outage
+ * (`StoreUnavailableError`) becomes `upstream_unavailable` with `Retry-After`; anything else that
+ * escapes a handler becomes `internal` with a generic sentence; the cause goes to the log under the
  * request id, never into the response.
  *
  * @module
@@ -18,11 +19,12 @@ import { HTTPException } from 'hono/http-exception'
 import { validator } from 'hono/validator'
 import type { z } from 'zod'
 import type { Logger } from './logger'
+import { StoreUnavailableError } from './store/types'
 
 export interface ApiErrorExtra {
   /** Which inputs failed validation (`invalid_request`). */
   fields?: FieldError[]
-  /** Seconds the client should wait (`rate_limited`); also sent as `Retry-After`. */
+  /** Seconds the client should wait (`rate_limited`, `upstream_unavailable`); also `Retry-After`. */
   retryAfterSeconds?: number
   /** Where the user must go next (`verification_required`). */
   verificationLink?: string
@@ -103,18 +105,38 @@ function fromHttpException(exception: HTTPException): ApiError {
   }
 }
 
+/** `cause` or what it was caused by, a few levels down, when one is a `StoreUnavailableError`. */
+function storeOutage(cause: unknown): StoreUnavailableError | undefined {
+  for (let at = cause, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    if (at instanceof StoreUnavailableError) return at
+  }
+  return undefined
+}
+
+/** A store outage, as the user hears it: nothing was lost, come back in a few seconds. */
+function fromStoreOutage(outage: StoreUnavailableError, cause: unknown): ApiError {
+  return new ApiError(
+    'upstream_unavailable',
+    'We cannot reach our records right now. Nothing was lost; please try again in a moment.',
+    { retryAfterSeconds: outage.retryAfterSeconds, cause },
+  )
+}
+
 /**
  * The app's one `onError`: `ApiError` answers as itself, Hono exceptions are mapped, anything
  * else is `internal`. Server-side failures are logged at `error`, user mistakes at `info`.
  */
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return function onError(cause, c) {
+    const outage = cause instanceof ApiError ? undefined : storeOutage(cause)
     const error =
       cause instanceof ApiError
         ? cause
-        : cause instanceof HTTPException
-          ? fromHttpException(cause)
-          : new ApiError('internal', 'Something went wrong on our side.', { cause })
+        : outage
+          ? fromStoreOutage(outage, cause)
+          : cause instanceof HTTPException
+            ? fromHttpException(cause)
+            : new ApiError('internal', 'Something went wrong on our side.', { cause })
     const fields = {
       requestId: requestIdOf(c),
       method: c.req.method,

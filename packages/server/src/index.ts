@@ -39,8 +39,14 @@ export {
 } from './logger'
 export { systemClock, type Clock } from './clock'
 export { createOpenApiDocument } from './openapi'
-export { createMemoryStore, type ShareflowStore, type StoreWriteOptions } from './store'
+export {
+  createMemoryStore,
+  StoreUnavailableError,
+  type ShareflowStore,
+  type StoreWriteOptions,
+} from './store'
 export type { RateLimit, RateLimitOptions } from './security/rate-limit'
+export type { BreakerState, CircuitBreakerOptions } from './upstream/breaker'
 export {
   createPayoutsModule,
   type PayoutsModule,

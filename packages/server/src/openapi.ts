@@ -12,6 +12,7 @@ import {
   CreatePayoutRequest,
   DestinationList,
   ErrorEnvelope,
+  Health,
   errorStatus,
   IDEMPOTENCY_KEY_HEADER,
   InquiryLink,
@@ -20,6 +21,7 @@ import {
   PayoutList,
   Quote,
   QuoteRequest,
+  Readiness,
   REQUEST_ID_HEADER,
   routes,
   Session,
@@ -44,6 +46,8 @@ export const componentSchemas = {
   AddIbanRequest,
   AddPixRequest,
   AddCardRequest,
+  Health,
+  Readiness,
 } satisfies Record<string, z.ZodType>
 
 export type ComponentName = keyof typeof componentSchemas
@@ -171,6 +175,23 @@ const corePaths: OpenApiPaths = {
       responses: {
         '200': { description: 'Accepted (or a duplicate, acknowledged).' },
         ...errorResponses('forbidden', 'payload_too_large'),
+      },
+    },
+  },
+  [routes.healthz]: {
+    get: {
+      operationId: 'getHealth',
+      summary: 'Liveness: the process answers (outside the rate limits)',
+      responses: { '200': jsonResponse('Up.', 'Health') },
+    },
+  },
+  [routes.readyz]: {
+    get: {
+      operationId: 'getReadiness',
+      summary: 'Readiness: the store answers and the instance is not draining',
+      responses: {
+        '200': jsonResponse('Ready for traffic.', 'Readiness'),
+        ...errorResponses('upstream_unavailable'),
       },
     },
   },

@@ -9,6 +9,7 @@ import type { Clock, Sleep } from './clock'
 import type { Logger } from './logger'
 import type { ShareflowStore } from './store/types'
 import type { SessionKeyCacheOptions } from './upstream/session-key-cache'
+import type { CircuitBreakerOptions } from './upstream/breaker'
 import type { RetryPolicy } from './upstream/http'
 import type { GetUser } from './user'
 
@@ -70,6 +71,12 @@ export interface ShareflowOptions {
     retry?: Partial<RetryPolicy>
     sleep?: Sleep
     random?: () => number
+    /**
+     * A circuit breaker per vendor (`upstream/breaker.ts`): after `failureThreshold` failed
+     * attempts in a row (default 5) calls fail at once with `503 upstream_unavailable` and
+     * `Retry-After` for `openMs` (default 10 000), then one probe decides. `false` turns it off.
+     */
+    breaker?: CircuitBreakerOptions | false
   }
   kyc?: {
     /** A pending or in-progress user's `/session` re-asks the vendors after this long. Default 10 000 ms. */
@@ -84,6 +91,17 @@ export interface ShareflowOptions {
   events?: {
     /** Default 15 000 ms. */
     heartbeatMs?: number
+    /**
+     * Open `/events` streams one user may hold on one instance; the next is refused with
+     * `429 rate_limited` and `Retry-After`. Default 8 (a few tabs, each with one stream).
+     */
+    maxStreamsPerUser?: number
+    /**
+     * Open streams one instance holds for all users; the next is refused with
+     * `503 upstream_unavailable` and `Retry-After`. Default 2 000 (each holds a socket, a store
+     * subscription and some tens of kilobytes).
+     */
+    maxStreams?: number
   }
   /** Largest request body accepted (webhooks included). Default 64 KiB. */
   maxBodyBytes?: number

@@ -13,6 +13,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from './logger'
 import { personaCallsLeftBehind } from './kyc/work-queue'
+import type { WebhookBudget } from './security/rate-limit'
 import type { ShareflowServices } from './services'
 import type { CoinflowApi } from './upstream/coinflow'
 import { createCallCounter } from './upstream/http'
@@ -33,6 +34,8 @@ export interface ShareflowEnv {
     /** Coinflow client counting on `calls`. */
     coinflow: CoinflowApi
     user: ShareflowUser | undefined
+    /** On webhook routes while rate limits are on: where the route reports its verdict. */
+    webhookBudget: WebhookBudget | undefined
   }
 }
 

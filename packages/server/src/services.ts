@@ -15,7 +15,9 @@ import { createJsonLogger, type Logger } from './logger'
 import type { ShareflowOptions } from './options'
 import { createMemoryStore } from './store/memory'
 import type { ShareflowStore } from './store/types'
+import { createCircuitBreaker, type CircuitBreaker } from './upstream/breaker'
 import { createCoinflowClient, type CoinflowClient } from './upstream/coinflow'
+import type { Vendor } from './upstream/http'
 import { createPersonaClient, type PersonaClient } from './upstream/persona'
 import {
   createSessionKeyCache,
@@ -77,6 +79,8 @@ export interface ShareflowServices {
      */
     onCoinflowWithdrawEvent: HookList<CoinflowWebhookHandler>
   }
+  /** Each vendor's circuit breaker, unless turned off (`upstream.breaker: false`). */
+  breakers: Record<Vendor, CircuitBreaker | undefined>
   /** Resolved settings routes need (no secrets). */
   settings: {
     webhookToleranceSeconds: number
@@ -106,8 +110,16 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     logger,
     clock,
   }
+  const breakerOptions = options.upstream?.breaker
+  const breakers = {
+    persona:
+      breakerOptions === false ? undefined : createCircuitBreaker(breakerOptions ?? {}, clock),
+    coinflow:
+      breakerOptions === false ? undefined : createCircuitBreaker(breakerOptions ?? {}, clock),
+  }
   const persona = createPersonaClient({
     ...transport,
+    breaker: breakers.persona,
     apiKey: options.persona.apiKey,
     baseUrl: options.persona.baseUrl,
     requestsPerMinute: options.persona.requestsPerMinute,
@@ -115,6 +127,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
   })
   const coinflow = createCoinflowClient({
     ...transport,
+    breaker: breakers.coinflow,
     apiKey: options.coinflow.apiKey,
     merchantId: options.coinflow.merchantId,
     env: options.coinflow.env,
@@ -152,6 +165,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     events,
     kyc,
     sessionKeys,
+    breakers,
     webhooks: { onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>() },
     settings: {
       webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,

@@ -3,7 +3,7 @@
  * temporary directory, no persistence. Missing `redis-server` fails loudly, never skips: the Redis
  * tests are how we know several BFF instances can share one store.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -19,6 +19,8 @@ export interface RedisServer {
 export interface StartRedisServerOptions {
   /** The program to run. Default: `$REDIS_SERVER`, else `redis-server` from the PATH. */
   command?: string
+  /** Listen on this port (a server started again where a stopped one was). Default: a free one. */
+  port?: number
 }
 
 const missingMessage = (command: string) =>
@@ -34,12 +36,13 @@ const missingMessage = (command: string) =>
  */
 export async function startRedisServer({
   command = process.env.REDIS_SERVER ?? 'redis-server',
+  port,
 }: StartRedisServerOptions = {}): Promise<RedisServer> {
   let lastError: unknown
   // Another process may take the free port before redis-server binds it; then try another one.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(command)
+      return await startOnce(command, port ?? (await freePort()))
     } catch (error) {
       if (error instanceof RedisServerMissingError) throw error
       lastError = error
@@ -50,8 +53,7 @@ export async function startRedisServer({
 
 class RedisServerMissingError extends Error {}
 
-async function startOnce(command: string): Promise<RedisServer> {
-  const port = await freePort()
+async function startOnce(command: string, port: number): Promise<RedisServer> {
   const directory = await mkdtemp(path.join(tmpdir(), 'shareflow-redis-'))
   const child = spawn(
     command,
@@ -72,16 +74,7 @@ async function startOnce(command: string): Promise<RedisServer> {
     )
   })
 
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await gone
-      clearTimeout(timer)
-    }
-    await rm(directory, { recursive: true, force: true })
-  }
+  const stop = () => stopChild(child, 'SIGTERM', directory)
 
   const deadline = Date.now() + 10_000
   for (;;) {
@@ -102,7 +95,23 @@ async function startOnce(command: string): Promise<RedisServer> {
   }
 }
 
-function freePort(): Promise<number> {
+/**
+ * Stops a test's server process with `signal` (SIGKILL after 5 s) and removes its directory.
+ * Resolves at once for one that already exited.
+ */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, directory: string) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve))
+    child.kill(signal)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await gone
+    clearTimeout(timer)
+  }
+  await rm(directory, { recursive: true, force: true })
+}
+
+/** A port nothing listens on right now, on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { forwardedOrigin } from '../security/public-origin'
 import { forwardedClientAddress, type NodeClientBindings } from '../security/rate-limit'
 
 export interface ServeOptions {
@@ -27,6 +28,10 @@ export interface ServeOptions {
    * and `X-Forwarded-For` is ignored, since a browser can send any value in it. Count exactly:
    * one too many lets a client name its own address (and so dodge its rate limit), one too few
    * puts every user behind your proxy's address.
+   *
+   * With a proxy trusted, the origin the browser sees is also the proxy's word: the scheme in
+   * `X-Forwarded-Proto` and the host in `X-Forwarded-Host`, so a proxy that ends TLS does not
+   * make every same-origin write look cross-site.
    */
   trustProxy?: number
 }
@@ -35,11 +40,16 @@ export interface ServingShareflow {
   url: string
   port: number
   /**
-   * Stops listening and drops every open connection, so it resolves even while a browser holds
-   * an `/events` stream or an idle keep-alive socket, and the port is free again once it has.
+   * Drains, then stops: accepts no new connection, tells the app it is shutting down (`/readyz`
+   * answers 503, open `/events` streams end with a reconnect hint so their pages reconnect to
+   * another instance), lets requests in flight finish (a payout under way included) for up to
+   * `drainMs` (default 10 000), then drops whatever connection is left. Resolves once the port is
+   * free. Call it on SIGTERM.
    */
-  close(): Promise<void>
+  close(options?: { drainMs?: number }): Promise<void>
 }
+
+const DEFAULT_DRAIN_MS = 10_000
 
 /**
  * Rejects when the port cannot be bound (e.g. `EADDRINUSE`), so a caller can wait and retry.
@@ -60,6 +70,8 @@ export function serveShareflow({
       new RangeError('trustProxy must be the number of your own proxies in front: 0, 1, 2, …'),
     )
   }
+  // Aborted when `close` starts draining; the app reads it as `c.env.shutdown` (`lifecycle.ts`).
+  const shutdown = new AbortController()
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -71,7 +83,14 @@ export function serveShareflow({
               : trustProxy === 0
                 ? peer
                 : forwardedClientAddress(peer, request.headers.get('x-forwarded-for'), trustProxy)
-          return app.fetch(request, { ...bindings, clientAddress })
+          return app.fetch(request, {
+            ...bindings,
+            clientAddress,
+            shutdown: shutdown.signal,
+            ...(trustProxy === 0
+              ? {}
+              : { publicOrigin: forwardedOrigin(request.url, request.headers, trustProxy) }),
+          })
         },
         port,
         hostname,
@@ -82,11 +101,21 @@ export function serveShareflow({
         resolve({
           url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${bound}`,
           port: bound,
-          close: () =>
+          close: ({ drainMs = DEFAULT_DRAIN_MS } = {}) =>
             new Promise<void>((done, fail) => {
-              server.close((error) => (error ? fail(error) : done()))
-              // `close` alone waits for every open response to end, and an SSE stream never does.
-              if ('closeAllConnections' in server) server.closeAllConnections()
+              shutdown.abort()
+              const connections = 'closeAllConnections' in server ? server : null
+              // A keep-alive socket goes idle once its last response is sent: close it then.
+              const idle = setInterval(() => connections?.closeIdleConnections(), 50)
+              // Past the deadline, whatever still holds a connection is cut off.
+              const deadline = setTimeout(() => connections?.closeAllConnections(), drainMs)
+              server.close((error) => {
+                clearInterval(idle)
+                clearTimeout(deadline)
+                if (error) fail(error)
+                else done()
+              })
+              connections?.closeIdleConnections()
             }),
         })
       },

@@ -1,11 +1,11 @@
-import type { ShareflowEvent } from '@shareflow/contract'
+import { ErrorEnvelope, type ShareflowEvent } from '@shareflow/contract'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readEventStream } from '../../test/journeys/sse'
 import { createShareflowApp } from '../app'
 import { createManualClock } from '../emulator'
 import { createMemoryLogger } from '../logger'
 import { createMemoryStore } from '../store/memory'
-import type { ShareflowStore } from '../store/types'
+import { StoreUnavailableError, type ShareflowStore } from '../store/types'
 
 const open: AbortController[] = []
 afterEach(() => {
@@ -108,6 +108,26 @@ describe('GET /events', () => {
     await new Promise((resolve) => setTimeout(resolve, 80))
     await stream.quiet(20)
     expect(stream.heartbeats()).toBeGreaterThanOrEqual(2)
+  })
+
+  it('answers 503 with Retry-After, not an empty stream, while the store cannot be reached', async () => {
+    const store = createMemoryStore()
+    let down = true
+    const flaky: ShareflowStore = {
+      ...store,
+      subscribe: (channel, listener) =>
+        down
+          ? Promise.reject(new StoreUnavailableError('the store is down'))
+          : store.subscribe(channel, listener),
+    }
+    const app = appOn(flaky)
+    const response = await app.request('/events', { headers: { 'x-host-session': 'ann' } })
+    expect(response.status).toBe(503)
+    expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('upstream_unavailable')
+    expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0)
+    // The refused stream held no slot: with the store back, the user's streams open as before.
+    down = false
+    for (let i = 0; i < 8; i++) await connect(app, 'ann')
   })
 
   it('unsubscribes from the store when the client goes away', async () => {

@@ -51,7 +51,17 @@ const CoinflowDelivery = z.object({
   data: z.record(z.string(), z.unknown()),
 })
 
-const refused = () => new ApiError('forbidden', 'This webhook delivery could not be verified.')
+const refusal = () => new ApiError('forbidden', 'This webhook delivery could not be verified.')
+
+/** Refuses a delivery that failed verification, counting it against its sender's address. */
+async function refused(c: Context<ShareflowEnv>, vendor: string, reason: string): Promise<never> {
+  c.get('logger').warn(`${vendor} webhook refused`, { reason })
+  await c.get('webhookBudget')?.refused()
+  throw refusal()
+}
+
+/** A verified delivery, counted in its vendor's own budget (it throws `rate_limited` past it). */
+const verified = (c: Context<ShareflowEnv>) => c.get('webhookBudget')?.verified()
 
 /**
  * Runs `apply` once per `claimKey`: a duplicate is acknowledged without effect; a failure
@@ -85,17 +95,15 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
       throw new ApiError('not_found', 'There is nothing here.')
     }
     const raw = await c.req.text()
-    const verified = await verifyWebhookSignature({
+    const signature = await verifyWebhookSignature({
       payload: raw,
       header: c.req.header('Persona-Signature'),
       secret: settings.personaWebhookSecrets,
       toleranceSeconds: settings.webhookToleranceSeconds,
       now: Math.floor(settings.webhookClock.now() / 1000),
     })
-    if (!verified.ok) {
-      c.get('logger').warn('persona webhook refused', { reason: verified.reason })
-      throw refused()
-    }
+    if (!signature.ok) await refused(c, 'persona', signature.reason)
+    await verified(c)
     const { data } = parseJsonText(raw, PersonaDelivery)
     return once(c, `webhook:persona:${data.id}`, () =>
       kyc.applyPersonaEvent({
@@ -112,26 +120,23 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
     const key = settings.coinflowWebhookKey
     if (!key) throw new ApiError('not_found', 'There is nothing here.')
     const raw = await c.req.text()
-    const signature = c.req.header('Coinflow-Signature')
-    if (signature !== undefined) {
-      const verified = await verifyWebhookSignature({
+    const header = c.req.header('Coinflow-Signature')
+    if (header !== undefined) {
+      const signature = await verifyWebhookSignature({
         payload: raw,
-        header: signature,
+        header,
         secret: key,
         toleranceSeconds: settings.webhookToleranceSeconds,
         now: Math.floor(settings.webhookClock.now() / 1000),
       })
-      if (!verified.ok) {
-        c.get('logger').warn('coinflow webhook refused', { reason: verified.reason })
-        throw refused()
-      }
+      if (!signature.ok) await refused(c, 'coinflow', signature.reason)
     } else {
       const authorization = c.req.header('Authorization')
       if (!authorization || !timingSafeEqual(authorization, key)) {
-        c.get('logger').warn('coinflow webhook refused', { reason: 'bad_authorization' })
-        throw refused()
+        await refused(c, 'coinflow', 'bad_authorization')
       }
     }
+    await verified(c)
     const event = parseJsonText(raw, CoinflowDelivery)
     return once(c, `webhook:coinflow:${await sha256Hex(raw)}`, async () => {
       const delivered = {

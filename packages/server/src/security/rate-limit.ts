@@ -3,13 +3,15 @@
  * (`rateWindow`), so every instance sharing a Redis store shares the same budgets. A request over
  * either budget answers `rate_limited` (429) in the envelope, with `retryAfterSeconds` and
  * `Retry-After` saying when the window turns, before its route reads the body or calls a vendor.
+ * Webhook deliveries are budgeted apart: verified ones in a lane per vendor, refused ones on
+ * their address (`WebhookBudget`).
  *
  * @module
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors'
 import type { ShareflowEnv } from '../request-context'
-import { rateWindow } from '../store/records'
+import { peekRateWindow, rateWindow } from '../store/records'
 import { requireUser } from '../user'
 
 export interface RateLimit {
@@ -38,12 +40,32 @@ export interface RateLimitOptions {
    * that one: e.g. `(c) => c.req.header('x-real-ip') ?? null`.
    */
   clientAddress?: (c: Context) => string | null | undefined
+  /**
+   * Verified webhook deliveries each vendor may make in a window, across all instances: their
+   * own lane, apart from browsers, so a vendor's burst is never refused by the per-address limit.
+   * Deliveries that fail verification count on the per-address limit instead, and once an
+   * address has spent it, its deliveries are refused before they are verified. Default 6 000 per
+   * minute per vendor.
+   */
+  webhooks?: RateLimit | false
 }
 
 export const defaultRateLimits = {
   perUser: { limit: 600, windowMs: 60_000 },
   perAddress: { limit: 1_200, windowMs: 60_000 },
-} as const satisfies Record<'perUser' | 'perAddress', RateLimit>
+  webhooks: { limit: 6_000, windowMs: 60_000 },
+} as const satisfies Record<'perUser' | 'perAddress' | 'webhooks', RateLimit>
+
+/**
+ * What the rate limits hand a webhook route (`c.var.webhookBudget`): it tells them the verdict
+ * on the delivery's signature, since only the route can check it.
+ */
+export interface WebhookBudget {
+  /** The delivery is genuine: count it in its vendor's lane; throws `rate_limited` past it. */
+  verified(): Promise<void>
+  /** The delivery failed verification: count it against the sender's address. */
+  refused(): Promise<void>
+}
 
 const LOOPBACK = /^(127\.|::1$|0:0:0:0:0:0:0:1$|localhost$)/
 
@@ -55,6 +77,10 @@ export interface NodeClientBindings {
   incoming?: { socket?: { remoteAddress?: unknown } }
   /** The client as `serveShareflow` sees it: the peer, or the one its trusted proxies name. */
   clientAddress?: string | null
+  /** The origin the browser sees, as `serveShareflow`'s trusted proxies forwarded it. */
+  publicOrigin?: string
+  /** Aborted when the server starts draining (`lifecycle.ts`). */
+  shutdown?: AbortSignal
 }
 
 /**
@@ -127,7 +153,8 @@ export function normalizeAddress(raw: string): string {
     .join(':')}::/64`
 }
 
-const isWebhook = (path: string) => /\/webhooks\/[^/]+$/.test(path)
+/** The vendor a webhook path is for (`/webhooks/persona` → `persona`), else `undefined`. */
+const webhookVendor = (path: string) => /\/webhooks\/([^/]+)$/.exec(path)?.[1]
 
 /**
  * @example
@@ -144,21 +171,32 @@ export function rateLimits(
   const perUser = options.perUser === undefined ? defaultRateLimits.perUser : options.perUser
   const perAddress =
     options.perAddress === undefined ? defaultRateLimits.perAddress : options.perAddress
+  const webhooks = options.webhooks === undefined ? defaultRateLimits.webhooks : options.webhooks
   const clientAddress = options.clientAddress ?? nodePeerAddress
 
   return async function rateLimits(c, next) {
     const { store, clock } = c.get('shareflow')
-    const check = async (key: string, budget: RateLimit, scope: 'user' | 'address') => {
+    /**
+     * Checks `key`'s window: `count` counts this request and refuses it past the budget,
+     * `peek` only refuses when the budget is already spent, `record` only counts.
+     */
+    const check = async (
+      key: string,
+      budget: RateLimit,
+      scope: 'user' | 'address' | 'webhook',
+      mode: 'count' | 'peek' | 'record' = 'count',
+    ) => {
       let result: Awaited<ReturnType<typeof rateWindow>>
       try {
-        result = await rateWindow(store, key, { ...budget, clock })
+        const window = { ...budget, clock }
+        result = await (mode === 'peek' ? peekRateWindow : rateWindow)(store, key, window)
       } catch (error) {
         // The limits defend the vendors and the host; a store hiccup must not take the BFF down
         // with it, and the route's own store calls will report a real outage.
         c.var.logger.warn('rate limit not checked', { scope, error })
         return
       }
-      if (result.allowed) return
+      if (result.allowed || mode === 'record') return
       const retryAfterSeconds = Math.max(1, Math.ceil((result.resetAt - clock.now()) / 1000))
       c.header('RateLimit-Limit', String(budget.limit))
       c.header('RateLimit-Remaining', '0')
@@ -171,18 +209,29 @@ export function rateLimits(
       })
     }
 
-    if (perAddress) {
-      const address = clientAddress(c)
-      if (address) {
-        await check(
-          `ratelimit:address:${encodeURIComponent(normalizeAddress(address))}`,
-          perAddress,
-          'address',
-        )
-      }
+    const address = perAddress ? clientAddress(c) : null
+    const addressKey = address
+      ? `ratelimit:address:${encodeURIComponent(normalizeAddress(address))}`
+      : null
+    // Webhooks come from the vendors' servers, never from a user: no user limit, and the
+    // address limit counts only deliveries that turn out not to be the vendor's.
+    const vendor = webhookVendor(c.req.path)
+    if (vendor !== undefined) {
+      if (perAddress && addressKey) await check(addressKey, perAddress, 'address', 'peek')
+      c.set('webhookBudget', {
+        verified: async () => {
+          if (webhooks) {
+            await check(`ratelimit:webhook:${encodeURIComponent(vendor)}`, webhooks, 'webhook')
+          }
+        },
+        refused: async () => {
+          if (perAddress && addressKey) await check(addressKey, perAddress, 'address', 'record')
+        },
+      })
+      return next()
     }
-    // Webhooks come from the vendors' servers, never from a user; they have only the address limit.
-    if (perUser && !isWebhook(c.req.path)) {
+    if (perAddress && addressKey) await check(addressKey, perAddress, 'address')
+    if (perUser) {
       const user = await requireUser(c).catch((error: unknown) => {
         if (error instanceof ApiError && error.code === 'unauthenticated') return null
         throw error

@@ -1,13 +1,15 @@
 /**
  * The same-site check for writes: browsers mark cross-site requests, and a write from another site
  * (a forged form or fetch riding on the host's session cookie) is refused. Webhooks come from
- * servers and carry their own proof.
+ * servers and carry their own proof. "Another site" is judged against the origin the browser sees,
+ * which behind a trusted proxy that ends TLS is the proxy's (`public-origin.ts`).
  *
  * @module
  */
 import { routes } from '@shareflow/contract'
 import type { MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors'
+import { publicOrigin } from './public-origin'
 
 const isWebhook = (path: string) =>
   path.endsWith(routes.webhooksPersona) || path.endsWith(routes.webhooksCoinflow)
@@ -21,8 +23,7 @@ export function sameSiteWrites(trustedOrigins: readonly string[]): MiddlewareHan
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || isWebhook(c.req.path)) return next()
     const origin = c.req.header('Origin')
     const fromAnotherSite =
-      c.req.header('Sec-Fetch-Site') === 'cross-site' ||
-      (!!origin && origin !== new URL(c.req.url).origin)
+      c.req.header('Sec-Fetch-Site') === 'cross-site' || (!!origin && origin !== publicOrigin(c))
     if (fromAnotherSite && !(origin && trustedOrigins.includes(origin))) {
       throw new ApiError('forbidden', 'This request must come from the app itself.')
     }

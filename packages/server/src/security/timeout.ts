@@ -1,5 +1,7 @@
 /**
- * A ceiling on how long any BFF request keeps the browser waiting. Vendor calls have their own
+ * A ceiling on how long any BFF request keeps the browser waiting, from the moment the app has
+ * its request context: the rate limits' store reads, the route's store calls and its vendor calls
+ * all run inside it (`app.ts` mounts it before them). Vendor calls have their own
  * per-attempt timeouts, but retries with backoff can add up; past the ceiling the user hears
  * `upstream_unavailable` ("nothing was lost, try again") in the envelope instead of a proxy's bare
  * 504. The work itself is not abandoned: a payout already accepted carries on under its journal,
@@ -12,6 +14,9 @@ import { ApiError } from '../errors'
 
 /** Below the 30 s most load balancers and proxies allow, so our answer reaches the user first. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 25_000
+
+/** A request that ran out of time is asked back this much later, once the work may be done. */
+const RETRY_AFTER_CEILING_SECONDS = 5
 
 /** When each request's ceiling falls (real time, `Date.now()`), for handlers that answer early. */
 const deadlines = new WeakMap<Context, number>()
@@ -46,7 +51,10 @@ export function requestTimeout(timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS): 
             new ApiError(
               'upstream_unavailable',
               'This is taking longer than it should. Nothing was lost; please try again in a moment.',
-              { cause: new Error(`request still running after ${timeoutMs} ms`) },
+              {
+                retryAfterSeconds: RETRY_AFTER_CEILING_SECONDS,
+                cause: new Error(`request still running after ${timeoutMs} ms`),
+              },
             ),
           ),
         timeoutMs,

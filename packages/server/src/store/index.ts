@@ -6,6 +6,7 @@
  * @module
  */
 export type { ShareflowStore, StoreWriteOptions } from './types'
+export { StoreUnavailableError } from './types'
 export type { StoreClock } from './table'
 export { createMemoryStore, type MemoryStoreOptions } from './memory'
 export {

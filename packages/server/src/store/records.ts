@@ -217,12 +217,38 @@ export interface RateWindowResult {
 export async function rateWindow(
   store: ShareflowStore,
   key: string,
+  options: RateWindowOptions,
+): Promise<RateWindowResult> {
+  return countInWindow(store, key, options, (windowKey, ttlMs) => store.increment(windowKey, ttlMs))
+}
+
+/**
+ * Where `key`'s current window stands without counting a call: `allowed` while a call made now
+ * would fit. For budgets that count only some outcomes (refused webhook deliveries), checked
+ * before the work and counted after it.
+ */
+export async function peekRateWindow(
+  store: ShareflowStore,
+  key: string,
+  options: RateWindowOptions,
+): Promise<RateWindowResult> {
+  return countInWindow(store, key, options, async (windowKey) => {
+    // Counting as if this call were made, so `allowed` means the same as `rateWindow`'s.
+    return Number((await store.get(windowKey)) ?? 0) + 1
+  })
+}
+
+/** The current window of `key` and the count `read` gives for it (this call included). */
+async function countInWindow(
+  store: ShareflowStore,
+  key: string,
   { limit, windowMs, clock = { now: () => Date.now() } }: RateWindowOptions,
+  read: (windowKey: string, ttlMs: number) => Promise<number>,
 ): Promise<RateWindowResult> {
   const now = clock.now()
   const windowStart = now - (now % windowMs)
   const resetAt = windowStart + windowMs
-  const count = await store.increment(`${key}:${windowStart}`, Math.max(1, resetAt - now))
+  const count = await read(`${key}:${windowStart}`, Math.max(1, resetAt - now))
   return { allowed: count <= limit, count, remaining: Math.max(0, limit - count), resetAt }
 }
 

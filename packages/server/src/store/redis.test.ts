@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startRedisServer, type RedisServer } from '../../test/redis-server'
 import { describeStoreConformance } from './conformance'
 import { createRedisStore } from './redis'
+import { StoreUnavailableError } from './types'
 
 let redis: RedisServer
 let admin: Redis
@@ -103,6 +104,39 @@ describe('Redis store', () => {
       await vi.waitFor(() => expect(heard).toEqual(['now someone does']))
     } finally {
       await Promise.all([first.close(), second.close()])
+    }
+  })
+})
+
+describe('Redis store while Redis is down', () => {
+  it('fails every call at once with StoreUnavailableError, and serves again once Redis is back', async () => {
+    const own = await startRedisServer()
+    const store = createRedisStore({ url: own.url })
+    try {
+      await store.set('before', 'kept')
+      await own.stop()
+      await vi.waitFor(() => expect(store.get('before')).rejects.toThrow(StoreUnavailableError))
+      const calls = [
+        store.set('during', 'lost'),
+        store.setIfAbsent('during', 'lost'),
+        store.compareAndSet('before', 'kept', 'changed'),
+        store.increment('counter', 1_000),
+        store.publish('events', 'nobody hears this'),
+        store.subscribe('events', () => {}),
+      ]
+      for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError)
+
+      const again = await startRedisServer({ port: own.port })
+      try {
+        await vi.waitFor(() => store.set('after', 'written'), { timeout: 10_000, interval: 100 })
+        expect(await store.get('after')).toBe('written')
+      } finally {
+        await store.close()
+        await again.stop()
+      }
+    } finally {
+      await store.close()
+      await own.stop()
     }
   })
 })

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import type { Redis } from 'ioredis'
 import { deliver } from './local-pubsub'
 import { checkTtl } from './table'
-import type { ShareflowStore } from './types'
+import { StoreUnavailableError, type ShareflowStore } from './types'
 
 /**
  * ioredis is an optional peer of the package: it is loaded (a CommonJS package, so synchronously)
@@ -75,6 +75,10 @@ return count`
  *   and reaches every instance subscribed when the message is published; Redis keeps no
  *   backlog, so a message published while an instance is disconnected is not delivered to it.
  * - TTLs run on the Redis server's clock.
+ * - While the connection is down (Redis stopped, restarting, unreachable), every call fails at
+ *   once with `StoreUnavailableError` rather than waiting in the client's queue for a
+ *   reconnect; a request then answers `503 upstream_unavailable` promptly, and the store serves
+ *   again as soon as the client reconnects. Calls made before the first connection wait for it.
  *
  * Needs a runtime with TCP sockets (ioredis): Node, Bun, Deno.
  *
@@ -94,14 +98,26 @@ export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
   const channels = new Map<string, Channel>()
   let subscriber: Redis | null = null
   let closing: Promise<void> | null = null
+  // `undefined` until the first connection attempt settles: calls wait for that one in the
+  // client's queue. Afterwards, a lost connection fails calls at once instead of queueing them.
+  let reachable: boolean | undefined = client.status === 'ready' ? true : undefined
+  const watch = (connection: Redis) => {
+    connection.on('ready', () => (reachable = true))
+    connection.on('close', () => (reachable = false))
+    // The client reconnects on its own; without a listener ioredis prints every failed attempt.
+    connection.on('error', () => (reachable = connection.status === 'ready'))
+  }
+  watch(client)
 
   const ensureOpen = () => {
     if (closing) throw new Error('The Redis store is closed')
+    if (reachable === false) throw unavailable()
   }
 
   const connectSubscriber = (): Redis => {
     if (subscriber) return subscriber
     subscriber = client.duplicate()
+    subscriber.on('error', () => {})
     subscriber.on('message', (name: string, message: string) => {
       const channel = channels.get(name)
       if (channel === undefined) return
@@ -112,7 +128,7 @@ export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
     return subscriber
   }
 
-  return {
+  const store: ShareflowStore = {
     async get(key) {
       ensureOpen()
       return client.get(keyPrefix + key)
@@ -216,6 +232,32 @@ export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
       return closing
     },
   }
+  return guardConnection(store)
+}
+
+const unavailable = (cause?: unknown) =>
+  new StoreUnavailableError('The Redis store cannot reach Redis', { cause })
+
+/** ioredis's ways of saying a command never got an answer because the connection is gone. */
+const connectionLost = (error: unknown) =>
+  error instanceof Error &&
+  (error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(
+      error.message,
+    ))
+
+/** Every operation but `close`, with a lost connection reported as `StoreUnavailableError`. */
+function guardConnection(store: ShareflowStore): ShareflowStore {
+  const guarded = { ...store }
+  for (const name of Object.keys(store) as (keyof ShareflowStore)[]) {
+    if (name === 'close') continue
+    const operation = store[name] as (...args: unknown[]) => Promise<unknown>
+    ;(guarded as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      operation(...args).catch((error: unknown) => {
+        throw connectionLost(error) ? unavailable(error) : error
+      })
+  }
+  return guarded
 }
 
 interface Channel {

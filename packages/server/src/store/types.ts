@@ -48,3 +48,19 @@ export interface StoreWriteOptions {
   /** Expire the value this many milliseconds after the write (a positive integer). */
   ttlMs?: number
 }
+
+/**
+ * The store could not be reached: its server is down, or the connection to it is. Nothing was
+ * written by the call that failed with this (it was never sent). The BFF answers it as
+ * `503 upstream_unavailable` with `Retry-After`, at once rather than when the request's ceiling
+ * runs out.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError'
+  /** Seconds after which trying again is worth it. */
+  readonly retryAfterSeconds: number
+  constructor(message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5
+  }
+}

@@ -327,7 +327,7 @@ export interface CoinflowClient extends CoinflowApi {
 
 export interface CoinflowClientOptions extends Pick<
   UpstreamTransportOptions,
-  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'budget'
+  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'breaker' | 'budget'
 > {
   apiKey: string
   merchantId: string

@@ -54,7 +54,13 @@ export function isReplayedServerError(error: unknown): boolean {
 
 export function upstreamFailures(vendor: Vendor, userMessage: string): UpstreamFailures {
   const unavailable = (cause: unknown) =>
-    new ApiError('upstream_unavailable', userMessage, { cause })
+    new ApiError('upstream_unavailable', userMessage, {
+      // The breaker knows when the vendor is tried again; the user is told exactly that.
+      ...(cause instanceof UpstreamError && cause.retryAfterMs !== undefined
+        ? { retryAfterSeconds: Math.max(1, Math.ceil(cause.retryAfterMs / 1000)) }
+        : {}),
+      cause,
+    })
   return {
     unavailable,
     unexpected: (operation, response) =>

@@ -21,6 +21,7 @@
 import { realSleep, systemClock, type Clock, type Sleep } from '../clock'
 import type { Logger } from '../logger'
 import { silentLogger } from '../logger'
+import type { AttemptOutcome, CircuitBreaker } from './breaker'
 import { sleepUnlessAborted, type RateBudget } from './rate-budget'
 
 export type Vendor = 'persona' | 'coinflow'
@@ -97,9 +98,12 @@ export function createCallCounter(): UpstreamCallCounter & {
 export class UpstreamError extends Error {
   readonly vendor: Vendor
   readonly operation: string
-  readonly kind: 'network' | 'timeout' | 'status' | 'budget'
+  /** `breaker`: refused unsent while the vendor's circuit breaker is open. */
+  readonly kind: 'network' | 'timeout' | 'status' | 'budget' | 'breaker'
   readonly status: number | null
   readonly attempts: number
+  /** When trying again is worth it (`breaker` only): the breaker's next probe. */
+  readonly retryAfterMs: number | undefined
 
   constructor(init: {
     vendor: Vendor
@@ -107,6 +111,7 @@ export class UpstreamError extends Error {
     kind: UpstreamError['kind']
     status: number | null
     attempts: number
+    retryAfterMs?: number
     cause?: unknown
   }) {
     super(
@@ -121,6 +126,7 @@ export class UpstreamError extends Error {
     this.kind = init.kind
     this.status = init.status
     this.attempts = init.attempts
+    this.retryAfterMs = init.retryAfterMs
   }
 }
 
@@ -150,6 +156,8 @@ export interface UpstreamTransportOptions {
   retry?: Partial<RetryPolicy>
   /** Taken before every attempt (Persona's 300/min). */
   budget?: RateBudget
+  /** Asked before every attempt; told how each went (`breaker.ts`). */
+  breaker?: CircuitBreaker
   logger?: Logger
   clock?: Clock
   sleep?: Sleep
@@ -283,6 +291,7 @@ export function createUpstreamTransport({
   timeoutMs = 10_000,
   retry,
   budget,
+  breaker,
   logger = silentLogger,
   clock = systemClock,
   sleep = realSleep,
@@ -333,54 +342,74 @@ export function createUpstreamTransport({
     for (let n = 1; n <= maxAttempts; n++) {
       // Nobody waits for the answer any more: send nothing (more), spend no budget.
       signal?.throwIfAborted()
-      if (budget) {
-        try {
-          await budget.acquire(signal)
-        } catch (cause) {
-          if (signal?.aborted) throw signal.reason
-
-          throw new UpstreamError({
-            vendor,
-            operation: request.operation,
-            kind: 'budget',
-            status: null,
-            attempts: n - 1,
-            cause,
-          })
-        }
+      const admission = breaker?.admit() ?? ({ allowed: true, probe: false } as const)
+      if (!admission.allowed) {
+        throw new UpstreamError({
+          vendor,
+          operation: request.operation,
+          kind: 'breaker',
+          status: lastFailure.status,
+          attempts: n - 1,
+          retryAfterMs: admission.retryAfterMs,
+        })
       }
+      let outcome: AttemptOutcome = 'neutral'
       let waitMs = backoffMs(n)
       try {
-        const response = await attempt(url, {
-          method: request.method,
-          headers: {
-            Accept: 'application/json',
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-            ...headers(),
-            ...request.headers,
-          },
-          body,
-        })
-        const conflictToRetry = request.retryConflicts === true && response.status === 409
-        if (!isRetryableStatus(response.status) && !(conflictToRetry && n < maxAttempts)) {
-          return {
-            status: response.status,
-            headers: response.headers,
-            body: parseBody(response.text),
-            attempts: n,
+        if (budget) {
+          try {
+            await budget.acquire(signal)
+          } catch (cause) {
+            if (signal?.aborted) throw signal.reason
+
+            throw new UpstreamError({
+              vendor,
+              operation: request.operation,
+              kind: 'budget',
+              status: null,
+              attempts: n - 1,
+              cause,
+            })
           }
         }
-        lastFailure = { kind: 'status', status: response.status }
-        const askedMs = rateLimitWaitMs(response.headers)
-        if (response.status === 429) {
-          if (askedMs !== null) waitMs = Math.max(waitMs, askedMs + Math.floor(random() * 250))
-          await budget?.blockUntil(clock.now() + Math.min(waitMs, policy.maxDelayMs))
+        try {
+          const response = await attempt(url, {
+            method: request.method,
+            headers: {
+              Accept: 'application/json',
+              ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+              ...headers(),
+              ...request.headers,
+            },
+            body,
+          })
+          // The vendor answered: only a 5xx says it is failing (a 429 is the budget's concern).
+          outcome =
+            response.status >= 500 ? 'failure' : response.status === 429 ? 'neutral' : 'success'
+          const conflictToRetry = request.retryConflicts === true && response.status === 409
+          if (!isRetryableStatus(response.status) && !(conflictToRetry && n < maxAttempts)) {
+            return {
+              status: response.status,
+              headers: response.headers,
+              body: parseBody(response.text),
+              attempts: n,
+            }
+          }
+          lastFailure = { kind: 'status', status: response.status }
+          const askedMs = rateLimitWaitMs(response.headers)
+          if (response.status === 429) {
+            if (askedMs !== null) waitMs = Math.max(waitMs, askedMs + Math.floor(random() * 250))
+            await budget?.blockUntil(clock.now() + Math.min(waitMs, policy.maxDelayMs))
+          }
+        } catch (cause) {
+          outcome = 'failure'
+          lastFailure =
+            cause instanceof TimeoutSignal
+              ? { kind: 'timeout', status: null }
+              : { kind: 'network', status: null, cause }
         }
-      } catch (cause) {
-        lastFailure =
-          cause instanceof TimeoutSignal
-            ? { kind: 'timeout', status: null }
-            : { kind: 'network', status: null, cause }
+      } finally {
+        breaker?.settle(admission, outcome)
       }
       if (n < maxAttempts) {
         const delay = Math.min(waitMs, policy.maxDelayMs)

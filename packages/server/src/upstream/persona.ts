@@ -203,7 +203,7 @@ export interface PersonaClient extends PersonaApi {
 
 export interface PersonaClientOptions extends Pick<
   UpstreamTransportOptions,
-  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random'
+  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'breaker'
 > {
   apiKey: string
   /** Default `https://api.withpersona.com/api/v1`. */
