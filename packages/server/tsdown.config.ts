@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsdown'
 
 // One build per entry in package.json's `exports` (`.`, `./sandbox`, `./module`, `./vendors`,
-// `./testing`, `./emulator`, `./node`), as `.js` and `.d.ts`; what several share goes to chunks.
+// `./testing`, `./emulator`, `./node`, `./express`, `./fastify`), as `.js` and `.d.ts`; what
+// several share goes to chunks.
 // Dependencies and peers stay external; the workspace contract is read from its sources.
 export default defineConfig({
   entry: {
@@ -12,6 +13,8 @@ export default defineConfig({
     testing: 'src/testing.ts',
     'emulator/index': 'src/emulator/index.ts',
     'node/index': 'src/node/index.ts',
+    express: 'src/express.ts',
+    fastify: 'src/fastify.ts',
   },
   format: ['esm'],
   platform: 'node',

@@ -1,0 +1,204 @@
+/**
+ * The BFF mounted in a real Express and a real Fastify server with one call each, the host's own
+ * body parsers in front of it as a host team registers them, over real HTTP: Jane's session, a
+ * quote for her bank account, and signed Persona and Coinflow webhooks verified on the bytes as
+ * they were sent (pretty-printed, so a re-serialised body would not match), while the host's own
+ * routes still get their parsed JSON.
+ */
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ErrorEnvelope, Quote, Session } from '@shareflow/contract'
+import express from 'express'
+import Fastify from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { shareflowExpress } from '../../src/express'
+import { shareflowFastify } from '../../src/fastify'
+import { signWebhook } from '../../src/webhooks/signature'
+import {
+  COINFLOW_WEBHOOK_KEY,
+  MOUNT,
+  PERSONA_WEBHOOK_SECRET,
+  type JourneyHarness,
+} from '../journeys/harness'
+import { createVerifiedWorld, jane } from '../security/world'
+
+interface Host {
+  url: string
+  close(): Promise<void>
+}
+
+/** Express 5 with `express.json()` and a catch-all `express.raw()` registered first. */
+async function expressHost(harness: JourneyHarness): Promise<Host> {
+  const host = express()
+  host.use(express.json())
+  host.use(express.raw({ type: '*/*' }))
+  host.post('/api/echo', (req, res) => void res.json({ parsed: req.body as unknown }))
+  shareflowExpress(host, { path: MOUNT, shareflow: harness.app })
+  const server = createServer(host).listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => closeServer(server),
+  }
+}
+
+/** Fastify 5 with its own JSON parser, the BFF registered as a plugin. */
+async function fastifyHost(harness: JourneyHarness): Promise<Host> {
+  const host = Fastify()
+  host.post('/api/echo', async (request) => ({ parsed: request.body }))
+  await host.register(shareflowFastify, { prefix: MOUNT, shareflow: harness.app })
+  const url = await host.listen({ port: 0, host: '127.0.0.1' })
+  return { url, close: () => host.close() }
+}
+
+function closeServer(server: Server) {
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()))
+    server.closeAllConnections()
+  })
+}
+
+/** A Persona event as Persona formats it: indented, so only the exact bytes verify. */
+function personaEvent(id: string) {
+  return JSON.stringify(
+    {
+      data: {
+        type: 'event',
+        id,
+        attributes: {
+          name: 'inquiry.completed',
+          'created-at': '2026-11-22T12:00:05.000Z',
+          payload: {
+            data: {
+              type: 'inquiry',
+              id: 'inq_not_known_here',
+              attributes: { status: 'completed', 'reference-id': 'user-nobody' },
+            },
+          },
+        },
+      },
+    },
+    null,
+    2,
+  )
+}
+
+describe.each([
+  ['Express', expressHost],
+  ['Fastify', fastifyHost],
+])('mounted in %s behind the host’s JSON parser', (name, start) => {
+  let harness: JourneyHarness
+  let bankId: string
+  let host: Host
+  beforeAll(async () => {
+    // Jane, verified through the real KYC journey, with a US bank account linked.
+    const world = await createVerifiedWorld()
+    harness = world.harness
+    bankId = world.bank.id
+    host = await start(harness)
+  })
+  afterAll(async () => {
+    await host?.close()
+    harness?.close()
+  })
+
+  const bff = (path: string, init: RequestInit = {}) =>
+    fetch(`${host.url}${MOUNT}${path}`, {
+      ...init,
+      headers: { 'x-host-session': jane.id, ...init.headers },
+    })
+
+  /** Posts `body` to the Persona webhook, signed over `signed` (default: the body itself). */
+  const deliverPersona = async (body: string, signed = body) => {
+    const signature = await signWebhook({
+      payload: signed,
+      secret: PERSONA_WEBHOOK_SECRET,
+      timestamp: Math.floor(harness.clock.now() / 1000),
+    })
+    return fetch(`${host.url}${MOUNT}/webhooks/persona`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Persona-Signature': signature },
+      body,
+    })
+  }
+
+  it('answers GET /session for the signed-in user', async () => {
+    const response = await bff('/session')
+    expect(response.status).toBe(200)
+    const session = Session.parse(await response.json())
+    expect(session.kyc.state).toBe('approved')
+    expect(session.destinations.map((d) => d.id)).toEqual([bankId])
+  })
+
+  it('prices a payout from the JSON body the browser sent', async () => {
+    const response = await bff('/quotes', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ amount: { cents: 100_00, currency: 'USD' }, destinationId: bankId }),
+    })
+    expect(response.status).toBe(200)
+    const quote = Quote.parse(await response.json())
+    expect(quote.options.find((o) => o.speed === 'standard')).toMatchObject({
+      fee: { cents: 25 },
+      receive: { cents: 99_75 },
+    })
+  })
+
+  it('verifies a signed Persona webhook on its raw bytes, once', async () => {
+    const body = personaEvent(`evt_${name}_1`)
+    const first = await deliverPersona(body)
+    expect(first.status).toBe(200)
+    expect(await first.json()).toEqual({ received: true })
+    expect(await (await deliverPersona(body)).json()).toEqual({ received: true, duplicate: true })
+  })
+
+  it('refuses a Persona webhook whose bytes differ from the signed ones', async () => {
+    const signed = personaEvent(`evt_${name}_2`)
+    // The same JSON value, compacted: what a re-serialised body would be.
+    const response = await deliverPersona(JSON.stringify(JSON.parse(signed)), signed)
+    expect(response.status).toBe(403)
+    expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('forbidden')
+  })
+
+  it('verifies a signed Coinflow webhook on its raw bytes', async () => {
+    const body = JSON.stringify(
+      { eventType: 'Settlement', category: 'Other', created: null, data: { note: 'ü' } },
+      null,
+      1,
+    )
+    const response = await fetch(`${host.url}${MOUNT}/webhooks/coinflow`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Coinflow-Signature': await signWebhook({
+          payload: body,
+          secret: COINFLOW_WEBHOOK_KEY,
+          timestamp: Math.floor(harness.clock.now() / 1000),
+        }),
+      },
+      body,
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ received: true })
+  })
+
+  it('refuses a body over the BFF’s ceiling with its own envelope', async () => {
+    const response = await bff('/quotes', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ padding: 'x'.repeat(70 * 1024) }),
+    })
+    expect(response.status).toBe(413)
+    expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('payload_too_large')
+  })
+
+  it('leaves the host’s own routes their parsed JSON', async () => {
+    const response = await fetch(`${host.url}/api/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ hello: 'host' }),
+    })
+    expect(await response.json()).toEqual({ parsed: { hello: 'host' } })
+  })
+})
