@@ -169,7 +169,7 @@ export function describeServers({ urls, personaConnectionId }: EmulatorServers):
   ].join('\n')
 }
 
-async function main() {
+export async function main() {
   let servers: EmulatorServers
   try {
     servers = await startEmulatorServers(process.env)
