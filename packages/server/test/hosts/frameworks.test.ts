@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ErrorEnvelope, Quote, Session } from '@shareflow/contract'
 import express from 'express'
+import express4 from 'express-4'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shareflowExpress } from '../../src/express'
@@ -28,11 +29,11 @@ interface Host {
   close(): Promise<void>
 }
 
-/** Express 5 with `express.json()` and a catch-all `express.raw()` registered first. */
-async function expressHost(harness: JourneyHarness): Promise<Host> {
-  const host = express()
-  host.use(express.json())
-  host.use(express.raw({ type: '*/*' }))
+/** Express with `express.json()` and a catch-all `express.raw()` registered first. */
+const expressHost = (framework: typeof express) => async (harness: JourneyHarness) => {
+  const host = framework()
+  host.use(framework.json())
+  host.use(framework.raw({ type: '*/*' }))
   host.post('/api/echo', (req, res) => void res.json({ parsed: req.body as unknown }))
   shareflowExpress(host, { path: MOUNT, shareflow: harness.app })
   const server = createServer(host).listen(0, '127.0.0.1')
@@ -40,7 +41,7 @@ async function expressHost(harness: JourneyHarness): Promise<Host> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => closeServer(server),
-  }
+  } satisfies Host
 }
 
 /** Fastify 5 with its own JSON parser, the BFF registered as a plugin. */
@@ -85,8 +86,9 @@ function personaEvent(id: string) {
 }
 
 describe.each([
-  ['Express', expressHost],
-  ['Fastify', fastifyHost],
+  ['Express 5', expressHost(express)],
+  ['Express 4', expressHost(express4)],
+  ['Fastify 5', fastifyHost],
 ])('mounted in %s behind the host’s JSON parser', (name, start) => {
   let harness: JourneyHarness
   let bankId: string
@@ -146,7 +148,7 @@ describe.each([
   })
 
   it('verifies a signed Persona webhook on its raw bytes, once', async () => {
-    const body = personaEvent(`evt_${name}_1`)
+    const body = personaEvent(`evt_${name.replace(' ', '')}_1`)
     const first = await deliverPersona(body)
     expect(first.status).toBe(200)
     expect(await first.json()).toEqual({ received: true })
@@ -154,7 +156,7 @@ describe.each([
   })
 
   it('refuses a Persona webhook whose bytes differ from the signed ones', async () => {
-    const signed = personaEvent(`evt_${name}_2`)
+    const signed = personaEvent(`evt_${name.replace(' ', '')}_2`)
     // The same JSON value, compacted: what a re-serialised body would be.
     const response = await deliverPersona(JSON.stringify(JSON.parse(signed)), signed)
     expect(response.status).toBe(403)
@@ -191,6 +193,31 @@ describe.each([
     })
     expect(response.status).toBe(413)
     expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('payload_too_large')
+  })
+
+  it('reads a streamed (chunked) body, and refuses one that grows past the ceiling', async () => {
+    const streamed = (text: string) =>
+      bff('/quotes', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            for (let at = 0; at < text.length; at += 4096) {
+              controller.enqueue(new TextEncoder().encode(text.slice(at, at + 4096)))
+            }
+            controller.close()
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit)
+    const quote = JSON.stringify({
+      amount: { cents: 100_00, currency: 'USD' },
+      destinationId: bankId,
+    })
+    expect((await streamed(quote)).status).toBe(200)
+    const tooLarge = await streamed(JSON.stringify({ padding: 'x'.repeat(70 * 1024) }))
+    expect(tooLarge.status).toBe(413)
+    expect(ErrorEnvelope.parse(await tooLarge.json()).error.code).toBe('payload_too_large')
   })
 
   it('leaves the host’s own routes their parsed JSON', async () => {
