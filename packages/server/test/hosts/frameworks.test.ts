@@ -13,8 +13,9 @@ import express from 'express'
 import express4 from 'express-4'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { shareflowExpress } from '../../src/express'
-import { shareflowFastify } from '../../src/fastify'
+import { shareflowExpress, type HostedBindings } from '../../src/express'
+import { shareflowFastify, type FastifyBindings } from '../../src/fastify'
+import type { GetUser } from '../../src/user'
 import { signWebhook } from '../../src/webhooks/signature'
 import {
   COINFLOW_WEBHOOK_KEY,
@@ -29,11 +30,36 @@ interface Host {
   close(): Promise<void>
 }
 
+/** The host's own sign-in: a session cookie its middleware reads before the BFF answers. */
+const SESSION_COOKIE = 'host_session'
+const sessionUserOf = (cookie: string | undefined) =>
+  new RegExp(`(?:^|; )${SESSION_COOKIE}=([^;]+)`).exec(cookie ?? '')?.[1]
+
+type SignedIn = { sessionUserId?: string }
+
+/**
+ * `getUser` as a host writes it: the user its session middleware found, on Express's `req`
+ * (`c.env.incoming`) or Fastify's request (`c.env.request`). In-process calls (the harness
+ * verifying Jane) have no Node request and sign in by header.
+ */
+const getUser: GetUser = (c) => {
+  const env = c.env as Partial<HostedBindings & FastifyBindings> | undefined
+  const id =
+    (env?.request as SignedIn | undefined)?.sessionUserId ??
+    (env?.incoming as SignedIn | undefined)?.sessionUserId ??
+    c.req.header('x-host-session')
+  return id === jane.id ? jane : null
+}
+
 /** Express with `express.json()` and a catch-all `express.raw()` registered first. */
 const expressHost = (framework: typeof express) => async (harness: JourneyHarness) => {
   const host = framework()
   host.use(framework.json())
   host.use(framework.raw({ type: '*/*' }))
+  host.use((req: SignedIn & { headers: { cookie?: string } }, _res, next) => {
+    req.sessionUserId = sessionUserOf(req.headers.cookie)
+    next()
+  })
   host.post('/api/echo', (req, res) => void res.json({ parsed: req.body as unknown }))
   shareflowExpress(host, { path: MOUNT, shareflow: harness.app })
   const server = createServer(host).listen(0, '127.0.0.1')
@@ -47,6 +73,10 @@ const expressHost = (framework: typeof express) => async (harness: JourneyHarnes
 /** Fastify 5 with its own JSON parser, the BFF registered as a plugin. */
 async function fastifyHost(harness: JourneyHarness): Promise<Host> {
   const host = Fastify()
+  host.decorateRequest('sessionUserId', undefined)
+  host.addHook('onRequest', async (request: SignedIn & { headers: { cookie?: string } }) => {
+    request.sessionUserId = sessionUserOf(request.headers.cookie)
+  })
   host.post('/api/echo', async (request) => ({ parsed: request.body }))
   await host.register(shareflowFastify, { prefix: MOUNT, shareflow: harness.app })
   const url = await host.listen({ port: 0, host: '127.0.0.1' })
@@ -95,7 +125,7 @@ describe.each([
   let host: Host
   beforeAll(async () => {
     // Jane, verified through the real KYC journey, with a US bank account linked.
-    const world = await createVerifiedWorld()
+    const world = await createVerifiedWorld({ app: { getUser } })
     harness = world.harness
     bankId = world.bank.id
     host = await start(harness)
@@ -131,6 +161,15 @@ describe.each([
     const session = Session.parse(await response.json())
     expect(session.kyc.state).toBe('approved')
     expect(session.destinations.map((d) => d.id)).toEqual([bankId])
+  })
+
+  it('signs the user in through the host’s own session middleware', async () => {
+    const signedIn = await fetch(`${host.url}${MOUNT}/session`, {
+      headers: { Cookie: `theme=dark; ${SESSION_COOKIE}=${jane.id}` },
+    })
+    expect(signedIn.status).toBe(200)
+    expect(Session.parse(await signedIn.json()).user.id).toBe(jane.id)
+    expect((await fetch(`${host.url}${MOUNT}/session`)).status).toBe(401)
   })
 
   it('prices a payout from the JSON body the browser sent', async () => {
