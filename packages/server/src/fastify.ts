@@ -8,7 +8,7 @@
  * (sessions, auth) still run first; `getUser` finds Fastify's request at `c.env.request`.
  *
  * @example
- * const host = Fastify({ trustProxy: 1 })
+ * const host = Fastify({ trustProxy: '10.0.0.2' }) // your proxy's address
  * await host.register(shareflowFastify, { prefix: '/api/shareflow', shareflow: app })
  *
  * @module

@@ -13,9 +13,11 @@ import express from 'express'
 import express4 from 'express-4'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { shareflowExpress, type HostedBindings } from '../../src/express'
+import { shareflowExpress, type HostedBindings, type ShareflowFetchApp } from '../../src/express'
 import { shareflowFastify, type FastifyBindings } from '../../src/fastify'
 import type { GetUser } from '../../src/user'
+import { createShareflowApp } from '../../src/app'
+import { silentLogger } from '../../src/logger'
 import { signWebhook } from '../../src/webhooks/signature'
 import {
   COINFLOW_WEBHOOK_KEY,
@@ -51,9 +53,13 @@ const getUser: GetUser = (c) => {
   return id === jane.id ? jane : null
 }
 
-/** Express with `express.json()` and a catch-all `express.raw()` registered first. */
-const expressHost = (framework: typeof express) => async (harness: JourneyHarness) => {
+/**
+ * Express with `express.json()` and a catch-all `express.raw()` registered first, and one proxy
+ * of its own in front (`trust proxy`).
+ */
+const expressHost = (framework: typeof express) => async (shareflow: ShareflowFetchApp) => {
   const host = framework()
+  host.set('trust proxy', 1)
   host.use(framework.json())
   host.use(framework.raw({ type: '*/*' }))
   host.use((req: SignedIn & { headers: { cookie?: string } }, _res, next) => {
@@ -61,7 +67,7 @@ const expressHost = (framework: typeof express) => async (harness: JourneyHarnes
     next()
   })
   host.post('/api/echo', (req, res) => void res.json({ parsed: req.body as unknown }))
-  shareflowExpress(host, { path: MOUNT, shareflow: harness.app })
+  shareflowExpress(host, { path: MOUNT, shareflow })
   const server = createServer(host).listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {
@@ -70,15 +76,18 @@ const expressHost = (framework: typeof express) => async (harness: JourneyHarnes
   } satisfies Host
 }
 
-/** Fastify 5 with its own JSON parser, the BFF registered as a plugin. */
-async function fastifyHost(harness: JourneyHarness): Promise<Host> {
-  const host = Fastify()
+/**
+ * Fastify 5 with its own JSON parser and one proxy in front (on loopback here; Fastify trusts a
+ * proxy by its address, not a hop count), the BFF registered as a plugin.
+ */
+async function fastifyHost(shareflow: ShareflowFetchApp): Promise<Host> {
+  const host = Fastify({ trustProxy: '127.0.0.1' })
   host.decorateRequest('sessionUserId', undefined)
   host.addHook('onRequest', async (request: SignedIn & { headers: { cookie?: string } }) => {
     request.sessionUserId = sessionUserOf(request.headers.cookie)
   })
   host.post('/api/echo', async (request) => ({ parsed: request.body }))
-  await host.register(shareflowFastify, { prefix: MOUNT, shareflow: harness.app })
+  await host.register(shareflowFastify, { prefix: MOUNT, shareflow })
   const url = await host.listen({ port: 0, host: '127.0.0.1' })
   return { url, close: () => host.close() }
 }
@@ -115,11 +124,13 @@ function personaEvent(id: string) {
   )
 }
 
-describe.each([
+const hosts = [
   ['Express 5', expressHost(express)],
   ['Express 4', expressHost(express4)],
   ['Fastify 5', fastifyHost],
-])('mounted in %s behind the host’s JSON parser', (name, start) => {
+] as const
+
+describe.each(hosts)('mounted in %s behind the host’s JSON parser', (name, start) => {
   let harness: JourneyHarness
   let bankId: string
   let host: Host
@@ -128,7 +139,7 @@ describe.each([
     const world = await createVerifiedWorld({ app: { getUser } })
     harness = world.harness
     bankId = world.bank.id
-    host = await start(harness)
+    host = await start(harness.app)
   })
   afterAll(async () => {
     await host?.close()
@@ -266,5 +277,41 @@ describe.each([
       body: JSON.stringify({ hello: 'host' }),
     })
     expect(await response.json()).toEqual({ parsed: { hello: 'host' } })
+  })
+})
+
+describe.each(hosts)('mounted in %s behind one proxy', (_name, start) => {
+  const BUDGET = 2
+  let host: Host
+  beforeAll(async () => {
+    host = await start(
+      createShareflowApp({
+        getUser: () => null,
+        persona: { apiKey: 'k', templateId: 'itmpl_hosts', connectionId: 'cxn_hosts' },
+        coinflow: { apiKey: 'k', merchantId: 'merchant' },
+        fetch: async () => {
+          throw new TypeError('no vendor in this test')
+        },
+        logger: silentLogger,
+        rateLimits: { perAddress: { limit: BUDGET, windowMs: 60_000 }, perUser: false },
+      }),
+    )
+  })
+  afterAll(() => host?.close())
+
+  it('counts the per-address budget by the client the host’s proxy setting names', async () => {
+    const statuses = async (client: string, count: number) => {
+      const seen: number[] = []
+      for (let i = 0; i < count; i++) {
+        const response = await fetch(`${host.url}${MOUNT}/openapi.json`, {
+          headers: { 'X-Forwarded-For': client },
+        })
+        await response.text()
+        seen.push(response.status)
+      }
+      return seen
+    }
+    expect(await statuses('203.0.113.7', BUDGET + 1)).toEqual([200, 200, 429])
+    expect(await statuses('198.51.100.4', 1)).toEqual([200])
   })
 })
