@@ -285,7 +285,29 @@ const reviewedInstallScripts: Record<string, { runs: boolean; why: string }> = {
     why: 'optional native speed-up of ws; its node-gyp build is not needed',
   },
   'utf-8-validate': { runs: false, why: 'optional native speed-up of ws; not needed' },
+  // The runtimes the host tests start (test/hosts/runtimes.test.ts). Each postinstall first looks
+  // for the binary pnpm installed as its platform package, and fetches it only when that is missing.
+  bun: {
+    runs: true,
+    why: 'postinstall links bun.exe from @oven/bun-<platform>; it downloads only when that package is missing',
+  },
+  deno: {
+    runs: true,
+    why: 'postinstall copies the binary from @deno/<platform>; without that package it fails',
+  },
+  workerd: {
+    runs: true,
+    why: 'postinstall checks the binary of @cloudflare/workerd-<platform>; it downloads only when that package is missing',
+  },
 }
+
+/** The platform packages whose presence keeps the reviewed postinstalls from downloading. */
+const platformPackages = [
+  `@esbuild/${process.platform}-${process.arch}`,
+  `@oven/bun-${process.platform}-${process.arch}`,
+  `@deno/${process.platform}-${process.arch}-glibc`,
+  `@cloudflare/workerd-${process.platform}-${process.arch === 'x64' ? '64' : process.arch}`,
+]
 
 const LIFECYCLE = ['preinstall', 'install', 'postinstall'] as const
 
@@ -373,15 +395,19 @@ describe('install scripts', () => {
         .map(([name]) => name)
         .sort(),
     )
-    // esbuild's postinstall downloads only when its platform package is absent: it is present.
-    const platformPackage = `@esbuild/${process.platform}-${process.arch}`
-    const locked = Object.keys(lockfile.packages).filter((key) =>
-      key.startsWith(`${platformPackage}@`),
-    )
-    expect(locked.length).toBeGreaterThan(0)
-    expect(
-      readdirSync(store).some((entry) => entry.startsWith(`${platformPackage.replace('/', '+')}@`)),
-    ).toBe(true)
+    // The reviewed postinstalls download only when their platform package is absent: each is present.
+    for (const platformPackage of platformPackages) {
+      const locked = Object.keys(lockfile.packages).filter((key) =>
+        key.startsWith(`${platformPackage}@`),
+      )
+      expect(locked.length, platformPackage).toBeGreaterThan(0)
+      expect(
+        readdirSync(store).some((entry) =>
+          entry.startsWith(`${platformPackage.replace('/', '+')}@`),
+        ),
+        platformPackage,
+      ).toBe(true)
+    }
   })
 
   it('gives the workspace itself no install scripts', () => {
