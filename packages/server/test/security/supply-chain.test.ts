@@ -48,13 +48,13 @@ const tarballs: Partial<Record<keyof typeof published, string>> = {}
 
 /** What each tarball may hold; anything else (sources, tests, specs, configs) is a leak. */
 const published = {
-  contract: [/^package\.json$/, /^(README|LICENSE)/i, BUILT],
+  contract: [/^package\.json$/, /^(README|LICENSE|CHANGELOG)/i, BUILT],
   server: [
     /^package\.json$/,
-    /^(README|LICENSE)/i,
+    /^(README|LICENSE|CHANGELOG)/i,
     /^dist\/((emulator|node)\/)?[\w.-]+\.(c?js|d\.c?ts|js\.map)$/,
   ],
-  react: [/^package\.json$/, /^(README|LICENSE)/i, BUILT, /^src\/styles\.css$/],
+  react: [/^package\.json$/, /^(README|LICENSE|CHANGELOG)/i, BUILT, /^src\/styles\.css$/],
 } as const
 
 /** Builds the package with its own tsdown config and packs it; returns the tarball's path. */
@@ -100,6 +100,7 @@ describe.each(Object.keys(published) as Array<keyof typeof published>)(
       expect(files).toContain('dist/index.cjs')
       expect(files).toContain('dist/index.d.cts')
       expect(files).toContain('LICENSE')
+      expect(files).toContain('CHANGELOG.md')
       // Workspace links are rewritten to versions, and the source condition stays home.
       const manifest = JSON.parse(
         (await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout,
