@@ -17,6 +17,7 @@ import {
   type ShareflowApp,
   type ShareflowAppOptions,
   createShareflowApp,
+  SHAREFLOW_LOGGER,
 } from '@shareflow/server'
 import {
   createEmulator,
@@ -131,6 +132,7 @@ export interface Lab {
 /** A logger that keeps each request line's upstream counters and drops everything else. */
 function createCountingLogger(lines: BffRequestLine[]): Logger {
   const logger: Logger = {
+    [SHAREFLOW_LOGGER]: true,
     debug: () => {},
     warn: () => {},
     error: () => {},

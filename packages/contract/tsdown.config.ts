@@ -1,6 +1,8 @@
 import { defineConfig } from 'tsdown'
+import { requireEntries } from '../../scripts/require-entries.mjs'
 
-// Emits `dist/index.js` and `dist/index.d.ts`, the files package.json's `exports` name.
+// Emits `dist/index.js` and `dist/index.d.ts`, and their `require()` twins `.cjs` and `.d.cts`:
+// the files package.json's `exports` name.
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
@@ -8,4 +10,5 @@ export default defineConfig({
   sourcemap: true,
   dts: true,
   clean: true,
+  onSuccess: requireEntries(['index']),
 })

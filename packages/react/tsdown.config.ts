@@ -1,4 +1,5 @@
 import { defineConfig, type UserConfig } from 'tsdown'
+import { requireEntries } from '../../scripts/require-entries.mjs'
 
 const shared: UserConfig = {
   // The main entry, and the subpaths a host imports only when it wants them (each also loads
@@ -20,6 +21,12 @@ export default defineConfig([
     // and header constants, so those are inlined and zod never reaches the host's bundle.
     deps: { alwaysBundle: ['@shareflow/contract'] },
   },
-  // Types keep importing the contract's, so they stay one definition.
-  { ...shared, clean: false, dts: { emitDtsOnly: true } },
+  // Types keep importing the contract's, so they stay one definition. Once they are written,
+  // each entry gets its `require()` twin (`.cjs`, `.d.cts`).
+  {
+    ...shared,
+    clean: false,
+    dts: { emitDtsOnly: true },
+    onSuccess: requireEntries(['index', 'coinflow', 'locale-de']),
+  },
 ])

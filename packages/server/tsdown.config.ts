@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsdown'
+import { requireEntries } from '../../scripts/require-entries.mjs'
 
 // One build per entry in package.json's `exports` (`.`, `./sandbox`, `./module`, `./vendors`,
-// `./testing`, `./emulator`, `./node`), as `.js` and `.d.ts`; what several share goes to chunks.
+// `./testing`, `./emulator`, `./node`, `./express`, `./fastify`), as `.js` and `.d.ts`; what
+// several share goes to chunks; each entry also gets its `require()` twin (`.cjs`, `.d.cts`).
+// `bin` is `npx @shareflow/server`, which loads `emulator/cli` only when asked to.
 // Dependencies and peers stay external; the workspace contract is read from its sources.
 export default defineConfig({
   entry: {
@@ -12,6 +15,10 @@ export default defineConfig({
     testing: 'src/testing.ts',
     'emulator/index': 'src/emulator/index.ts',
     'node/index': 'src/node/index.ts',
+    express: 'src/express.ts',
+    fastify: 'src/fastify.ts',
+    bin: 'src/bin.ts',
+    'emulator/cli': 'src/emulator/cli.ts',
   },
   format: ['esm'],
   platform: 'node',
@@ -19,5 +26,16 @@ export default defineConfig({
   sourcemap: true,
   dts: true,
   clean: true,
+  onSuccess: requireEntries([
+    'index',
+    'sandbox',
+    'module',
+    'vendors',
+    'testing',
+    'emulator/index',
+    'node/index',
+    'express',
+    'fastify',
+  ]),
   inputOptions: { resolve: { conditionNames: ['@shareflow/source', 'import', 'default'] } },
 })

@@ -29,13 +29,22 @@ export type { CoinflowOptions, PersonaOptions, ShareflowOptions } from './option
 export type { GetUser, ShareflowUser } from './user'
 export { ApiError, type ApiErrorExtra } from './errors'
 export {
+  consoleLogger,
   createJsonLogger,
+  createLogger,
+  pinoLogger,
   redact,
+  SHAREFLOW_LOGGER,
   silentLogger,
+  type ConsoleLike,
+  type ConsoleLoggerOptions,
   type JsonLoggerOptions,
   type LogFields,
   type Logger,
+  type LoggerOptions,
   type LogLevel,
+  type LogWrite,
+  type PinoLike,
 } from './logger'
 export { systemClock, type Clock } from './clock'
 export { createOpenApiDocument } from './openapi'

@@ -12,7 +12,16 @@ import { systemClock, type Clock } from './clock'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
 
+/**
+ * Carried by every logger the kit makes (`createJsonLogger`, `createLogger`, `pinoLogger`,
+ * `consoleLogger`, …). Another library's logger with the same method names reads the arguments
+ * differently (pino's `info(message, …)` takes printf arguments, so every field is dropped), so it
+ * must come through an adapter, and without this mark it does not type-check as a `Logger`.
+ */
+export const SHAREFLOW_LOGGER: unique symbol = Symbol.for('@shareflow/server.logger')
+
 export interface Logger {
+  readonly [SHAREFLOW_LOGGER]: true
   debug(message: string, fields?: LogFields): void
   info(message: string, fields?: LogFields): void
   warn(message: string, fields?: LogFields): void
@@ -167,45 +176,44 @@ export function redact(value: unknown): unknown {
   return redactValue(value, 0, new WeakSet())
 }
 
-export interface JsonLoggerOptions {
-  /** Lines below this level are dropped. Default `info`. */
+/**
+ * Where a logger's lines go once redacted: the message (secret-shaped parts masked) and the
+ * line's fields, bindings included, with sensitive keys replaced and strings masked.
+ */
+export type LogWrite = (level: LogLevel, message: string, fields: LogFields) => void
+
+export interface LoggerOptions {
+  /** Lines below this level are dropped before they are redacted. Default `info`. */
   level?: LogLevel
-  /** Where each line goes. Default `console.log`. */
-  write?: (line: string) => void
-  clock?: Clock
   /** Fields on every line, e.g. `{ service: 'shareflow' }`. */
   bindings?: LogFields
+  /** Drops a line before it is redacted when this says its level is off (a library's own level). */
+  isEnabled?: (level: LogLevel) => boolean
 }
 
 /** What every logger of one family shares; a child only adds bindings. */
-interface JsonLoggerConfig {
+interface LoggerConfig {
   threshold: number
-  write: (line: string) => void
-  clock: Clock
+  write: LogWrite
+  isEnabled: ((level: LogLevel) => boolean) | undefined
 }
 
 /**
  * Methods on a prototype, so `child()` (once per request) allocates one small object rather than
  * a set of closures.
  */
-class JsonLogger implements Logger {
+class RedactingLogger implements Logger {
+  readonly [SHAREFLOW_LOGGER] = true as const
+
   constructor(
-    private readonly config: JsonLoggerConfig,
+    private readonly config: LoggerConfig,
     private readonly bindings: LogFields,
   ) {}
 
   private emit(lineLevel: LogLevel, msg: string, fields: LogFields | undefined) {
-    const { threshold, write, clock } = this.config
-    if (levelRank[lineLevel] < threshold) return
-    const record = redact({ ...this.bindings, ...fields }) as LogFields
-    write(
-      JSON.stringify({
-        level: lineLevel,
-        time: new Date(clock.now()).toISOString(),
-        msg: scrubString(msg, 500),
-        ...record,
-      }),
-    )
+    const { threshold, write, isEnabled } = this.config
+    if (levelRank[lineLevel] < threshold || (isEnabled && !isEnabled(lineLevel))) return
+    write(lineLevel, scrubString(msg, 500), redact({ ...this.bindings, ...fields }) as LogFields)
   }
 
   debug(msg: string, fields?: LogFields) {
@@ -225,8 +233,80 @@ class JsonLogger implements Logger {
   }
 
   child(more: LogFields): Logger {
-    return new JsonLogger(this.config, { ...this.bindings, ...more })
+    return new RedactingLogger(this.config, { ...this.bindings, ...more })
   }
+}
+
+/**
+ * A logger of your own: `write` gets every line already redacted, so it can hand it to any
+ * library or service. The adapters below are built on it.
+ *
+ * @example
+ * const logger = createLogger((level, message, fields) => winston.log(level, message, fields))
+ */
+export function createLogger(
+  write: LogWrite,
+  { level = 'info', bindings = {}, isEnabled }: LoggerOptions = {},
+): Logger {
+  return new RedactingLogger({ threshold: levelRank[level], write, isEnabled }, bindings)
+}
+
+/** The part of a pino logger the adapter calls: pino's own `(fields, message)` order. */
+export interface PinoLike {
+  debug(fields: object, message: string): void
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+  error(fields: object, message: string): void
+  isLevelEnabled?(level: string): boolean
+}
+
+/**
+ * The kit's lines through your pino logger, redacted before pino sees them; pino's own level,
+ * destination and transports apply. A raw `pino()` is not a `Logger`: it would take the fields
+ * for printf arguments and drop them.
+ *
+ * @example
+ * createShareflowApp({ logger: pinoLogger(pino({ level: 'info' })), … })
+ */
+export function pinoLogger(pino: PinoLike, options: Omit<LoggerOptions, 'isEnabled'> = {}): Logger {
+  return createLogger((level, message, fields) => pino[level](fields, message), {
+    level: 'debug',
+    ...options,
+    isEnabled: (level) => pino.isLevelEnabled?.(level) ?? true,
+  })
+}
+
+/** The console methods the adapter calls (any `Console`, the global one by default). */
+export type ConsoleLike = Pick<Console, LogLevel>
+
+export interface ConsoleLoggerOptions extends LoggerOptions {
+  /** Default the global `console`. */
+  console?: ConsoleLike
+}
+
+/**
+ * Each line as `console[level](message, fields)`, redacted first: for Workers, Bun, Deno and the
+ * browser's devtools, where the console is the log.
+ *
+ * @example
+ * createShareflowApp({ logger: consoleLogger({ level: 'debug' }), … })
+ */
+export function consoleLogger({ console: target, ...options }: ConsoleLoggerOptions = {}): Logger {
+  return createLogger((level, message, fields) => {
+    const out = target ?? globalThis.console
+    if (Object.keys(fields).length === 0) out[level](message)
+    else out[level](message, fields)
+  }, options)
+}
+
+export interface JsonLoggerOptions {
+  /** Lines below this level are dropped. Default `info`. */
+  level?: LogLevel
+  /** Where each line goes. Default `console.log`. */
+  write?: (line: string) => void
+  clock?: Clock
+  /** Fields on every line, e.g. `{ service: 'shareflow' }`. */
+  bindings?: LogFields
 }
 
 /**
@@ -242,7 +322,18 @@ export function createJsonLogger({
   clock = systemClock,
   bindings = {},
 }: JsonLoggerOptions = {}): Logger {
-  return new JsonLogger({ threshold: levelRank[level], write, clock }, bindings)
+  return createLogger(
+    (lineLevel, msg, fields) =>
+      write(
+        JSON.stringify({
+          level: lineLevel,
+          time: new Date(clock.now()).toISOString(),
+          msg,
+          ...fields,
+        }),
+      ),
+    { level, bindings },
+  )
 }
 
 /** A logger that keeps its lines in memory; tests read `lines` to check what was (not) logged. */
@@ -259,6 +350,7 @@ export function createMemoryLogger(
 
 /** Drops everything. */
 export const silentLogger: Logger = {
+  [SHAREFLOW_LOGGER]: true,
   debug: () => {},
   info: () => {},
   warn: () => {},

@@ -56,9 +56,19 @@ const inputsOf = (metafile: Metafile) => Object.keys(metafile.inputs)
 describe('entry points', () => {
   it('has the audiences it documents', () => {
     expect(Object.keys(entries).sort()).toEqual(
-      ['.', './emulator', './module', './node', './sandbox', './testing', './vendors'].sort(),
+      [
+        '.',
+        './emulator',
+        './express',
+        './fastify',
+        './module',
+        './node',
+        './sandbox',
+        './testing',
+        './vendors',
+      ].sort(),
     )
-    expect(external).toEqual(['@hono/node-server', 'hono', 'ioredis', 'zod'])
+    expect(external).toEqual(['@hono/node-server', 'express', 'fastify', 'hono', 'ioredis', 'zod'])
   })
 
   it('gives each export one entry, but for the clocks the emulator also has', async () => {

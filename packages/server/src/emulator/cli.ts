@@ -170,7 +170,7 @@ export function describeServers({ urls, personaConnectionId, emulator }: Emulato
   ].join('\n')
 }
 
-async function main() {
+export async function main() {
   let servers: EmulatorServers
   try {
     servers = await startEmulatorServers(process.env)

@@ -9,9 +9,25 @@
 import { createShareflowApp, type ShareflowApp, type ShareflowAppOptions } from '../app'
 import type { Emulator, EmulatorOptions } from '../emulator'
 import { createJsonLogger } from '../logger'
-import { readShareflowEnv } from './config'
+import { isMemoryStore } from '../store/memory'
+import { createRedisStore } from '../store/redis'
+import type { ShareflowStore } from '../store/types'
+import {
+  readDeploymentEnv,
+  readShareflowEnv,
+  type ShareflowDeploymentConfig,
+  type ShareflowStoreConfig,
+} from './config'
+import { createFileStore } from './file-store'
 
-export { readShareflowEnv, ShareflowConfigError, type ShareflowEnvConfig } from './config'
+export {
+  readDeploymentEnv,
+  readShareflowEnv,
+  ShareflowConfigError,
+  type ShareflowDeploymentConfig,
+  type ShareflowEnvConfig,
+  type ShareflowStoreConfig,
+} from './config'
 export { serveShareflow, type ServeOptions, type ServingShareflow } from './serve'
 export { forwardedClientAddress, type NodeClientBindings } from '../security/rate-limit'
 export { createFileStore, type FileStoreOptions } from './file-store'
@@ -29,33 +45,65 @@ export interface FromEnvOptions extends Omit<
   emulator?: EmulatorOptions
 }
 
+/** The store `SHAREFLOW_STORE_URL` names; `undefined` for memory, the app's default. */
+async function openStore(
+  config: ShareflowStoreConfig,
+  clock: FromEnvOptions['clock'],
+): Promise<ShareflowStore | undefined> {
+  switch (config.kind) {
+    case 'memory':
+      return undefined
+    case 'file':
+      return createFileStore({ directory: config.directory, ...(clock && { clock }) })
+    case 'redis':
+      return createRedisStore({ url: config.url, keyPrefix: config.keyPrefix })
+  }
+}
+
 /**
  * Async because sandbox mode imports the sandbox app, and with it the emulator, on demand: with
- * the vendors' keys set, nothing of either is loaded.
+ * the vendors' keys set, nothing of either is loaded. Every variable (the vendors' and the
+ * deployment's, `readDeploymentEnv`) is checked before anything opens; what you pass in code
+ * wins over the environment. `deployment.trustProxy` is for `serveShareflow`.
  *
  * @example
- * const { app } = await createShareflowAppFromEnv({ getUser, store: await createFileStore({ directory }) })
+ * const { app, deployment } = await createShareflowAppFromEnv({ getUser })
+ * await serveShareflow({ app, trustProxy: deployment.trustProxy })
  */
 export async function createShareflowAppFromEnv({
   env = process.env,
   emulator: emulatorOptions,
-  ...options
-}: FromEnvOptions): Promise<{ app: ShareflowApp; emulator: Emulator | null }> {
+  ...given
+}: FromEnvOptions): Promise<{
+  app: ShareflowApp
+  emulator: Emulator | null
+  deployment: ShareflowDeploymentConfig
+}> {
   const config = readShareflowEnv(env)
+  const deployment = readDeploymentEnv(env)
+  const options = {
+    ...given,
+    store: given.store ?? (await openStore(deployment.store, given.clock)),
+    trustedOrigins: given.trustedOrigins ?? deployment.trustedOrigins,
+    rateLimits: given.rateLimits ?? deployment.rateLimits,
+  }
   if (config.mode === 'sandbox') {
     const { createSandboxShareflowApp } = await import('../sandbox')
     const { app, emulator } = createSandboxShareflowApp({ ...options, emulator: emulatorOptions })
-    return { app, emulator }
+    return { app, emulator, deployment }
   }
   const logger = options.logger ?? createJsonLogger({ clock: options.clock })
   logger.info('Shareflow: talking to Persona and Coinflow', { coinflowEnv: config.coinflow.env })
-  return {
-    app: createShareflowApp({
-      ...options,
-      logger,
-      persona: config.persona,
-      coinflow: config.coinflow,
-    }),
-    emulator: null,
+  const app = createShareflowApp({
+    ...options,
+    logger,
+    persona: config.persona,
+    coinflow: config.coinflow,
+  })
+  if (isMemoryStore(app.shareflow.store)) {
+    logger.warn(
+      'Shareflow: real vendor keys on the memory store. Payouts in flight, idempotency records and webhook de-duplication are lost on restart and not shared between instances; set SHAREFLOW_STORE_URL (redis://… or file:<directory>) or pass a store',
+    )
   }
+  return { app, emulator: null, deployment }
 }

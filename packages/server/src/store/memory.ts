@@ -7,6 +7,13 @@ export interface MemoryStoreOptions {
   clock?: StoreClock
 }
 
+const memoryStores = new WeakSet<ShareflowStore>()
+
+/** Whether `store` is a memory store: nothing in it survives a restart or reaches another instance. */
+export function isMemoryStore(store: ShareflowStore): boolean {
+  return memoryStores.has(store)
+}
+
 /**
  * A store held in a `Map`, for tests, Storybook and the in-browser demo.
  *
@@ -31,7 +38,7 @@ export function createMemoryStore({
     if (closed) throw new Error('The memory store is closed')
   }
 
-  return {
+  const store: ShareflowStore = {
     async get(key) {
       ensureOpen()
       return table.get(key)
@@ -78,4 +85,6 @@ export function createMemoryStore({
       pubsub.clear()
     },
   }
+  memoryStores.add(store)
+  return store
 }

@@ -1,12 +1,23 @@
 /**
  * Supply chain. The three published packages are built, packed exactly as `pnpm publish` would
- * pack them, and their tarballs checked: only an allowlist of files, `publint` clean, and
- * `attw` (are the types wrong) clean for an ESM-only package. Every dependency in the lockfile
+ * pack them, and their tarballs checked: only an allowlist of files, `publint` clean, `attw` (are
+ * the types wrong) clean for `import` and `require` alike, and installed into a fresh project
+ * outside the workspace, where a CommonJS host and an ESM host each load every entry, serve the
+ * BFF and render the kit, and `npx @shareflow/server emulator` starts. Every dependency in the lockfile
  * is looked up on disk for install scripts: each one must be reviewed here, and only the
  * reviewed ones may run (pnpm's `allowBuilds`), none of them downloading anything.
  */
-import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -29,20 +40,21 @@ function pnpm(args: string[], cwd: string) {
     : run('npx', ['-y', 'pnpm@10.34.9', ...args], { cwd, maxBuffer: 32 << 20 })
 }
 
+/** Built output: each entry's `.js`, its `require()` twin `.cjs`, and their declarations. */
+const BUILT = /^dist\/[\w.-]+\.(c?js|d\.c?ts|js\.map)$/
+
+/** The tarballs packed below, by package. */
+const tarballs: Partial<Record<keyof typeof published, string>> = {}
+
 /** What each tarball may hold; anything else (sources, tests, specs, configs) is a leak. */
 const published = {
-  contract: [/^package\.json$/, /^(README|LICENSE)/i, /^dist\/[\w.-]+\.(js|d\.ts|js\.map)$/],
+  contract: [/^package\.json$/, /^(README|LICENSE|CHANGELOG)/i, BUILT],
   server: [
     /^package\.json$/,
-    /^(README|LICENSE)/i,
-    /^dist\/((emulator|node)\/)?[\w.-]+\.(js|d\.ts|js\.map)$/,
+    /^(README|LICENSE|CHANGELOG)/i,
+    /^dist\/((emulator|node)\/)?[\w.-]+\.(c?js|d\.c?ts|js\.map)$/,
   ],
-  react: [
-    /^package\.json$/,
-    /^(README|LICENSE)/i,
-    /^dist\/[\w.-]+\.(js|d\.ts|js\.map)$/,
-    /^src\/styles\.css$/,
-  ],
+  react: [/^package\.json$/, /^(README|LICENSE|CHANGELOG)/i, BUILT, /^src\/styles\.css$/],
 } as const
 
 /** Builds the package with its own tsdown config and packs it; returns the tarball's path. */
@@ -74,6 +86,7 @@ describe.each(Object.keys(published) as Array<keyof typeof published>)(
     it('builds and packs', { timeout: 240_000 }, async () => {
       tarball = await buildAndPack(name)
       expect(existsSync(tarball)).toBe(true)
+      tarballs[name] = tarball
     })
 
     it('holds only its allowlisted files, built output included', async () => {
@@ -84,6 +97,10 @@ describe.each(Object.keys(published) as Array<keyof typeof published>)(
       expect(unexpected).toEqual([])
       expect(files).toContain('dist/index.js')
       expect(files).toContain('dist/index.d.ts')
+      expect(files).toContain('dist/index.cjs')
+      expect(files).toContain('dist/index.d.cts')
+      expect(files).toContain('LICENSE')
+      expect(files).toContain('CHANGELOG.md')
       // Workspace links are rewritten to versions, and the source condition stays home.
       const manifest = JSON.parse(
         (await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout,
@@ -91,7 +108,13 @@ describe.each(Object.keys(published) as Array<keyof typeof published>)(
         dependencies?: Record<string, string>
         exports: unknown
         scripts?: Record<string, string>
+        repository?: { url?: string; directory?: string }
+        homepage?: string
+        sideEffects?: unknown
       }
+      expect(manifest.repository?.directory).toBe(`packages/${name}`)
+      expect(manifest.homepage).toMatch(/^https:\/\//)
+      expect(manifest.sideEffects).toBeDefined()
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:')
       expect(JSON.stringify(manifest.exports)).not.toContain('@shareflow/source')
       for (const hook of ['preinstall', 'install', 'postinstall']) {
@@ -111,7 +134,7 @@ describe.each(Object.keys(published) as Array<keyof typeof published>)(
       expect(messages.map((message) => formatMessage(message, pkg))).toEqual([])
     })
 
-    it('passes attw for an ESM-only package', { timeout: 120_000 }, async () => {
+    it('passes attw for import and require', { timeout: 120_000 }, async () => {
       const attw = path.join(ROOT, 'node_modules/.bin/attw')
       // A stylesheet has no types to resolve; everything else must.
       const exclude = name === 'react' ? ['--exclude-entrypoints', './styles.css'] : []
@@ -121,14 +144,136 @@ describe.each(Object.keys(published) as Array<keyof typeof published>)(
       const report = JSON.parse(result.stdout ?? '{}') as {
         analysis?: { problems?: Array<{ resolutionKind?: string }> }
       }
-      // ESM only, on purpose: `require()` and pre-exports resolution (node10) are out of scope.
+      // Resolution without `exports` (node10, TypeScript's `moduleResolution: node`) cannot see
+      // subpaths at all; Node 20.19 and every current bundler read `exports`.
       const problems = (report.analysis?.problems ?? [{ resolutionKind: 'no report' }]).filter(
-        (problem) => problem.resolutionKind !== 'node10' && problem.resolutionKind !== 'node16-cjs',
+        (problem) => problem.resolutionKind !== 'node10',
       )
       expect(problems).toEqual([])
     })
   },
 )
+
+const PACKAGING = path.join(ROOT, 'packages/server/test/packaging')
+
+/** A version the workspace itself installs, so the fresh project reuses pnpm's store. */
+function workspaceVersion(name: string): string {
+  for (const manifest of ['packages/server/package.json', 'packages/react/package.json']) {
+    const { devDependencies = {} } = JSON.parse(
+      readFileSync(path.join(ROOT, manifest), 'utf8'),
+    ) as { devDependencies?: Record<string, string> }
+    if (devDependencies[name]) return devDependencies[name]
+  }
+  throw new Error(`no workspace version of ${name}`)
+}
+
+/** Runs `command` in `cwd` until it prints a line matching `ready`; returns the match and a stop. */
+function startUntil(command: string, args: string[], cwd: string, ready: RegExp) {
+  // Its own process group, so stopping it also stops the node process npx starts.
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    env: {
+      ...process.env,
+      PERSONA_EMULATOR_PORT: '0',
+      COINFLOW_EMULATOR_PORT: '0',
+      COINFLOW_UI_EMULATOR_PORT: '0',
+    },
+  })
+  const stop = () => {
+    if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM')
+  }
+  const matched = new Promise<RegExpExecArray>((resolve, reject) => {
+    let output = ''
+    const read = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = ready.exec(output)
+      if (match) resolve(match)
+    }
+    child.stdout.on('data', read)
+    child.stderr.on('data', read)
+    child.once('exit', (code) => reject(new Error(`exited ${code} before ready:\n${output}`)))
+  })
+  return { matched, stop }
+}
+
+describe('a fresh project installing the tarballs', () => {
+  const project = path.join(staging, 'fresh-host')
+  /** The JSON line a host script prints. */
+  const runHost = async (script: string) => {
+    const { stdout } = await run(process.execPath, [script], { cwd: project })
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>
+  }
+
+  it(
+    'installs them with their dependencies, outside the workspace',
+    { timeout: 240_000 },
+    async () => {
+      expect(Object.keys(tarballs).sort()).toEqual(['contract', 'react', 'server'])
+      mkdirSync(project, { recursive: true })
+      const local = (name: keyof typeof published) => `file:${tarballs[name]}`
+      const thirdParty = ['hono', 'zod', 'react', 'react-dom', '@tanstack/react-query']
+      writeFileSync(
+        path.join(project, 'package.json'),
+        JSON.stringify({
+          name: 'fresh-host',
+          private: true,
+          dependencies: {
+            '@shareflow/contract': local('contract'),
+            '@shareflow/server': local('server'),
+            '@shareflow/react': local('react'),
+            ...Object.fromEntries(thirdParty.map((name) => [name, workspaceVersion(name)])),
+          },
+          // The server's and the kit's `@shareflow/contract` is this tarball, never the registry.
+          pnpm: { overrides: { '@shareflow/contract': local('contract') } },
+        }),
+      )
+      for (const script of ['host.cjs', 'host.mjs']) {
+        copyFileSync(path.join(PACKAGING, script), path.join(project, script))
+      }
+      // The store already holds every package; only metadata it lacks comes from the registry.
+      await pnpm(['install', '--prefer-offline', '--ignore-workspace'], project)
+      expect(existsSync(path.join(project, 'node_modules/.bin/shareflow-server'))).toBe(true)
+    },
+  )
+
+  it.each([
+    // German messages, from their own subpath.
+    ['host.cjs', 'from require() in a CommonJS host', { functions: true }, 'Verifizierung'],
+    [
+      'host.mjs',
+      'from import, one instance shared with require()',
+      { oneInstance: true },
+      'Checking',
+    ],
+  ])(
+    'serves the BFF and renders the kit (%s) %s',
+    { timeout: 60_000 },
+    async (script, _how, loaded, text) => {
+      const result = await runHost(script)
+      expect(result).toMatchObject({ status: 200, kyc: 'unverified', ...loaded })
+      expect(result.html).toContain('data-state="loading"')
+      expect(result.html).toContain(text)
+    },
+  )
+
+  it('starts the emulator with npx @shareflow/server emulator', { timeout: 60_000 }, async () => {
+    const emulator = startUntil(
+      'npx',
+      ['--no-install', '@shareflow/server', 'emulator'],
+      project,
+      /Persona API\s+(http:\/\/127\.0\.0\.1:\d+)/,
+    )
+    try {
+      const [, persona] = await emulator.matched
+      const control = await fetch(`${persona}/__emulator`)
+      expect(control.status).toBe(200)
+      expect(await control.json()).toHaveProperty('endpoints')
+    } finally {
+      emulator.stop()
+    }
+  })
+})
 
 /** Install scripts every reviewed dependency has, and what pnpm does with them. */
 const reviewedInstallScripts: Record<string, { runs: boolean; why: string }> = {
@@ -141,7 +286,29 @@ const reviewedInstallScripts: Record<string, { runs: boolean; why: string }> = {
     why: 'optional native speed-up of ws; its node-gyp build is not needed',
   },
   'utf-8-validate': { runs: false, why: 'optional native speed-up of ws; not needed' },
+  // The runtimes the host tests start (test/hosts/runtimes.test.ts). Each postinstall first looks
+  // for the binary pnpm installed as its platform package, and fetches it only when that is missing.
+  bun: {
+    runs: true,
+    why: 'postinstall links bun.exe from @oven/bun-<platform>; it downloads only when that package is missing',
+  },
+  deno: {
+    runs: true,
+    why: 'postinstall copies the binary from @deno/<platform>; without that package it fails',
+  },
+  workerd: {
+    runs: true,
+    why: 'postinstall checks the binary of @cloudflare/workerd-<platform>; it downloads only when that package is missing',
+  },
 }
+
+/** The platform packages whose presence keeps the reviewed postinstalls from downloading. */
+const platformPackages = [
+  `@esbuild/${process.platform}-${process.arch}`,
+  `@oven/bun-${process.platform}-${process.arch}`,
+  `@deno/${process.platform}-${process.arch}-glibc`,
+  `@cloudflare/workerd-${process.platform}-${process.arch === 'x64' ? '64' : process.arch}`,
+]
 
 const LIFECYCLE = ['preinstall', 'install', 'postinstall'] as const
 
@@ -229,15 +396,19 @@ describe('install scripts', () => {
         .map(([name]) => name)
         .sort(),
     )
-    // esbuild's postinstall downloads only when its platform package is absent: it is present.
-    const platformPackage = `@esbuild/${process.platform}-${process.arch}`
-    const locked = Object.keys(lockfile.packages).filter((key) =>
-      key.startsWith(`${platformPackage}@`),
-    )
-    expect(locked.length).toBeGreaterThan(0)
-    expect(
-      readdirSync(store).some((entry) => entry.startsWith(`${platformPackage.replace('/', '+')}@`)),
-    ).toBe(true)
+    // The reviewed postinstalls download only when their platform package is absent: each is present.
+    for (const platformPackage of platformPackages) {
+      const locked = Object.keys(lockfile.packages).filter((key) =>
+        key.startsWith(`${platformPackage}@`),
+      )
+      expect(locked.length, platformPackage).toBeGreaterThan(0)
+      expect(
+        readdirSync(store).some((entry) =>
+          entry.startsWith(`${platformPackage.replace('/', '+')}@`),
+        ),
+        platformPackage,
+      ).toBe(true)
+    }
   })
 
   it('gives the workspace itself no install scripts', () => {
