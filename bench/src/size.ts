@@ -376,6 +376,17 @@ export function buildKit(): Promise<KitDist> {
   return kitBuild
 }
 
+/** A package.json `exports` target: a file, or conditions that lead to one (nested or not). */
+type ExportTarget = string | { [condition: string]: ExportTarget }
+
+/** The file a bundler takes for `import`, as a host's bundler picks it: `import`, then `default`. */
+function importFileOf(target: ExportTarget): string {
+  if (typeof target === 'string') return target
+  const next = target.import ?? target.default
+  if (next === undefined) throw new Error(`no import condition in ${JSON.stringify(target)}`)
+  return importFileOf(next)
+}
+
 /**
  * Resolves `@shareflow/react` and its subpaths through the package's published `exports`, with
  * `./dist/` read from the fresh build (anything else, the stylesheet, ships from the package).
@@ -384,7 +395,7 @@ export function buildKit(): Promise<KitDist> {
  */
 function kitFromDist(kit: KitDist): Plugin {
   const manifest = JSON.parse(readFileSync(path.join(kitRoot, 'package.json'), 'utf8')) as {
-    publishConfig: { exports: Record<string, string | { import: string }> }
+    publishConfig: { exports: Record<string, ExportTarget> }
   }
   const exported = manifest.publishConfig.exports
   return {
@@ -394,7 +405,7 @@ function kitFromDist(kit: KitDist): Plugin {
         const subpath = `.${args.path.slice('@shareflow/react'.length)}`
         const target = exported[subpath]
         if (!target) return { errors: [{ text: `@shareflow/react does not export ${subpath}` }] }
-        const file = typeof target === 'string' ? target : target.import
+        const file = importFileOf(target)
         return {
           path: file.startsWith('./dist/')
             ? path.join(kit.dir, file.slice('./dist/'.length))

@@ -157,7 +157,7 @@ describe.each(hosts)('mounted in %s behind the host’s JSON parser', (name, sta
     const signature = await signWebhook({
       payload: signed,
       secret: PERSONA_WEBHOOK_SECRET,
-      timestamp: Math.floor(harness.clock.now() / 1000),
+      timestamp: Math.floor(harness.webhookClock.now() / 1000),
     })
     return fetch(`${host.url}${MOUNT}/webhooks/persona`, {
       method: 'POST',
@@ -226,7 +226,7 @@ describe.each(hosts)('mounted in %s behind the host’s JSON parser', (name, sta
         'Coinflow-Signature': await signWebhook({
           payload: body,
           secret: COINFLOW_WEBHOOK_KEY,
-          timestamp: Math.floor(harness.clock.now() / 1000),
+          timestamp: Math.floor(harness.webhookClock.now() / 1000),
         }),
       },
       body,

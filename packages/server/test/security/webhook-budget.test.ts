@@ -79,8 +79,9 @@ const statuses = async (responses: Promise<Response>[]) =>
 
 describe('webhook deliveries and the per-address limit', () => {
   it("accepts a burst of verified deliveries from one address far past that address's budget", async () => {
-    const { clock } = await serveWith()
-    const now = Math.floor(clock.now() / 1000)
+    await serveWith()
+    // Vendors sign with real time, and the BFF verifies against it whatever its own clock says.
+    const now = Math.floor(Date.now() / 1000)
     const burst = [
       ...Array.from({ length: 30 }, () => postCoinflow('cf_key')),
       ...Array.from({ length: 10 }, () => postPersona(true, now)),
@@ -89,10 +90,10 @@ describe('webhook deliveries and the per-address limit', () => {
   })
 
   it('still refuses unverifiable deliveries past the budget, before verifying them', async () => {
-    const { clock, logger } = await serveWith()
+    const { logger } = await serveWith()
     const refusals = () =>
       logger.records().filter((record) => /webhook refused/.test(record.msg)).length
-    const now = Math.floor(clock.now() / 1000)
+    const now = Math.floor(Date.now() / 1000)
     const forged = await statuses(
       Array.from({ length: PER_ADDRESS }, (_, i) =>
         i % 2 ? postCoinflow('not-the-key') : postPersona(false, now),
