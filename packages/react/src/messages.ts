@@ -72,6 +72,9 @@ export const en = {
   frameHeading: 'Link a payout account',
   frameLoading: 'Loading Coinflow…',
   frameClose: 'Close',
+  frameLinkFailed: 'Coinflow could not link this account. Try another one.',
+  frameLinkFailedCard:
+    'Coinflow could not link this card: it cannot receive payouts. Try another card or account.',
 
   error_invalid_request: 'Some details are not valid.',
   error_unauthenticated: 'Please sign in again.',

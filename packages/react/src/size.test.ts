@@ -15,13 +15,15 @@ it('keeps what loads before the kit can render within 12 kB gzip, with vendor co
   expect(initial.gzipBytes).toBeLessThanOrEqual(BUDGET_BYTES)
 
   // Nothing up front but the kit and the contract's constants (the packages of the modules the
-  // initial files were built from): Coinflow's page and its theme compressor, German and the
-  // live-update machinery each load when first needed (each lazy chunk named for its module).
+  // initial files were built from): Coinflow's page and its theme compressor, German, the
+  // live-update machinery and the verification screens (which a verified payee never sees) each
+  // load when first needed (each lazy chunk named for its module).
   const upFront = new Set(initial.files.flatMap((file) => file.packages))
   expect([...upFront].sort()).toEqual(['@shareflow/contract', '@shareflow/react'])
   expect(lazy.map((chunk) => chunk.mainPackage).sort()).toEqual([
     'de',
     'event-stream',
+    'gate-screen',
     'link-dialog',
     'lz-string',
   ])

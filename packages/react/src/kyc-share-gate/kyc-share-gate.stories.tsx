@@ -77,8 +77,9 @@ export const StartVerification: Story = {
     const { m } = say(globals)
     await shows(canvasElement, 'start')
     await heading(canvasElement, m.gateStartTitle)
+    // The screen's body and action load with their chunk the first time a user needs one.
     await expect(
-      within(canvasElement).getByRole('button', { name: m.gateStartAction }),
+      await within(canvasElement).findByRole('button', { name: m.gateStartAction }),
     ).toBeEnabled()
   },
 }
@@ -90,7 +91,9 @@ export const Opening: Story = {
     const { m } = say(globals)
     await shows(canvasElement, 'start')
     ;(loaded.sandbox as KitSandbox).emulator.world.faults.persona.latencyMs = 60_000
-    await userEvent.click(within(canvasElement).getByRole('button', { name: m.gateStartAction }))
+    await userEvent.click(
+      await within(canvasElement).findByRole('button', { name: m.gateStartAction }),
+    )
     await shows(canvasElement, 'opening')
     await expect(within(canvasElement).getByText(m.gateOpening)).toBeVisible()
   },
@@ -140,7 +143,7 @@ export const NeedsMoreInfo: Story = {
     await shows(canvasElement, 'needs_more_info')
     await heading(canvasElement, m.gateMoreInfoTitle)
     await expect(
-      within(canvasElement).getByRole('link', { name: new RegExp(m.gateMoreInfoAction) }),
+      await within(canvasElement).findByRole('link', { name: new RegExp(m.gateMoreInfoAction) }),
     ).toHaveAttribute('target', '_blank')
   },
 }
@@ -168,7 +171,7 @@ export const Error: Story = {
     const { m } = say(globals)
     await shows(canvasElement, 'error')
     await heading(canvasElement, m.errorTitle)
-    await expect(within(canvasElement).getByText(/req_/)).toBeVisible()
+    await expect(await within(canvasElement).findByText(/req_/)).toBeVisible()
   },
 }
 
@@ -179,7 +182,7 @@ export const RecoversOnRetry: Story = {
     const { m } = say(globals)
     await shows(canvasElement, 'error')
     ;(loaded.sandbox as KitSandbox).emulator.world.faults.persona.errorRate = 0
-    await userEvent.click(within(canvasElement).getByRole('button', { name: m.retry }))
+    await userEvent.click(await within(canvasElement).findByRole('button', { name: m.retry }))
     await shows(canvasElement, 'start')
   },
 }

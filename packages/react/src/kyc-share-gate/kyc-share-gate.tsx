@@ -1,5 +1,5 @@
 import type { Session } from '@shareflow/contract'
-import { useEffect, useId, useRef, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, useId, useRef, type ReactNode } from 'react'
 import type { ShareflowMessages } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {
@@ -46,46 +46,9 @@ const screens: Record<GatedState, (keyof ShareflowMessages | undefined)[]> = {
 
 const waiting = new Set<KycGateState>(['loading', 'opening', 'sharing', 'pending'])
 
-function Screen({
-  gate,
-  messages: m,
-}: {
-  gate: KycShareGateController
-  messages: ShareflowMessages
-}) {
-  const { state, kyc, error } = gate
-  const [, body, action] = screens[state as GatedState]
-  return (
-    <>
-      {waiting.has(state) && state !== 'opening' && <Spinner />}
-      {body && <p className="sf-body">{m[body]}</p>}
-      {state === 'error' && error && <ErrorDetails error={error} messages={m} />}
-      {kyc?.reason && (state === 'start' || state === 'rejected' || state === 'expired') && (
-        <p className="sf-detail">{kyc.reason}</p>
-      )}
-      {state === 'needs_more_info' && kyc?.verificationLink && (
-        <a
-          className="sf-button"
-          href={kyc.verificationLink}
-          target="_blank"
-          rel="noopener noreferrer"
-        >
-          {m.gateMoreInfoAction} <span className="sf-hint">{m.opensInNewTab}</span>
-        </a>
-      )}
-      {action && (
-        <button
-          type="button"
-          className={cx('sf-button', state === 'in_progress' && 'sf-secondary')}
-          aria-disabled={state === 'opening'}
-          onClick={state === 'error' ? gate.retry : gate.startVerification}
-        >
-          {m[action]}
-        </button>
-      )}
-    </>
-  )
-}
+// The verification screens load when a user first needs one: a verified payee goes from
+// `loading` straight to `approved`.
+const GateScreen = lazy(() => import('./gate-screen'))
 
 /**
  * Shows its children only to users who may be paid out. Before that it walks them through
@@ -138,7 +101,19 @@ export function KycShareGate(props: KycShareGateProps) {
           <Heading level={headingLevel} id={titleId} headingRef={headingRef}>
             {title}
           </Heading>
-          <Screen gate={gate} messages={m} />
+          {gate.state === 'loading' ? (
+            <Spinner />
+          ) : (
+            <Suspense fallback={<Spinner />}>
+              <GateScreen
+                gate={gate}
+                messages={m}
+                body={screens[gate.state][1]}
+                action={screens[gate.state][2]}
+                errorDetails={gate.error && <ErrorDetails error={gate.error} messages={m} />}
+              />
+            </Suspense>
+          )}
         </section>
       )}
       <LiveRegion message={title} />

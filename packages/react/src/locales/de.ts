@@ -80,6 +80,9 @@ export const de: ShareflowMessages = {
   frameHeading: 'Auszahlungskonto verknüpfen',
   frameLoading: 'Coinflow wird geladen…',
   frameClose: 'Schließen',
+  frameLinkFailed: 'Coinflow konnte dieses Konto nicht verknüpfen. Versuchen Sie ein anderes.',
+  frameLinkFailedCard:
+    'Coinflow konnte diese Karte nicht verknüpfen: Sie kann keine Auszahlungen empfangen. Versuchen Sie eine andere Karte oder ein anderes Konto.',
 
   error_invalid_request: 'Einige Angaben sind ungültig.',
   error_unauthenticated: 'Bitte melde dich erneut an.',

@@ -53,6 +53,44 @@ describe("Coinflow's page, framed by the kit", () => {
     await expect.element(page.getByRole('button', { name: 'Withdraw $40.00' })).toHaveFocus()
   })
 
+  it('says a card Coinflow cannot link failed, keeps its page open, and another account links there', async () => {
+    await renderLinking()
+    const title = 'Link a payout account with Coinflow'
+    const dialog = page.getByRole('dialog', { name: 'Link a payout account' })
+    const frame = page.frameLocator(page.getByTitle(title))
+    await userEvent.click(frame.getByText('Debit card'))
+    await userEvent.fill(frame.getByLabelText('Card number'), '4169050000000004')
+    // The emulator's ineligible sandbox expiry: Coinflow posts accountNotLinked, reason failed.
+    await userEvent.fill(frame.getByLabelText('Expiry month (MM)'), '01')
+    await userEvent.fill(frame.getByLabelText('Expiry year (YY)'), '25')
+    await userEvent.fill(frame.getByLabelText('Name on card'), 'Robin Doe')
+    const address = frame.getByLabelText('Street address')
+    if (await address.query()) {
+      await userEvent.fill(address, '1 Main St')
+      await userEvent.fill(frame.getByLabelText('City'), 'Springfield')
+      await userEvent.fill(frame.getByLabelText('State'), 'IL')
+      await userEvent.fill(frame.getByLabelText('ZIP'), '62701')
+    }
+    await userEvent.click(frame.getByRole('button', { name: 'Link' }).first())
+
+    await expect
+      .element(dialog.getByRole('alert'))
+      .toHaveTextContent(
+        'Coinflow could not link this card: it cannot receive payouts. Try another card or account.',
+      )
+    await expect.element(dialog).toBeVisible()
+    await expect
+      .element(page.getByRole('button', { name: 'Linking your account…' }))
+      .toHaveAttribute('aria-disabled', 'true')
+
+    // Still on Coinflow's page: a bank account links, and the payout can go ahead.
+    await linkBankAccount(title)
+    await expect.element(page.getByRole('dialog')).not.toBeInTheDocument()
+    await expect
+      .element(page.getByRole('button', { name: 'Withdraw $40.00' }))
+      .toHaveAttribute('aria-disabled', 'false')
+  })
+
   it('sizes the frame from the page’s height messages, through the height attribute', async () => {
     await renderLinking()
     const frame = page.getByTitle('Link a payout account with Coinflow')

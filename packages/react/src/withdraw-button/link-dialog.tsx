@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type ComponentType, type ReactNode } from 'react'
 import type { Appearance } from '../appearance'
-import type { CoinflowLinkProps } from './coinflow-messages'
+import type { ShareflowMessages } from '../messages'
+import type { CoinflowLinkInfo, CoinflowLinkProps } from './coinflow-messages'
 import { readCoinflowTheme, type CoinflowTheme } from './coinflow-theme'
 import { CoinflowWithdrawFrame } from './coinflow-withdraw-frame'
 
@@ -14,6 +15,8 @@ export interface LinkDialogProps extends Omit<CoinflowLinkProps, 'theme'> {
   heading: ReactNode
   headingId: string
   closeLabel: string
+  /** What to say when Coinflow could not link the account the user entered. */
+  failedLabels: Pick<ShareflowMessages, 'frameLinkFailed' | 'frameLinkFailedCard'>
   /** Defaults to the kit's own frame. */
   Coinflow?: ComponentType<CoinflowLinkProps>
   onClose(): void
@@ -23,11 +26,16 @@ export interface LinkDialogProps extends Omit<CoinflowLinkProps, 'theme'> {
  * Coinflow's page in a modal `<dialog>`: the browser traps focus inside, makes the page behind
  * it inert, closes it on Escape and returns focus to the button that opened it. Loaded with the
  * frame when a user first needs it, not with the kit.
+ *
+ * An account Coinflow cannot link (`accountNotLinked` with reason `failed`, an ineligible card
+ * say) is not a cancel: the dialog stays open on Coinflow's page, where the user can enter
+ * another, and says what failed. Only a cancel (`canceled`) closes it.
  */
 export default function LinkDialog(props: LinkDialogProps) {
   const { heading, headingId, closeLabel, Coinflow = CoinflowWithdrawFrame, onClose } = props
   const dialog = useRef<HTMLDialogElement>(null)
   const [theme, setTheme] = useState<Partial<CoinflowTheme>>()
+  const [failed, setFailed] = useState<CoinflowLinkInfo>()
   useEffect(() => {
     const element = dialog.current!
     const opener = document.activeElement
@@ -59,6 +67,13 @@ export default function LinkDialog(props: LinkDialogProps) {
           {closeLabel}
         </button>
       </div>
+      {failed && (
+        <p className="sf-field-error" role="alert">
+          {failed.type === 'card'
+            ? props.failedLabels.frameLinkFailedCard
+            : props.failedLabels.frameLinkFailed}
+        </p>
+      )}
       {theme && (
         <Coinflow
           session={props.session}
@@ -67,7 +82,9 @@ export default function LinkDialog(props: LinkDialogProps) {
           loadingLabel={props.loadingLabel}
           onLoad={props.onLoad}
           onLinked={props.onLinked}
-          onNotLinked={props.onNotLinked}
+          onNotLinked={(info) =>
+            info.reason === 'failed' ? setFailed(info) : props.onNotLinked?.(info)
+          }
         />
       )}
     </dialog>

@@ -280,8 +280,14 @@ export function useWithdraw(options: WithdrawOptions): WithdrawController {
   // A definite "no" was for the payout the form held then: once the amount, speed or account
   // changes, the button offers the new payout instead of repeating the old answer. (An intent that
   // may have reached the BFF stays `retrying`: its outcome must be known before another payout.)
+  // The payout account finishing loading is no such change: a payout resent on mount may be
+  // refused before the session arrives, and its answer must stay.
+  const loading = useRef(true)
   useEffect(() => {
-    if (!intent.current) setPhase((now) => (now.name === 'error' ? { name: 'idle' } : now))
+    if (!intent.current && !loading.current) {
+      setPhase((now) => (now.name === 'error' ? { name: 'idle' } : now))
+    }
+    loading.current = destination === undefined
   }, [options.amount?.cents, options.amount?.currency, options.speed, destination?.id])
 
   const notified = useRef<string | undefined>(undefined)

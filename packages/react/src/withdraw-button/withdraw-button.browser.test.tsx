@@ -257,6 +257,35 @@ describe('<WithdrawButton>', () => {
     expect(sandbox.balance()).toBe(10_00)
   })
 
+  it('keeps saying why a payout resent after a reload was refused, once the account has loaded', async () => {
+    // The press reaches the BFF, which refuses it (the balance), but the answer is lost on the
+    // way back: the kit keeps the intent to learn its outcome, and then the page reloads.
+    const { sandbox, view } = await renderButton({ journey: 'linked', balanceCents: 50_00 })
+    await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')
+    sandbox.loseAnswers('/payouts', 3)
+    await userEvent.click(button('Withdraw $100.00'))
+    await expect.element(button('Try $100.00 again')).toBeVisible()
+    view.unmount()
+
+    // The page comes back: the saved payout is sent again under its key, and refused.
+    render(
+      <ShareflowProvider client={sandbox.client}>
+        <WithdrawButton amount={usd(100_00)} speed="asap" />
+      </ShareflowProvider>,
+    )
+    await expect.element(status('Your balance is too low.')).toBeVisible()
+    // The payout account finishes loading and the price arrives: the refusal still shows.
+    await vi.waitFor(() =>
+      expect(sandbox!.requests.some((r) => r.method === 'GET' && r.path === '/session')).toBe(true),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    await expect.element(status('Your balance is too low.')).toBeVisible()
+    await expect.element(button('Try again')).toBeVisible()
+    const keys = payoutPosts(sandbox).map((p) => p.idempotencyKey)
+    expect(keys).toHaveLength(4)
+    expect(new Set(keys).size).toBe(1)
+  })
+
   it('asks an unverified user to verify first, and pays nothing', async () => {
     const { sandbox } = await renderButton({ journey: 'new' })
     await userEvent.click(button('Link a payout account'))

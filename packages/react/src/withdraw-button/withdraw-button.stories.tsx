@@ -11,6 +11,7 @@ import {
   type AmountArgs,
   type ScenarioArgs,
 } from '../../sandbox/stories'
+import type { ShareflowMessages } from '../messages'
 import type { IntentStorage } from './use-withdraw'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
 import type { WithdrawState } from './withdraw-state'
@@ -233,20 +234,69 @@ export const NotVerified: Story = {
   },
 }
 
+/** Presses "Link a payout account" and waits for Coinflow's page in the kit's dialog. */
+async function openLinkDialog(canvas: HTMLElement, m: ShareflowMessages) {
+  await shows(canvas, 'needs_destination')
+  await userEvent.click(button(canvas))
+  const dialog = await within(document.body).findByRole(
+    'dialog',
+    { name: m.frameHeading },
+    { timeout: 10_000 },
+  )
+  const frame = (await within(dialog).findByTitle(m.frameTitle)) as HTMLIFrameElement
+  return { dialog, frame }
+}
+
 /** Opens Coinflow's hosted page in the kit's own frame, answered by the emulator. */
 export const LinkingAnAccount: Story = {
   args: { journey: 'verified' },
   play: async ({ canvasElement, globals }) => {
+    const { dialog } = await openLinkDialog(canvasElement, say(globals).m)
+    await expect(dialog).toBeVisible()
+  },
+}
+
+/**
+ * Coinflow could not link the account entered on its page (the emulator's ineligible sandbox card,
+ * expiry 01/25): the dialog says so and stays open on Coinflow's page, to try another.
+ */
+export const AccountCouldNotBeLinked: Story = {
+  args: { journey: 'verified' },
+  play: async ({ canvasElement, globals }) => {
     const { m } = say(globals)
-    await shows(canvasElement, 'needs_destination')
-    await userEvent.click(button(canvasElement))
-    const dialog = await within(document.body).findByRole(
-      'dialog',
-      { name: m.frameHeading },
+    const { dialog, frame } = await openLinkDialog(canvasElement, m)
+    // Coinflow's page (the emulator's, on this origin in Storybook), filled in as a person does.
+    const card = await waitFor(
+      () => {
+        const form = frame.contentDocument?.querySelector<HTMLElement>('[data-kind="card"]')
+        expect(form).toBeTruthy()
+        return form!
+      },
       { timeout: 10_000 },
     )
+    await userEvent.click(within(card).getByText('Debit card'))
+    const fields = {
+      cardNumber: '4169050000000004',
+      expMonth: '01',
+      expYear: '25',
+      nameOnCard: 'Robin Doe',
+      address1: '1 Main St',
+      city: 'Springfield',
+      state: 'IL',
+      zip: '62701',
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      const field = card.querySelector<HTMLInputElement>(`#${name}`)
+      if (field) await userEvent.type(field, value)
+    }
+    await userEvent.click(card.querySelector('button[type="submit"]')!)
+    await waitFor(
+      () => expect(within(dialog).getByRole('alert')).toHaveTextContent(m.frameLinkFailedCard),
+      {
+        timeout: 10_000,
+      },
+    )
     await expect(dialog).toBeVisible()
-    await within(dialog).findByTitle(m.frameTitle)
   },
 }
 

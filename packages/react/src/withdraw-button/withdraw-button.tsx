@@ -136,6 +136,7 @@ export function WithdrawButton(props: WithdrawButtonProps) {
             }
             headingId={dialogHeadingId}
             closeLabel={m.frameClose}
+            failedLabels={m}
             Coinflow={coinflowComponent}
             onClose={withdraw.cancelLinking}
             session={coinflow}
