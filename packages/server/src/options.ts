@@ -74,9 +74,11 @@ export interface ShareflowOptions {
     /**
      * A circuit breaker per vendor (`upstream/breaker.ts`): after `failureThreshold` failed
      * attempts in a row (default 5) calls fail at once with `503 upstream_unavailable` and
-     * `Retry-After` for `openMs` (default 10 000), then one probe decides. `false` turns it off.
+     * `Retry-After` for `openMs` (default 10 000), then one probe decides. Off unless set (`true`
+     * or options): under a burst, timeouts from a slow but working vendor open it too, and the
+     * bench's burst then left users stuck mid-share (see the server README).
      */
-    breaker?: CircuitBreakerOptions | false
+    breaker?: CircuitBreakerOptions | boolean
   }
   kyc?: {
     /** A pending or in-progress user's `/session` re-asks the vendors after this long. Default 10 000 ms. */

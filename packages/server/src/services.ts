@@ -79,7 +79,7 @@ export interface ShareflowServices {
      */
     onCoinflowWithdrawEvent: HookList<CoinflowWebhookHandler>
   }
-  /** Each vendor's circuit breaker, unless turned off (`upstream.breaker: false`). */
+  /** Each vendor's circuit breaker, when turned on (`upstream.breaker`). */
   breakers: Record<Vendor, CircuitBreaker | undefined>
   /** Resolved settings routes need (no secrets). */
   settings: {
@@ -110,12 +110,11 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     logger,
     clock,
   }
-  const breakerOptions = options.upstream?.breaker
+  const breakerSetting = options.upstream?.breaker
+  const breakerOptions = breakerSetting === true ? {} : breakerSetting || undefined
   const breakers = {
-    persona:
-      breakerOptions === false ? undefined : createCircuitBreaker(breakerOptions ?? {}, clock),
-    coinflow:
-      breakerOptions === false ? undefined : createCircuitBreaker(breakerOptions ?? {}, clock),
+    persona: breakerOptions ? createCircuitBreaker(breakerOptions, clock) : undefined,
+    coinflow: breakerOptions ? createCircuitBreaker(breakerOptions, clock) : undefined,
   }
   const persona = createPersonaClient({
     ...transport,

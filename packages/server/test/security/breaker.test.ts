@@ -14,7 +14,7 @@ function bffWithPersonaDown() {
   const bff = createTestBff({
     rateLimits: false,
     // The default retry schedule, with its waits skipped.
-    upstream: { sleep: async () => {} },
+    upstream: { sleep: async () => {}, breaker: true },
     fetch: async (input) => {
       const url = new URL(input instanceof Request ? input.url : String(input))
       if (!url.hostname.includes('withpersona')) throw new TypeError('no Coinflow in this test')

@@ -44,7 +44,7 @@ describe('GET /healthz and GET /readyz', () => {
       expect(ready.status).toBe(200)
       expect(Readiness.parse(ready.body)).toEqual({
         status: 'ready',
-        checks: { store: 'ok', persona: 'closed', coinflow: 'closed' },
+        checks: { store: 'ok', persona: 'off', coinflow: 'off' },
       })
     }
     expect(logger.records().filter((record) => record.msg === 'request')).toEqual([])
