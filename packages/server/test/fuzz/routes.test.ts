@@ -10,7 +10,7 @@ import { BFF_ORIGIN } from '../journeys/harness'
 import { withShownFee } from '../payouts/shown-fee'
 import { createVerifiedWorld, jane, type VerifiedWorld } from '../security/world'
 import { headerValue, hostileBody, idempotencyKey, nastyString, pathSegment } from './arbitraries'
-import { createTally, sendHostile, summarize } from './harness'
+import { createTally, loadServedDocument, sendHostile, summarize } from './harness'
 
 const RUNS = Number(process.env.SHAREFLOW_FUZZ_RUNS ?? 400)
 const ghost = { id: 'user-ghost', email: 'ghost@example.com' }
@@ -26,6 +26,7 @@ beforeAll(async () => {
   payoutId = (await world.payout(12_00, 'fuzz-known-payout-1')).id
   // Let the payout's own Withdraw Pending webhook land first, so it is not mistaken for a trace.
   await world.harness.advance(0)
+  await loadServedDocument(world)
 }, 60_000)
 
 afterAll(() => {
@@ -92,17 +93,25 @@ async function fuzzRoute(
       context,
       extraHeaders,
       async (where, body, ctx, extra) => {
-        await sendHostile(world, tally, {
-          method,
-          path: where,
-          body: method === 'GET' || method === 'DELETE' ? undefined : padded(body, ctx),
-          headers: headersOf(ctx, extra),
-        })
+        await sendHostile(
+          world,
+          tally,
+          {
+            method,
+            path: where,
+            body: method === 'GET' || method === 'DELETE' ? undefined : padded(body, ctx),
+            headers: headersOf(ctx, extra),
+          },
+          matchesDocument,
+        )
       },
     ),
     { numRuns: RUNS },
   )
 }
+
+/** Every answer must be one the BFF's own OpenAPI document lists, with a body matching it. */
+const matchesDocument = { matchesDocument: true }
 
 const fixed = (path: string) => () => fc.constant(path)
 const money = (cents: number) => ({ cents, currency: 'USD' })
@@ -202,11 +211,16 @@ describe('fuzzing every BFF route', () => {
     ).then(async () => {
       for (const method of ['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'QUERY']) {
         for (const path of ['/session', '/payouts', '/kyc/share', '/webhooks/persona']) {
-          await sendHostile(world, tally, {
-            method,
-            path,
-            headers: { 'x-host-session': jane.id },
-          })
+          await sendHostile(
+            world,
+            tally,
+            {
+              method,
+              path,
+              headers: { 'x-host-session': jane.id },
+            },
+            matchesDocument,
+          )
         }
       }
     }))
