@@ -254,7 +254,12 @@ const corePaths: OpenApiPaths = {
     get: {
       operationId: 'getOpenApiDocument',
       summary: 'This document',
-      responses: { '200': { description: 'OpenAPI 3.1 JSON.' } },
+      responses: {
+        '200': {
+          description: 'OpenAPI 3.1 JSON.',
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
+      },
     },
   },
 }

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BFF_ORIGIN } from '../journeys/harness'
+import { BFF_ORIGIN, MOUNT } from '../journeys/harness'
 import { withShownFee } from '../payouts/shown-fee'
 import { createVerifiedWorld, jane, type VerifiedWorld } from '../security/world'
 import { headerValue, hostileBody, idempotencyKey, nastyString, pathSegment } from './arbitraries'
@@ -229,5 +229,64 @@ describe('fuzzing every BFF route', () => {
     expect(Object.keys(Object.prototype)).toEqual([])
     expect(({} as Record<string, unknown>).admin).toBeUndefined()
     expect(tally.requests).toBeGreaterThanOrEqual(RUNS * 14)
+  })
+})
+
+describe('under tight rate limits, every operation the served document has', () => {
+  const ADDRESS_HEADER = 'x-fuzz-address'
+  let limited: VerifiedWorld
+  const limitedTally = createTally()
+
+  beforeAll(async () => {
+    // One request per address per minute; the world's own setup carries no address, so only the
+    // requests below are counted.
+    limited = await createVerifiedWorld({
+      app: {
+        rateLimits: {
+          perUser: false,
+          perAddress: { limit: 1, windowMs: 60_000 },
+          clientAddress: (c) => c.req.header(ADDRESS_HEADER) ?? null,
+        },
+      },
+    })
+    await loadServedDocument(limited)
+  }, 60_000)
+
+  afterAll(() => limited?.harness.close())
+
+  it('answers a second request from the same address 429, as the document lists, or is a probe the limits do not see', async () => {
+    const response = await limited.harness.host.request(`${BFF_ORIGIN}${MOUNT}/openapi.json`)
+    const document = (await response.json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+    }
+    const operations = Object.entries(document.paths).flatMap(([template, item]) =>
+      Object.entries(item).map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        path: template.replace(/\{[^}]+\}/g, 'fuzz-id'),
+        limited: '429' in operation.responses,
+      })),
+    )
+    expect(operations.filter((o) => o.limited).length).toBeGreaterThan(10)
+    for (const [n, operation] of operations.entries()) {
+      const send = () =>
+        sendHostile(
+          limited,
+          limitedTally,
+          {
+            method: operation.method,
+            path: operation.path,
+            ...(operation.method === 'GET' || operation.method === 'DELETE' ? {} : { body: '{}' }),
+            headers: {
+              'x-host-session': jane.id,
+              'Content-Type': 'application/json',
+              [ADDRESS_HEADER]: `203.0.113.${n + 1}`,
+            },
+          },
+          matchesDocument,
+        )
+      await send()
+      const second = await send()
+      expect(second.status === 429, `${operation.method} ${operation.path}`).toBe(operation.limited)
+    }
   })
 })
