@@ -9,7 +9,12 @@ import { ErrorEnvelope, REQUEST_ID_HEADER, type ErrorCode } from '@shareflow/con
 import { expect } from 'vitest'
 import { BFF_ORIGIN, MOUNT } from '../journeys/harness'
 import { expectUnchanged, snapshotStore } from '../security/state'
-import { documentsOperation, expectResponseMatchesSpec, useDocument } from '../openapi'
+import {
+  documentsOperation,
+  expectResponseMatchesSpec,
+  useDocument,
+  type JsonObject,
+} from '../openapi'
 import type { VerifiedWorld } from '../security/world'
 
 export interface HostileRequest {
@@ -79,14 +84,45 @@ const vendorWrites = (world: VerifiedWorld) =>
       r.status < 300,
   ).length
 
+/** One operation of the served document, with a concrete path below the mount point to call it. */
+export interface ServedOperation {
+  method: string
+  template: string
+  path: string
+  statuses: string[]
+  /** A minimal request to it (`{}` as the body of a write). */
+  request: (headers: Record<string, string>) => HostileRequest
+}
+
 /**
- * Fetches the OpenAPI document the running BFF serves about itself; after this, a
- * `sendHostile(…, { matchesDocument: true })` answer must be one that document lists.
+ * Fetches the OpenAPI document the running BFF serves about itself and returns its operations;
+ * after this, a `sendHostile(…, { matchesDocument: true })` answer must be one that document lists.
  */
-export async function loadServedDocument(world: VerifiedWorld): Promise<void> {
+export async function loadServedDocument(world: VerifiedWorld): Promise<ServedOperation[]> {
   const response = await world.harness.host.request(`${BFF_ORIGIN}${MOUNT}/openapi.json`)
   expect(response.status).toBe(200)
-  useDocument('shareflow', await response.json(), { strictTrailingSlash: true })
+  const document = (await response.json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+  }
+  useDocument('shareflow', document as unknown as JsonObject, { strictTrailingSlash: true })
+  return Object.entries(document.paths).flatMap(([template, item]) =>
+    Object.entries(item).map(([verb, operation]) => {
+      const method = verb.toUpperCase()
+      const path = template.replace(/\{[^}]+\}/g, 'fuzz-id')
+      return {
+        method,
+        template,
+        path,
+        statuses: Object.keys(operation.responses),
+        request: (headers: Record<string, string>) => ({
+          method,
+          path,
+          headers: { 'Content-Type': 'application/json', ...headers },
+          ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
+        }),
+      }
+    }),
+  )
 }
 
 export interface HostileOptions {
