@@ -32,8 +32,20 @@ import { z } from 'zod'
 import { limitsBody } from './security/body-limit'
 import { checksSameSite } from './security/same-site-writes'
 
+/**
+ * What a webhook receiver answers a delivery it accepted (`routes/webhooks.ts`); vendors read
+ * only the status, so it lives here rather than in the browser's contract.
+ */
+export const WebhookReceipt = z.strictObject({
+  received: z.literal(true),
+  /** Set when this delivery was seen before and acknowledged without acting on it again. */
+  duplicate: z.literal(true).optional(),
+})
+export type WebhookReceipt = z.infer<typeof WebhookReceipt>
+
 /** The contract schemas every document carries under `components.schemas`. */
 export const componentSchemas = {
+  WebhookReceipt,
   Session,
   KycStatus,
   InquiryLink,
@@ -217,7 +229,7 @@ const corePaths: OpenApiPaths = {
       operationId: 'receivePersonaWebhook',
       summary: 'Persona webhook receiver (signed with `Persona-Signature`)',
       responses: {
-        '200': { description: 'Accepted (or a duplicate, acknowledged).' },
+        '200': jsonResponse('Accepted (or a duplicate, acknowledged).', 'WebhookReceipt'),
         ...errorResponses('forbidden', 'payload_too_large'),
       },
     },
@@ -228,7 +240,7 @@ const corePaths: OpenApiPaths = {
       summary:
         'Coinflow webhook receiver (`Coinflow-Signature`, or the validation key in `Authorization`)',
       responses: {
-        '200': { description: 'Accepted (or a duplicate, acknowledged).' },
+        '200': jsonResponse('Accepted (or a duplicate, acknowledged).', 'WebhookReceipt'),
         ...errorResponses('forbidden', 'payload_too_large'),
       },
     },
