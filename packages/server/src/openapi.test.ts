@@ -2,6 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import { createOpenApiDocument, type OpenApiPaths } from './openapi'
+import { payoutPaths } from './payouts/openapi'
 
 type Doc = {
   openapi: string
@@ -11,6 +12,8 @@ type Doc = {
 }
 
 const document = createOpenApiDocument({ serverUrl: '/api/shareflow' }) as Doc
+/** The document the app serves: the core routes and the payout module's. */
+const createShareflowDocument = () => createOpenApiDocument({ paths: [payoutPaths] }) as Doc
 
 function validatorFor(name: string) {
   const ajv = new Ajv2020({ strict: false, allErrors: true })
@@ -68,6 +71,36 @@ describe('the OpenAPI document', () => {
         }
       }
     }
+  })
+
+  it('lists what the pipeline in front of every route can answer, beside the route’s own codes', () => {
+    const full = createShareflowDocument()
+    const statuses = (path: string, method: string) =>
+      Object.keys(full.paths[path]?.[method]?.responses ?? {})
+    for (const [path, item] of Object.entries(full.paths)) {
+      for (const method of Object.keys(item)) {
+        const listed = statuses(path, method)
+        expect(listed, `${method} ${path}`).toContain('500')
+        if (path === '/healthz' || path === '/readyz') {
+          expect(listed, `${method} ${path} is ahead of the limits`).not.toContain('429')
+          continue
+        }
+        // The rate limits and the request deadline (or a store outage) stand before every route.
+        expect(listed, `${method} ${path}`).toEqual(expect.arrayContaining(['429', '503']))
+        if (method !== 'get') {
+          expect(listed, `${method} ${path} has a body limit`).toEqual(
+            expect.arrayContaining(['400', '413', '403']),
+          )
+        }
+      }
+    }
+    expect(statuses('/healthz', 'get')).toEqual(['200', '500'])
+    // A route's own code and the pipeline's share a status without one hiding the other.
+    const inquiry403 = full.paths['/kyc/inquiry']!.post!.responses['403'] as Record<string, unknown>
+    expect(inquiry403['x-error-codes']).toEqual(['forbidden'])
+    const share403 = full.paths['/kyc/share']!.post!.responses['403'] as Record<string, unknown>
+    expect(share403['x-error-codes']).toEqual(['kyc_required', 'forbidden'])
+    expect(share403.description).toBe('Error envelope; `code` is `kyc_required` or `forbidden`.')
   })
 
   it('merges the paths route modules contribute', () => {

@@ -29,9 +29,23 @@ import {
   type ErrorCode,
 } from '@shareflow/contract'
 import { z } from 'zod'
+import { limitsBody } from './security/body-limit'
+import { checksSameSite } from './security/same-site-writes'
+
+/**
+ * What a webhook receiver answers a delivery it accepted (`routes/webhooks.ts`); vendors read
+ * only the status, so it lives here rather than in the browser's contract.
+ */
+export const WebhookReceipt = z.strictObject({
+  received: z.literal(true),
+  /** Set when this delivery was seen before and acknowledged without acting on it again. */
+  duplicate: z.literal(true).optional(),
+})
+export type WebhookReceipt = z.infer<typeof WebhookReceipt>
 
 /** The contract schemas every document carries under `components.schemas`. */
 export const componentSchemas = {
+  WebhookReceipt,
   Session,
   KycStatus,
   InquiryLink,
@@ -71,23 +85,76 @@ export const jsonBody = (schema: ComponentName, required = true) => ({
   content: { 'application/json': { schema: ref(schema) } },
 })
 
-/** Error responses for the given codes, grouped by status, all in the one envelope. */
+/**
+ * The extension on each error response naming the codes it stands for, so the pipeline's own
+ * codes (below) join a route's without repeating them, and clients can read them.
+ */
+const ERROR_CODES = 'x-error-codes'
+
+const errorResponse = (codes: readonly ErrorCode[]) => ({
+  description: `Error envelope; \`code\` is ${codes.map((c) => `\`${c}\``).join(' or ')}.`,
+  headers: { [REQUEST_ID_HEADER]: { $ref: '#/components/headers/RequestId' } },
+  content: { 'application/json': { schema: ref('ErrorEnvelope') } },
+  [ERROR_CODES]: codes,
+})
+
+/**
+ * Error responses for the codes a route's own handler can answer, grouped by status, all in the
+ * one envelope. What the middleware in front of every route can answer is added by
+ * {@link pipelineErrorCodes}; a route lists only its own.
+ */
 export function errorResponses(...codes: ErrorCode[]): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>()
-  for (const code of [...codes, 'invalid_request', 'internal'] as ErrorCode[]) {
+  for (const code of codes) {
     const status = errorStatus[code]
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])])
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, group]) => [
-      String(status),
-      {
-        description: `Error envelope; \`code\` is ${group.map((c) => `\`${c}\``).join(' or ')}.`,
-        headers: { [REQUEST_ID_HEADER]: { $ref: '#/components/headers/RequestId' } },
-        content: { 'application/json': { schema: ref('ErrorEnvelope') } },
-      },
-    ]),
+    [...byStatus].map(([status, group]) => [String(status), errorResponse(group)]),
   )
+}
+
+/** Answered ahead of the request context, the deadline and the rate limits (`app.ts`). */
+const probes = new Set<string>([routes.healthz, routes.readyz])
+
+/**
+ * What the app's pipeline (`app.ts`) can answer for `method` `path` before or around its
+ * handler, by the same rules the middleware applies.
+ */
+export function pipelineErrorCodes(
+  method: string,
+  path: string,
+  operation: OpenApiOperation = {},
+): ErrorCode[] {
+  // Anything that escapes a handler is `internal` (`errors.ts`).
+  const codes: ErrorCode[] = ['internal']
+  if (probes.has(path)) return codes
+  // `rate_limited` from the per-user, per-address and webhook budgets; `upstream_unavailable`
+  // from the request deadline and from a store outage anywhere (the limits' store included).
+  codes.push('rate_limited', 'upstream_unavailable')
+  if (limitsBody(method)) codes.push('payload_too_large', 'invalid_request')
+  if (checksSameSite(method, path)) codes.push('forbidden')
+  const parameters = Array.isArray(operation.parameters) ? operation.parameters : []
+  if (parameters.some((p: { in?: string }) => p.in === 'path' || p.in === 'query')) {
+    codes.push('invalid_request')
+  }
+  return codes
+}
+
+/** `responses` with each code of `codes` joined to its status's error response. */
+function withErrorCodes(
+  responses: Record<string, unknown>,
+  codes: readonly ErrorCode[],
+): Record<string, unknown> {
+  const merged = { ...responses }
+  for (const code of codes) {
+    const status = String(errorStatus[code])
+    const listed = (merged[status] as { [ERROR_CODES]?: ErrorCode[] } | undefined)?.[ERROR_CODES]
+    if (merged[status] && !listed) continue
+    if (listed?.includes(code)) continue
+    merged[status] = errorResponse([...(listed ?? []), code])
+  }
+  return merged
 }
 
 const signedUser = [{ hostSession: [] }]
@@ -162,7 +229,7 @@ const corePaths: OpenApiPaths = {
       operationId: 'receivePersonaWebhook',
       summary: 'Persona webhook receiver (signed with `Persona-Signature`)',
       responses: {
-        '200': { description: 'Accepted (or a duplicate, acknowledged).' },
+        '200': jsonResponse('Accepted (or a duplicate, acknowledged).', 'WebhookReceipt'),
         ...errorResponses('forbidden', 'payload_too_large'),
       },
     },
@@ -173,7 +240,7 @@ const corePaths: OpenApiPaths = {
       summary:
         'Coinflow webhook receiver (`Coinflow-Signature`, or the validation key in `Authorization`)',
       responses: {
-        '200': { description: 'Accepted (or a duplicate, acknowledged).' },
+        '200': jsonResponse('Accepted (or a duplicate, acknowledged).', 'WebhookReceipt'),
         ...errorResponses('forbidden', 'payload_too_large'),
       },
     },
@@ -199,7 +266,12 @@ const corePaths: OpenApiPaths = {
     get: {
       operationId: 'getOpenApiDocument',
       summary: 'This document',
-      responses: { '200': { description: 'OpenAPI 3.1 JSON.' } },
+      responses: {
+        '200': {
+          description: 'OpenAPI 3.1 JSON.',
+          content: { 'application/json': { schema: { type: 'object' } } },
+        },
+      },
     },
   },
 }
@@ -238,6 +310,13 @@ export function createOpenApiDocument({
   for (const group of [corePaths, ...paths]) {
     for (const [path, item] of Object.entries(group)) {
       merged[path] = { ...merged[path], ...item }
+    }
+  }
+  for (const [path, item] of Object.entries(merged)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const responses = (operation.responses ?? {}) as Record<string, unknown>
+      const codes = pipelineErrorCodes(method, path, operation)
+      item[method] = { ...operation, responses: withErrorCodes(responses, codes) }
     }
   }
   return {

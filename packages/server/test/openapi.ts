@@ -20,6 +20,8 @@ import addFormats from 'ajv-formats'
 import { parse as parseYaml } from 'yaml'
 
 export type Vendor = 'persona' | 'coinflow'
+/** Whose document: a vendor's (from `vendor-specs/`) or the BFF's own (see {@link useDocument}). */
+export type SpecName = Vendor | 'shareflow'
 
 export interface ObservedResponse {
   method: string
@@ -41,7 +43,7 @@ interface PathTemplate {
 }
 
 interface LoadedSpec {
-  vendor: Vendor
+  vendor: SpecName
   title: string
   document: JsonObject
   /** The server URL's path (`/api/v1`, `/api`), which concrete paths carry and the spec's keys do not. */
@@ -51,20 +53,46 @@ interface LoadedSpec {
   validators: Map<string, ValidateFunction>
 }
 
-const specFiles: Record<Vendor, string> = {
+const specFiles: Partial<Record<SpecName, string>> = {
   persona: 'persona-openapi.yaml',
   coinflow: 'coinflow-openapi.json',
 }
 
 const httpMethods = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'])
 
-const loaded = new Map<Vendor, LoadedSpec>()
+const loaded = new Map<SpecName, LoadedSpec>()
 
-function loadSpec(vendor: Vendor): LoadedSpec {
+function loadSpec(vendor: SpecName): LoadedSpec {
   const cached = loaded.get(vendor)
   if (cached) return cached
+  const file = specFiles[vendor]
+  if (!file)
+    throw new Error(`no ${vendor} document loaded; call useDocument('${vendor}', document)`)
+  return buildSpec(vendor, readDocument(file))
+}
 
-  const document = readDocument(specFiles[vendor])
+/**
+ * Checks later calls for `vendor` against `document`, e.g. the one the running BFF serves at
+ * `GET /openapi.json`, so its answers are held to what it says about itself.
+ */
+export function useDocument(
+  vendor: SpecName,
+  document: JsonObject,
+  { strictTrailingSlash = false }: { strictTrailingSlash?: boolean } = {},
+): void {
+  loaded.delete(vendor)
+  buildSpec(vendor, document, strictTrailingSlash)
+}
+
+/**
+ * @param strictTrailingSlash `/payouts/` is not `/payouts` (Hono routes strictly); vendors'
+ *   servers are read leniently.
+ */
+function buildSpec(
+  vendor: SpecName,
+  document: JsonObject,
+  strictTrailingSlash = false,
+): LoadedSpec {
   const info = asObject(document.info)
   const servers = Array.isArray(document.servers) ? document.servers : []
   const serverUrl = String(asObject(servers[0]).url ?? '/')
@@ -73,7 +101,7 @@ function loadSpec(vendor: Vendor): LoadedSpec {
   const templates = Object.keys(asObject(document.paths))
     .map((template) => ({
       template,
-      pattern: templatePattern(template),
+      pattern: templatePattern(template, strictTrailingSlash),
       literalSegments: template.split('/').filter((segment) => segment && !segment.includes('{'))
         .length,
     }))
@@ -137,7 +165,7 @@ function readDocument(fileName: string): JsonObject {
   }
 }
 
-function documentId(vendor: Vendor): string {
+function documentId(vendor: SpecName): string {
   return `https://shareflow.invalid/vendor-specs/${vendor}.json`
 }
 
@@ -156,14 +184,14 @@ function addOpenApiFormats(ajv: Ajv2020): void {
   ajv.addFormat('json', true)
 }
 
-function templatePattern(template: string): RegExp {
+function templatePattern(template: string, strictTrailingSlash: boolean): RegExp {
   const source = template
     .split(/(\{[^}]+\})/)
     .map((part) =>
       part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, (char) => `\\${char}`),
     )
     .join('')
-  return new RegExp(`^${source}/?$`)
+  return new RegExp(`^${source}${strictTrailingSlash ? '' : '/?'}$`)
 }
 
 function asObject(value: unknown): JsonObject {
@@ -286,7 +314,7 @@ function bodyIsEmpty(body: unknown): boolean {
  * Throws unless `res` is something the vendor's spec says this operation can answer: the status is
  * listed (exactly, or through `4XX`/`5XX`/`default`) and the body validates against its schema.
  */
-export function expectResponseMatchesSpec(vendor: Vendor, res: ObservedResponse): void {
+export function expectResponseMatchesSpec(vendor: SpecName, res: ObservedResponse): void {
   const spec = loadSpec(vendor)
   const operation = findOperation(spec, res.method, res.path)
   const responses = asObject(operation.value.responses)
@@ -335,7 +363,7 @@ export function expectResponseMatchesSpec(vendor: Vendor, res: ObservedResponse)
  * returns the parsed body for further assertions.
  */
 export async function expectFetchMatchesSpec<Body = any>(
-  vendor: Vendor,
+  vendor: SpecName,
   method: string,
   path: string,
   response: Response,
@@ -366,7 +394,7 @@ export async function expectFetchMatchesSpec<Body = any>(
  * vendor would accept it. Unknown operations and undocumented bodies are violations too.
  */
 export function requestBodySchemaErrors(
-  vendor: Vendor,
+  vendor: SpecName,
   method: string,
   path: string,
   body: unknown,
@@ -406,7 +434,7 @@ export function requestBodySchemaErrors(
  * The schema violations of a webhook body the vendor would send for `event` (the spec's
  * `webhooks` section, e.g. Persona's `inquiry.completed`); empty when it matches.
  */
-export function webhookBodySchemaErrors(vendor: Vendor, event: string, body: unknown): string[] {
+export function webhookBodySchemaErrors(vendor: SpecName, event: string, body: unknown): string[] {
   const spec = loadSpec(vendor)
   const webhook = asObject(asObject(spec.document.webhooks)[event])
   const operation = asObject(webhook.post)
@@ -424,7 +452,7 @@ export function webhookBodySchemaErrors(vendor: Vendor, event: string, body: unk
  * The schema violations of `value` against any schema in the document, named by a local JSON
  * pointer (`#/components/responses/service-unavailable/content/application~1json/schema`).
  */
-export function schemaErrorsAt(vendor: Vendor, pointer: string, value: unknown): string[] {
+export function schemaErrorsAt(vendor: SpecName, pointer: string, value: unknown): string[] {
   const spec = loadSpec(vendor)
   const validate = validatorAt(spec, pointerSegments(pointer))
   return validate(value) ? [] : describeErrors(validate.errors)
@@ -440,7 +468,7 @@ function truncate(text: string | undefined, limit = 600): string {
  * point into; null when the operation takes no JSON body. For generating requests from the spec.
  */
 export function requestBodySchema(
-  vendor: Vendor,
+  vendor: SpecName,
   method: string,
   path: string,
 ): { schema: Json; document: JsonObject } | null {
@@ -456,4 +484,14 @@ export function requestBodySchema(
   if (!mediaType) return null
   const schema = asObject(content[mediaType]).schema
   return schema === undefined ? null : { schema, document: spec.document }
+}
+
+/** Whether the document has an operation for `method` at the concrete `path`. */
+export function documentsOperation(vendor: SpecName, method: string, path: string): boolean {
+  try {
+    findOperation(loadSpec(vendor), method, path)
+    return true
+  } catch {
+    return false
+  }
 }

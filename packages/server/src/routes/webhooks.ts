@@ -16,6 +16,7 @@ import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { sha256Hex } from '../digest'
 import { ApiError, parseJsonText } from '../errors'
+import type { WebhookReceipt } from '../openapi'
 import type { ShareflowEnv } from '../request-context'
 import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
 
@@ -75,13 +76,13 @@ async function once(
   const { store } = c.get('shareflow')
   if (!(await store.setIfAbsent(claimKey, 'applying', { ttlMs: APPLY_LEASE_MS }))) {
     c.get('logger').info('webhook duplicate ignored', { claimKey })
-    return c.json({ received: true, duplicate: true })
+    return c.json({ received: true, duplicate: true } satisfies WebhookReceipt)
   }
   try {
     const outcome = await apply()
     await store.set(claimKey, 'applied', { ttlMs: DEDUPE_TTL_MS })
     c.get('logger').info('webhook applied', { claimKey, outcome })
-    return c.json({ received: true })
+    return c.json({ received: true } satisfies WebhookReceipt)
   } catch (error) {
     await store.compareAndDelete(claimKey, 'applying')
     throw error

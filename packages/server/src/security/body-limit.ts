@@ -13,14 +13,16 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { ApiError, errorResponse } from '../errors'
 
+/** Whether a request's body is limited (and may be refused 413); the OpenAPI document asks too. */
+export const limitsBody = (method: string) => !['GET', 'HEAD'].includes(method.toUpperCase())
+
 /** @example app.use(limitBodies(64 * 1024)) */
 export function limitBodies(maxSize: number): MiddlewareHandler {
   const tooLarge = (c: Context) =>
     errorResponse(c, new ApiError('payload_too_large', 'The request body is too large.'))
   const streamed = bodyLimit({ maxSize, onError: tooLarge })
   return async function limitBodies(c, next) {
-    const method = c.req.method
-    if (method === 'GET' || method === 'HEAD') return next()
+    if (!limitsBody(c.req.method)) return next()
     const declared = c.req.header('Content-Length')
     if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
       return Number.parseInt(declared, 10) > maxSize ? tooLarge(c) : next()

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { limitBodies } from './body-limit'
+export { limitBodies, limitsBody } from './body-limit'
 export { corsAllowlist, checkAllowedOrigins, CorsConfigurationError } from './cors'
 export {
   defaultRateLimits,
@@ -15,7 +15,7 @@ export {
   type RateLimit,
   type RateLimitOptions,
 } from './rate-limit'
-export { sameSiteWrites } from './same-site-writes'
+export { checksSameSite, sameSiteWrites } from './same-site-writes'
 export { apiSecurityHeaders } from './secure-headers'
 export { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout, timeLeftMs } from './timeout'
 export { findLeaks, type KnownSensitiveValues, type LeakFinding } from './leaks'

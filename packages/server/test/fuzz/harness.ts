@@ -9,6 +9,12 @@ import { ErrorEnvelope, REQUEST_ID_HEADER, type ErrorCode } from '@shareflow/con
 import { expect } from 'vitest'
 import { BFF_ORIGIN, MOUNT } from '../journeys/harness'
 import { expectUnchanged, snapshotStore } from '../security/state'
+import {
+  documentsOperation,
+  expectResponseMatchesSpec,
+  useDocument,
+  type JsonObject,
+} from '../openapi'
 import type { VerifiedWorld } from '../security/world'
 
 export interface HostileRequest {
@@ -78,11 +84,61 @@ const vendorWrites = (world: VerifiedWorld) =>
       r.status < 300,
   ).length
 
+/** One operation of the served document, with a concrete path below the mount point to call it. */
+export interface ServedOperation {
+  method: string
+  template: string
+  path: string
+  statuses: string[]
+  /** A minimal request to it (`{}` as the body of a write). */
+  request: (headers: Record<string, string>) => HostileRequest
+}
+
+/**
+ * Fetches the OpenAPI document the running BFF serves about itself and returns its operations;
+ * after this, a `sendHostile(…, { matchesDocument: true })` answer must be one that document lists.
+ */
+export async function loadServedDocument(world: VerifiedWorld): Promise<ServedOperation[]> {
+  const response = await world.harness.host.request(`${BFF_ORIGIN}${MOUNT}/openapi.json`)
+  expect(response.status).toBe(200)
+  const document = (await response.json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+  }
+  useDocument('shareflow', document as unknown as JsonObject, { strictTrailingSlash: true })
+  return Object.entries(document.paths).flatMap(([template, item]) =>
+    Object.entries(item).map(([verb, operation]) => {
+      const method = verb.toUpperCase()
+      const path = template.replace(/\{[^}]+\}/g, 'fuzz-id')
+      return {
+        method,
+        template,
+        path,
+        statuses: Object.keys(operation.responses),
+        request: (headers: Record<string, string>) => ({
+          method,
+          path,
+          headers: { 'Content-Type': 'application/json', ...headers },
+          ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
+        }),
+      }
+    }),
+  )
+}
+
+export interface HostileOptions {
+  /**
+   * Also fail when a documented operation answers a status its document (see
+   * {@link loadServedDocument}) does not list, or a body that does not match that status's schema.
+   */
+  matchesDocument?: boolean
+}
+
 /** Sends `request` and checks the answer; returns its status and, for refusals, its code. */
 export async function sendHostile(
   world: VerifiedWorld,
   tally: FuzzTally,
   request: HostileRequest,
+  { matchesDocument = false }: HostileOptions = {},
 ): Promise<{ status: number; code: ErrorCode | null }> {
   const what = `${request.method} ${request.path}`
   const storeBefore = await snapshotStore(world.harness.store)
@@ -121,6 +177,15 @@ export async function sendHostile(
   // A HEAD answer has the status and headers of its GET, and by definition no body.
   if (request.method === 'HEAD') return { status: response.status, code: null }
   expect(response.headers.get('X-Content-Type-Options'), what).toBe('nosniff')
+  const documentedPath = new URL(`${BFF_ORIGIN}${MOUNT}${request.path}`).pathname
+  if (matchesDocument && documentsOperation('shareflow', request.method, documentedPath)) {
+    expectResponseMatchesSpec('shareflow', {
+      method: request.method,
+      path: documentedPath,
+      status: response.status,
+      body: text === '' ? undefined : JSON.parse(text),
+    })
+  }
   if (response.status < 400) return { status: response.status, code: null }
 
   const envelope = ErrorEnvelope.safeParse(JSON.parse(text))

@@ -10,7 +10,7 @@ import { signWebhook } from '../../src/webhooks/signature'
 import { COINFLOW_WEBHOOK_KEY, PERSONA_WEBHOOK_SECRET } from '../journeys/harness'
 import { createVerifiedWorld, jane, type VerifiedWorld } from '../security/world'
 import { headerValue, hostileBody } from './arbitraries'
-import { createTally, sendHostile, summarize } from './harness'
+import { createTally, loadServedDocument, sendHostile, summarize } from './harness'
 
 const RUNS = Number(process.env.SHAREFLOW_FUZZ_RUNS ?? 500)
 
@@ -26,6 +26,7 @@ beforeAll(async () => {
       ?.idempotencyKey ?? payout.id
   // Let the payout's own Withdraw Pending webhook land first, so it is not mistaken for a trace.
   await world.harness.advance(0)
+  await loadServedDocument(world)
 }, 60_000)
 
 afterAll(() => {
@@ -75,12 +76,18 @@ const post = (
   body: string | undefined,
   headers: Record<string, string | undefined>,
 ) =>
-  sendHostile(world, tally, {
-    method: 'POST',
-    path: `/webhooks/${vendor}`,
-    body,
-    headers: { 'Content-Type': 'application/json', ...headers },
-  })
+  sendHostile(
+    world,
+    tally,
+    {
+      method: 'POST',
+      path: `/webhooks/${vendor}`,
+      body,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    },
+    // Every answer, accepted deliveries included, as the BFF's own document lists it.
+    { matchesDocument: true },
+  )
 
 describe('fuzzing the webhook receivers', () => {
   it('refuses Persona deliveries without valid proof, leaving no trace', async () => {
