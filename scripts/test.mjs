@@ -1,5 +1,6 @@
 // The one test command (`pnpm test`): format check, typecheck, then every vitest project
-// (contract, server, react, browser, storybook, e2e). It ends with a plain
+// (contract, server, react, browser, storybook, e2e), then the visual check of every story
+// (test/visual: `pnpm test:visual --update` takes new reference images). It ends with a plain
 // "N passed, N failed" line, which is what CI counts.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
@@ -50,6 +51,11 @@ steps.push([
     '--outputFile.json=.vitest.json',
     ...extra,
   ]),
+])
+
+steps.push([
+  'visual',
+  run('visual check (every story, light and dark)', 'node', ['test/visual/run.mjs']),
 ])
 
 let passed = 0
