@@ -47,7 +47,10 @@ export const UnverifiedToPaidOut: Story = {
     const page = within(document.body)
 
     await step('Verify with Persona', async () => {
-      await userEvent.click(await canvas.findByRole('button', { name: m.gateStartAction }))
+      // The start screen's body and action load with their chunk: on a busy machine, seconds.
+      await userEvent.click(
+        await canvas.findByRole('button', { name: m.gateStartAction }, { timeout: 10_000 }),
+      )
       await canvas.findByRole('heading', { name: m.gateInProgressTitle })
       // The person finishes Persona's flow in the other tab.
       await sandbox.completeInquiry()
@@ -113,5 +116,19 @@ export const Dark: Story = {
       'data-theme',
       'dark',
     )
+  },
+}
+
+/** The same cash-out panel on a small phone (320 px wide), as the toolbar's viewport shows it. */
+export const Phone: Story = {
+  args: { journey: 'linked' },
+  globals: { viewport: { value: 'mobile1', isRotated: false } },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money, named } = say(globals)
+    const canvas = within(canvasElement)
+    await canvas.findByRole('radio', { name: m.speed_asap }, { timeout: 10_000 })
+    await expect(
+      canvas.getByRole('button', { name: named(fill(m.withdraw, { amount: money(40_00) })) }),
+    ).toBeVisible()
   },
 }

@@ -73,6 +73,7 @@ export const Ready: Story = {
   },
 }
 
+/** Arrow keys move the choice between speeds (the story presses ↓ once: same day is chosen). */
 export const ChoosingWithTheKeyboard: Story = {
   play: async ({ canvasElement, globals }) => {
     const { m } = say(globals)
@@ -91,6 +92,7 @@ export const Idle: Story = {
   },
 }
 
+/** The story types 1234.50 and the prices follow; on this page the field shows empty. */
 export const Typing: Story = {
   args: { defaultAmount: undefined },
   play: async ({ canvasElement, globals }) => {
@@ -103,6 +105,7 @@ export const Typing: Story = {
   },
 }
 
+/** The story types “ten dollars”: the field is marked invalid. On this page it shows empty. */
 export const NotAnAmount: Story = {
   args: { defaultAmount: undefined },
   play: async ({ canvasElement }) => {

@@ -224,6 +224,7 @@ export const RefusedByTheHost: Story = {
   },
 }
 
+/** Not verified yet: pressing the button says to verify first (the story presses it). */
 export const NotVerified: Story = {
   args: { journey: 'new' },
   play: async ({ canvasElement, globals }) => {
