@@ -245,6 +245,10 @@ function compare(referenceFile, actual) {
 }
 
 const siteDir = site()
+if (!existsSync(path.join(siteDir, 'index.json'))) {
+  console.error(`No Storybook build in ${siteDir} (its index.json): build one, or drop --site.`)
+  process.exit(1)
+}
 const index = JSON.parse(readFileSync(path.join(siteDir, 'index.json'), 'utf8'))
 const stories = Object.values(index.entries)
   .filter((entry) => entry.type === 'story')
