@@ -164,6 +164,7 @@ const operations: Operation[] = [
   persona('GET', '/accounts/{account}'),
   persona('POST', '/transactions'),
   persona('GET', '/transactions/{transaction}'),
+  persona('PATCH', '/transactions/{transaction}'),
   coinflow('GET', '/withdraw'),
   coinflow('GET', '/withdraw/history'),
   coinflow('GET', '/auth/session-key'),
