@@ -170,6 +170,7 @@ const operations: Operation[] = [
   coinflow('GET', '/auth/session-key'),
   coinflow('POST', '/withdraw/kyc'),
   coinflow('POST', '/withdraw/kyc/share-token'),
+  coinflow('POST', '/withdraw/kyb'),
   coinflow('POST', '/withdraw/account'),
   coinflow('POST', '/withdraw/debit-card'),
   coinflow('POST', '/withdraw/iban'),
