@@ -53,6 +53,7 @@ export {
   inquiryFieldsOf,
   kycInfoOf,
   sandboxAccounts,
+  sandboxBusinesses,
   sandboxPeople,
   type SandboxPerson,
 } from './sandbox-people'
