@@ -182,6 +182,38 @@ describe('a business payee’s KYB journey', () => {
     expect(status.verificationLink).toMatch(/^http:\/\/localhost:3000\/verification\//)
   })
 
+  it('learns of Persona’s decision by polling when its webhook is lost, and registers once', async () => {
+    const journey = setUp()
+    await journey.request('PUT', novaStudio())
+    journey.emulator.world.faults.persona.webhookDropRate = 1
+    await journey.workflowRuns()
+    expect(await journey.state()).toBe('checking')
+    expect(journey.calls('coinflow.registerBusiness')).toBe(0)
+    // Asked again only once the fallback's 30 s have passed, within Persona's budget.
+    journey.clock.advance(30_000)
+    expect(await journey.state()).toBe('approved')
+    expect(await journey.state()).toBe('approved')
+    expect(journey.calls('persona.getTransaction')).toBe(1)
+    expect(journey.calls('coinflow.registerBusiness')).toBe(1)
+  })
+
+  it('registers once Coinflow is back when it was down at approval, never twice', async () => {
+    const journey = setUp()
+    await journey.request('PUT', novaStudio())
+    journey.emulator.world.faults.coinflow.errorRate = 1
+    await journey.workflowRuns()
+    expect(await journey.state()).toBe('checking')
+    // The webhook was answered 500, so Persona delivers it again; this time Coinflow answers.
+    journey.emulator.world.faults.coinflow.errorRate = 0
+    journey.clock.advance(30_000)
+    await journey.emulator.flush()
+    expect(await journey.state()).toBe('approved')
+    const registered = await journey.coinflow('biz-nova')
+    expect(registered.body.withdrawer.verification.status).toBe('approved')
+    // Every attempt after the first asked Coinflow whether it already had the business.
+    expect(journey.calls('coinflow.getWithdrawer')).toBeGreaterThanOrEqual(1)
+  })
+
   it('refuses bad details field by field, and asks no vendor and stores nothing', async () => {
     const journey = setUp()
     const { beneficialOwners, ...rest } = novaStudio()
