@@ -233,6 +233,15 @@ describe('a business payee’s KYB journey', () => {
     expect(await journey.state()).toBe('details_required')
   })
 
+  it('documents both of its routes and every answer they give in the OpenAPI document', async () => {
+    const journey = setUp()
+    const document = (await (await journey.app.request('/openapi.json')).json()) as any
+    expect(Object.keys(document.paths['/business'])).toEqual(['get', 'put'])
+    expect(document.components.schemas.BusinessDetails).toBeDefined()
+    const put = document.paths['/business'].put.responses
+    for (const status of ['200', '400', '401', '403']) expect(put[status], status).toBeDefined()
+  })
+
   it('answers only the host’s business user, and never another user’s business', async () => {
     const journey = setUp({
       person: { id: 'user-jane', email: 'jane@example.com' },

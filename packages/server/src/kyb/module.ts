@@ -13,6 +13,7 @@ import { ApiError, validate } from '../errors'
 import type { ShareflowEnv } from '../request-context'
 import type { ShareflowModule } from '../shareflow-module'
 import { requireUser, signedIn } from '../user'
+import { kybPaths } from './openapi'
 import { createKybService, type KybService, type KybServiceOptions } from './service'
 
 export interface KybModuleOptions extends Pick<
@@ -41,6 +42,7 @@ export function createKybModule(options: KybModuleOptions): KybModule {
   let service: KybService | undefined
   return {
     name: 'kyb',
+    openapi: kybPaths,
     get service() {
       if (!service) throw new Error('The KYB module has not been registered with an app yet')
       return service
