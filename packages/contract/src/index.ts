@@ -3,6 +3,19 @@ export { Currency, Money, PositiveMoney } from './money'
 export { ErrorCode, ErrorEnvelope, FieldError, errorStatus } from './errors'
 export { InquiryLink, KycNextAction, KycState, KycStatus } from './kyc'
 export {
+  BUSINESS_COUNTRIES,
+  BeneficialOwner,
+  BusinessDetails,
+  BusinessEntityType,
+  BusinessFieldProblem,
+  BusinessState,
+  BusinessStatus,
+  ControllingPerson,
+  MAX_BENEFICIAL_OWNERS,
+  PostalAddress,
+  type BusinessCountry,
+} from './business'
+export {
   AddCardRequest,
   AddIbanRequest,
   AddPixRequest,

@@ -10,6 +10,8 @@ export const routes = {
   destinationsIban: '/destinations/iban',
   destinationsPix: '/destinations/pix',
   destinationsCard: '/destinations/card',
+  /** A business payee's KYB journey (the KYB module): its state, and its details. */
+  business: '/business',
   openapi: '/openapi.json',
   /** Liveness and readiness probes for load balancers; outside the rate limits. */
   healthz: '/healthz',

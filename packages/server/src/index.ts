@@ -62,3 +62,4 @@ export {
   type PayoutsModuleOptions,
 } from './payouts/module'
 export type { AuthorizePayoutResult, PayoutHostCall, PayoutHostLedger } from './payouts/host-ledger'
+export { createKybModule, type KybModule, type KybModuleOptions } from './kyb/module'

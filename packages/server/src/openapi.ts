@@ -9,6 +9,8 @@ import {
   AddCardRequest,
   AddIbanRequest,
   AddPixRequest,
+  BusinessDetails,
+  BusinessStatus,
   CreatePayoutRequest,
   DestinationList,
   ErrorEnvelope,
@@ -62,6 +64,8 @@ export const componentSchemas = {
   AddCardRequest,
   Health,
   Readiness,
+  BusinessDetails,
+  BusinessStatus,
 } satisfies Record<string, z.ZodType>
 
 export type ComponentName = keyof typeof componentSchemas

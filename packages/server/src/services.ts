@@ -36,6 +36,21 @@ export interface CoinflowWebhookEvent {
 
 export type CoinflowWebhookHandler = (event: CoinflowWebhookEvent) => void | Promise<void>
 
+/**
+ * A verified, de-duplicated Persona event of a transaction's workflow (`transaction.*`,
+ * `verification.*`, `report/*`), by the spec's name, with the object it carries.
+ */
+export interface PersonaWorkflowEvent {
+  id: string
+  name: string
+  createdAt: string | null
+  resource: { type: string; id: string; attributes: Record<string, unknown> }
+}
+
+export type PersonaWorkflowHandler = (
+  event: PersonaWorkflowEvent,
+) => 'applied' | 'ignored' | Promise<'applied' | 'ignored'>
+
 /** A list of handlers; `add` returns the function that removes it. */
 export interface HookList<H> {
   add(handler: H): () => void
@@ -78,6 +93,8 @@ export interface ShareflowServices {
      * 500, so Coinflow delivers again (the de-duplication claim is released).
      */
     onCoinflowWithdrawEvent: HookList<CoinflowWebhookHandler>
+    /** Runs for every Persona `transaction.*`, `verification.*` and `report/*` event (KYB). */
+    onPersonaWorkflowEvent: HookList<PersonaWorkflowHandler>
   }
   /** Each vendor's circuit breaker, when turned on (`upstream.breaker`). */
   breakers: Record<Vendor, CircuitBreaker | undefined>
@@ -165,7 +182,10 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     kyc,
     sessionKeys,
     breakers,
-    webhooks: { onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>() },
+    webhooks: {
+      onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>(),
+      onPersonaWorkflowEvent: createHookList<PersonaWorkflowHandler>(),
+    },
     settings: {
       webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,
       webhookClock: options.webhookClock ?? systemClock,

@@ -17,6 +17,12 @@ export interface ShareflowUser {
   country?: string
   /** The user's completed Persona inquiry, when the host already knows it. */
   personaInquiryId?: string
+  /**
+   * Set when the user is paid as a business (a marketplace seller, an agency, a creator's LLC):
+   * the business's own id in the host's records, which becomes Persona's transaction reference
+   * and Coinflow's user id for the business. Only the host says so, never the browser.
+   */
+  business?: { id: string }
 }
 
 /**
@@ -41,15 +47,19 @@ const text = (value: unknown, min: number, max: number): value is string =>
  * unusable. Checked by hand rather than by a schema: it runs on every request.
  */
 function usableUser(found: ShareflowUser): ShareflowUser | null {
-  const { id, email, country, personaInquiryId } = found
+  const { id, email, country, personaInquiryId, business } = found
   if (!text(id, 1, 256) || !text(email, 3, 320)) return null
   if (country !== undefined && !text(country, 2, 2)) return null
   if (personaInquiryId !== undefined && !text(personaInquiryId, 1, 64)) return null
+  if (business !== undefined && (typeof business !== 'object' || !text(business?.id, 1, 256))) {
+    return null
+  }
   return {
     id,
     email,
     ...(country ? { country } : {}),
     ...(personaInquiryId ? { personaInquiryId } : {}),
+    ...(business ? { business: { id: business.id } } : {}),
   }
 }
 

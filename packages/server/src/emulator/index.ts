@@ -21,6 +21,10 @@ import { createControlApp } from './control'
 import { applyFaults } from './faults'
 import { escapeHtml } from './html'
 import { createPersonaEmulator, type PersonaEmulator, type PersonaEmulatorOptions } from './persona'
+import {
+  EMULATOR_KYB_TRANSACTION_TYPE,
+  EMULATOR_KYB_TRANSACTION_TYPE_ID,
+} from './persona/transaction-workflow'
 import { createWebhookDispatcher, type EmulatorWebhookDispatcher } from './webhooks'
 import {
   createIds,
@@ -38,9 +42,18 @@ export { createManualClock, noFaults, systemClock } from './world'
 export type { EmulatorClock, EmulatorWorld, FaultSettings, Vendor } from './world'
 export { magicLastNames, personaVersions, type PersonaWebhookTarget } from './persona'
 export {
+  EMULATOR_KYB_TRANSACTION_TYPE,
+  EMULATOR_KYB_TRANSACTION_TYPE_ID,
+  MAGIC_OWNER_PEP,
+  MAGIC_TIN_FAILS,
+  magicBusinessWords,
+  type TransactionType,
+} from './persona/transaction-workflow'
+export {
   inquiryFieldsOf,
   kycInfoOf,
   sandboxAccounts,
+  sandboxBusinesses,
   sandboxPeople,
   type SandboxPerson,
 } from './sandbox-people'
@@ -224,6 +237,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         options.coinflow?.personaConnectionId ?? COINFLOW_PERSONA_CONNECTION_ID,
         ...(options.persona?.connections ?? []),
       ],
+      transactionTypes: {
+        [EMULATOR_KYB_TRANSACTION_TYPE_ID]: EMULATOR_KYB_TRANSACTION_TYPE,
+        ...options.persona?.transactionTypes,
+      },
       hostedOrigin,
       closed: closing.signal,
     })

@@ -113,3 +113,46 @@ export function sharedIdentityOf(
 }
 
 const lastFour = (idNumber: string) => idNumber.replace(/\D/g, '').slice(-4)
+
+const austin = {
+  street1: '500 Congress Ave',
+  city: 'Austin',
+  subdivision: 'TX',
+  postalCode: '78701',
+  country: 'US',
+}
+
+/**
+ * The sandbox's business payees, in the contract's `BusinessDetails` shape. `novaStudio` (the
+ * demo's "Nova Studio LLC", one owner who also controls it) passes Persona's KYB workflow and
+ * Coinflow's business registration; spread a magic value from the README's tables into it for
+ * another outcome, e.g. `{ ...sandboxBusinesses.novaStudio, legalName: 'Decline Works LLC' }`.
+ */
+export const sandboxBusinesses = {
+  novaStudio: {
+    legalName: 'Nova Studio LLC',
+    registrationNumber: '0803456789',
+    taxId: '12-3456789',
+    dateFormed: '2019-04-01',
+    entityType: 'llc' as const,
+    website: 'https://novastudio.example',
+    registeredAddress: austin,
+    beneficialOwners: [
+      {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        birthDate: '1984-03-02',
+        ownershipPercent: 60,
+        address: { ...austin, street1: '1 Elm St', postalCode: '78702' },
+        ssnLast4: '1234',
+      },
+    ],
+    controllingPerson: {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada@novastudio.example',
+      title: 'Managing member',
+      birthDate: '1984-03-02',
+    },
+  },
+}

@@ -18,6 +18,7 @@ import { sha256Hex } from '../digest'
 import { ApiError, parseJsonText } from '../errors'
 import type { WebhookReceipt } from '../openapi'
 import type { ShareflowEnv } from '../request-context'
+import type { PersonaWorkflowEvent, PersonaWorkflowHandler } from '../services'
 import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
 
 const DEDUPE_TTL_MS = 7 * 86_400_000
@@ -89,9 +90,22 @@ async function once(
   }
 }
 
+/** A transaction workflow's events (KYB), which the KYB module follows, not the KYC service. */
+const isWorkflowEvent = (name: string) =>
+  name.startsWith('transaction.') || name.startsWith('verification.') || name.startsWith('report/')
+
+async function applyWorkflowEvent(
+  handlers: readonly PersonaWorkflowHandler[],
+  event: PersonaWorkflowEvent,
+): Promise<'applied' | 'ignored'> {
+  let applied = false
+  for (const handler of [...handlers]) applied = (await handler(event)) === 'applied' || applied
+  return applied ? 'applied' : 'ignored'
+}
+
 export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
   app.post(routes.webhooksPersona, async (c) => {
-    const { settings, kyc } = c.get('shareflow')
+    const { settings, kyc, webhooks } = c.get('shareflow')
     if (settings.personaWebhookSecrets.length === 0) {
       throw new ApiError('not_found', 'There is nothing here.')
     }
@@ -106,14 +120,18 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
     if (!signature.ok) await refused(c, 'persona', signature.reason)
     await verified(c)
     const { data } = parseJsonText(raw, PersonaDelivery)
-    return once(c, `webhook:persona:${data.id}`, () =>
-      kyc.applyPersonaEvent({
-        id: data.id,
-        name: data.attributes.name,
-        createdAt: data.attributes['created-at'] ?? null,
-        resource: data.attributes.payload.data,
-      }),
-    )
+    const event = {
+      id: data.id,
+      name: data.attributes.name,
+      createdAt: data.attributes['created-at'] ?? null,
+      resource: data.attributes.payload.data,
+    }
+    if (isWorkflowEvent(event.name)) {
+      return once(c, `webhook:persona:${data.id}`, () =>
+        applyWorkflowEvent(webhooks.onPersonaWorkflowEvent.handlers, event),
+      )
+    }
+    return once(c, `webhook:persona:${data.id}`, () => kyc.applyPersonaEvent(event))
   })
 
   app.post(routes.webhooksCoinflow, async (c) => {

@@ -273,6 +273,39 @@ export interface DelegatedPayoutInput {
   idempotencyKey: string
 }
 
+/** Coinflow's `KybPassiveRequestBody`: the business and its beneficial owners. */
+export interface BusinessRegistrationBody {
+  merchantId: string
+  redirectLink?: string
+  info: {
+    name: string
+    tin: string
+    website: string
+    dateFormed?: string
+    entityType?: string
+    business: {
+      address1: string
+      address2?: string
+      city: string
+      state: string
+      zip: string
+      country: string
+    }
+    person: { email: string; firstName: string; lastName: string }
+  }
+  ubos: Array<{
+    firstName: string
+    surName: string
+    dob: string
+    ssn: string
+    physicalAddress: string
+    city: string
+    state: string
+    zip: string
+    country: string
+  }>
+}
+
 /** The Coinflow operations the BFF uses, every one counted on the journey's counter. */
 export interface CoinflowApi {
   /** A short-lived key that lets the browser frame Coinflow's hosted pages for this user. */
@@ -287,6 +320,14 @@ export interface CoinflowApi {
     shareToken: string
     email: string
   }): Promise<ShareTokenRegistration>
+  /**
+   * `POST /withdraw/kyb`, passive form (business `info` and `ubos`). Never retried here, as a
+   * lost answer may hide a registration: the caller reads `getWithdrawer` before trying again.
+   */
+  registerBusiness(input: {
+    userId: string
+    body: BusinessRegistrationBody
+  }): Promise<ShareTokenRegistration & { rejectionReasons?: string[] }>
   quoteDelegatedPayout(input: Omit<DelegatedPayoutInput, 'idempotencyKey'>): Promise<DelegatedQuote>
   payoutDelegated(input: DelegatedPayoutInput): Promise<DelegatedPayoutResult>
   /** By payout signature or transfer id; `null` when Coinflow does not know it. */
@@ -455,6 +496,35 @@ export function createCoinflowClient({
           return { kind: 'client_error', status: response.status }
         }
         throw unexpected('registerShareToken', response)
+      },
+
+      async registerBusiness({ userId, body }) {
+        const response = await send({
+          operation: 'coinflow.registerBusiness',
+          method: 'POST',
+          path: '/withdraw/kyb',
+          headers: asUser(userId),
+          body,
+          maxAttempts: 1,
+        })
+        if (response.status === 200 || response.status === 201) {
+          const parsed = parse(RegistrationResponse, response, 'registerBusiness')
+          return { kind: 'registered', verification: parsed.withdrawer.verification }
+        }
+        if (response.status === 451) {
+          const parsed = parse(VerificationRequired, response, 'registerBusiness')
+          return {
+            kind: 'verification_required',
+            verification: parsed.verification ?? null,
+            verificationLink: parsed.verificationLink,
+            rejectionReasons: parsed.rejectionReasons ?? [],
+          }
+        }
+        if (response.status === 409) return { kind: 'already_registered' }
+        if (response.status >= 400 && response.status < 500) {
+          return { kind: 'client_error', status: response.status }
+        }
+        throw unexpected('registerBusiness', response)
       },
 
       async quoteDelegatedPayout({ userId, account, speed, amount }) {

@@ -89,6 +89,13 @@ const InquiryDocument = z.object({
     .nullish(),
 })
 const InquiryList = z.object({ data: z.array(InquiryResource) })
+const TransactionDocument = z.object({
+  data: z.object({ id: z.string(), attributes: z.object({ status: z.string() }) }),
+})
+const IdDocument = z.object({ data: z.object({ id: z.string() }) })
+const toTransaction = (
+  resource: z.infer<typeof TransactionDocument>['data'],
+): PersonaTransaction => ({ id: resource.id, status: resource.attributes.status })
 const ShareTokenDocument = z.object({ data: ShareTokenResource })
 
 const toInquiry = (resource: z.infer<typeof InquiryResource>): PersonaInquiry => ({
@@ -188,7 +195,38 @@ export interface PersonaApi {
   getShareToken(tokenId: string): Promise<PersonaShareToken | null>
 }
 
-export interface PersonaClient extends PersonaApi {
+/** A Persona transaction as the BFF follows it: its id and status, no fields. */
+export interface PersonaTransaction {
+  id: string
+  /** `created`, `approved`, `declined`, `needs review` … (the type's workflow sets it). */
+  status: string
+}
+
+export interface PersonaTransactionsApi {
+  /** `POST /transactions` of `transactionTypeId`, with the type's `fields` (keys as sent). */
+  createTransaction(input: {
+    transactionTypeId: string
+    referenceId: string
+    fields: Record<string, unknown>
+    idempotencyKey: string
+  }): Promise<PersonaTransaction>
+  getTransaction(transactionId: string): Promise<PersonaTransaction | null>
+  /** `POST /accounts`: a person (a business's owner); returns the account id. */
+  createAccount(input: {
+    referenceId: string
+    attributes: Record<string, string>
+    idempotencyKey: string
+  }): Promise<string>
+  /** `POST /accounts/{id}/add-relation`: relates the account to another object (a transaction). */
+  addAccountRelation(input: {
+    accountId: string
+    relationKey: string
+    targetId: string
+    idempotencyKey: string
+  }): Promise<void>
+}
+
+export interface PersonaClient extends PersonaApi, PersonaTransactionsApi {
   /**
    * The same client, counting its calls on `counter` (one per journey). Once `signal` aborts
    * (the browser's request timed out or went away) its calls still queued for the rate budget
@@ -196,7 +234,10 @@ export interface PersonaClient extends PersonaApi {
    * A function for `signal` is asked at each call (so a request without Persona calls never
    * builds one).
    */
-  withCalls(counter: UpstreamCallCounter, signal?: AbortSignal | (() => AbortSignal)): PersonaApi
+  withCalls(
+    counter: UpstreamCallCounter,
+    signal?: AbortSignal | (() => AbortSignal),
+  ): PersonaApi & PersonaTransactionsApi
   /** How long a call asked for now would wait for the rate budget (`RateBudget.waitEstimateMs`). */
   waitEstimateMs(): number
 }
@@ -258,7 +299,7 @@ export function createPersonaClient({
   function api(
     counter: UpstreamCallCounter | undefined,
     signal?: AbortSignal | (() => AbortSignal),
-  ): PersonaApi {
+  ): PersonaApi & PersonaTransactionsApi {
     const send = failures.sender(transport, counter, signal)
     const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
       send({
@@ -388,6 +429,53 @@ export function createPersonaClient({
           ok: true,
           token: toShareToken(parse(ShareTokenDocument, response, 'createShareToken').data),
         }
+      },
+
+      async createTransaction({ transactionTypeId, referenceId, fields, idempotencyKey }) {
+        const response = await post('persona.createTransaction', '/transactions', idempotencyKey, {
+          data: {
+            attributes: {
+              'transaction-type-id': transactionTypeId,
+              'reference-id': referenceId,
+              fields,
+            },
+          },
+        })
+        if (response.status !== 201 && response.status !== 200) {
+          throw unexpected('createTransaction', response)
+        }
+        return toTransaction(parse(TransactionDocument, response, 'createTransaction').data)
+      },
+
+      async getTransaction(transactionId) {
+        const response = await send({
+          operation: 'persona.getTransaction',
+          method: 'GET',
+          path: `/transactions/${encode(transactionId)}`,
+        })
+        if (response.status === 404) return null
+        if (response.status !== 200) throw unexpected('getTransaction', response)
+        return toTransaction(parse(TransactionDocument, response, 'getTransaction').data)
+      },
+
+      async createAccount({ referenceId, attributes, idempotencyKey }) {
+        const response = await post('persona.createAccount', '/accounts', idempotencyKey, {
+          data: { attributes: { 'reference-id': referenceId, ...attributes } },
+        })
+        if (response.status !== 201 && response.status !== 200) {
+          throw unexpected('createAccount', response)
+        }
+        return parse(IdDocument, response, 'createAccount').data.id
+      },
+
+      async addAccountRelation({ accountId, relationKey, targetId, idempotencyKey }) {
+        const response = await post(
+          'persona.addAccountRelation',
+          `/accounts/${encode(accountId)}/add-relation`,
+          idempotencyKey,
+          { meta: { 'relation-schema-key': relationKey, 'target-object-id': targetId } },
+        )
+        if (response.status !== 200) throw unexpected('addAccountRelation', response)
       },
 
       async getShareToken(tokenId) {

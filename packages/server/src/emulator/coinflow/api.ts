@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
+import { kybRoutes } from './kyb'
 import type { Scheduler } from './scheduler'
 import { WITHDRAW_SPEEDS } from './pricing'
 import { CoinflowError, failure, type CoinflowState } from './state'
@@ -251,6 +252,8 @@ export function createCoinflowApi(
     const result = await state.registerWithDocument(c.var.userId, parsed.data)
     return c.json(result.body, result.status)
   })
+
+  kybRoutes(app, state, { user, readBody, invalid })
 
   app.get('/withdraw/history', user, (c) => c.json(state.history(c.var.userId)))
 

@@ -18,7 +18,7 @@ export interface KnownIdentity {
 
 export type VerificationStatus =
   'pending' | 'partial-approval' | 'approved' | 'rejected' | 'expired'
-export type VerificationVendor = 'persona' | 'sumsub_docv'
+export type VerificationVendor = 'persona' | 'sumsub_docv' | 'middesk' | 'persona_kyb'
 
 /**
  * Why an unapproved withdrawer is not approved yet: Coinflow is still reviewing a shared identity
@@ -96,6 +96,17 @@ export interface Withdrawer {
   /** Where the verification page sends the person when done. */
   redirectLink: string | null
   accounts: PayoutAccount[]
+  /** A business registered with `POST /withdraw/kyb`: what Coinflow keeps of it. */
+  business?: KnownBusiness
+}
+
+/** What the emulated Coinflow knows about a registered business; never returned whole. */
+export interface KnownBusiness {
+  name: string
+  /** Only the last four digits of the tax number are kept. */
+  tinLast4: string | null
+  /** The beneficial owners, each verified on its own (`UboEntry`). */
+  ubos: { reference: string; name: string; status: VerificationStatus }[]
 }
 
 export type PayoutStatus = 'pending' | 'completed' | 'failed'

@@ -50,6 +50,20 @@ export function backwardUserJson(withdrawer: Withdrawer, merchantId: string) {
   }
 }
 
+/** `IBackwardBusiness`: what business registration (`POST /withdraw/kyb`) returns. */
+export function backwardBusinessJson(withdrawer: Withdrawer, merchantId: string) {
+  return {
+    ...withdrawerJson(withdrawer, merchantId),
+    business: true,
+    ubos: (withdrawer.business?.ubos ?? []).map((ubo) => ({
+      reference: ubo.reference,
+      status: ubo.status,
+      vendor: 'middesk' as const,
+      name: ubo.name,
+    })),
+  }
+}
+
 function live<K extends PayoutAccount['kind']>(withdrawer: Withdrawer, kind: K) {
   return withdrawer.accounts.filter(
     (account): account is Extract<PayoutAccount, { kind: K }> =>

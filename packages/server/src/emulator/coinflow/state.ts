@@ -226,6 +226,21 @@ export interface VerificationDetails {
   ssnLast4?: string
 }
 
+/** What Coinflow knows of someone registered by country alone (document verification). */
+export function identityOfCountry(country: string): KnownIdentity {
+  return {
+    firstName: null,
+    lastName: null,
+    dob: null,
+    address1: null,
+    city: null,
+    state: null,
+    zip: null,
+    country,
+    ssnLast4: null,
+  }
+}
+
 export type CoinflowState = ReturnType<typeof createCoinflowState>
 
 /**
@@ -308,6 +323,8 @@ export function createCoinflowState(
 
   async function approve(withdrawer: Withdrawer): Promise<void> {
     withdrawer.verification.status = 'approved'
+    // A business approved on the verification page has had its owners verified there too.
+    for (const ubo of withdrawer.business?.ubos ?? []) ubo.status = 'approved'
     withdrawer.awaiting = null
     withdrawer.rejectionReasons = []
     await emit('KYC Success', kycData(withdrawer))
@@ -548,22 +565,11 @@ export function createCoinflowState(
       input: { email: string; country: string; redirectLink?: string },
     ) {
       rejectIfExists(userId)
-      const withdrawer = newWithdrawer(
-        userId,
-        input.email,
-        {
-          firstName: null,
-          lastName: null,
-          dob: null,
-          address1: null,
-          city: null,
-          state: null,
-          zip: null,
-          country: input.country,
-          ssnLast4: null,
-        },
-        { reference: objectId(), status: 'pending', vendor: 'sumsub_docv' },
-      )
+      const withdrawer = newWithdrawer(userId, input.email, identityOfCountry(input.country), {
+        reference: objectId(),
+        status: 'pending',
+        vendor: 'sumsub_docv',
+      })
       withdrawer.redirectLink = input.redirectLink ?? null
       withdrawer.awaiting = 'document'
       await emit('KYC Created', kycData(withdrawer))
@@ -694,6 +700,29 @@ export function createCoinflowState(
 
     /** The withdrawer a session key or user id points at, for the destination endpoints. */
     requireWithdrawer,
+
+    /**
+     * The steps every registration shares, for registrations modelled in their own file
+     * (`kyb.ts`): a new withdrawer (refused 409 when one exists), its `KYC Created` event, its
+     * approval or rejection (with their webhooks), and the 451 body while it is not approved.
+     */
+    registration: {
+      objectId,
+      rejectIfExists,
+      async create(
+        userId: string,
+        email: string,
+        identity: KnownIdentity,
+        verification: Withdrawer['verification'],
+      ) {
+        const withdrawer = newWithdrawer(userId, email, identity, verification)
+        await emit('KYC Created', kycData(withdrawer))
+        return withdrawer
+      },
+      approve,
+      reject,
+      verificationRequired,
+    },
 
     /** `POST /withdraw/account`: a US bank account; returns its token (the same one if linked twice). */
     async addBankAccount(userId: string, input: BankAccountInput): Promise<string> {

@@ -141,6 +141,10 @@ export interface TransactionRecord {
   tags: string[]
   createdAt: number
   updatedAt: number
+  /** When the bound workflow has run (emulator clock), or `null`: no workflow, or it has run. */
+  runsAt: number | null
+  /** Verifications and reports the workflow made (`related-objects`). */
+  relatedObjects: { type: string; id: string }[]
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString()
@@ -337,7 +341,7 @@ export function transactionResource(transaction: TransactionRecord) {
       reviewer: { data: null },
       'transaction-label': { data: null },
       'transaction-type': one('transaction-type', transaction.transactionTypeId),
-      'related-objects': { data: [] },
+      'related-objects': { data: transaction.relatedObjects.slice(0, 100) },
     },
   }
 }

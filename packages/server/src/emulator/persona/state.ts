@@ -20,6 +20,7 @@ import {
 } from '../world'
 import { conflict, notFound, recordInvalid } from './errors'
 import { magicOutcome } from './magic'
+import { runWorkflow, stalls, type TransactionType } from './transaction-workflow'
 import {
   type AccountRecord,
   type CaseRecord,
@@ -65,6 +66,12 @@ export interface PersonaStateOptions {
    * `destination-id`) run: how long their checks take, and which fields they need.
    */
   destinationTemplates?: Readonly<Record<string, DestinationTemplate>>
+  /**
+   * Transaction types (`txntp_…`) of this organization and the workflow each is bound to.
+   * `createEmulator` always adds {@link EMULATOR_KYB_TRANSACTION_TYPE_ID}; a transaction of any
+   * other type has no workflow and stays `created`.
+   */
+  transactionTypes?: Readonly<Record<string, TransactionType>>
 }
 
 const DAY_SECONDS = 86_400
@@ -111,7 +118,12 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
 
   /* ---- Webhooks ---- */
 
-  function emit(name: string, data: unknown, at = now()): Promise<void> {
+  function emit(
+    name: string,
+    data: unknown,
+    at = now(),
+    { included = true }: { included?: boolean } = {},
+  ): Promise<void> {
     const targets = webhooks.filter(
       (target) =>
         !target.enabledEvents ||
@@ -123,7 +135,11 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
       data: {
         type: 'event',
         id: world.ids.next('evt'),
-        attributes: { name, payload: { data, included: [] }, 'created-at': iso(at) },
+        attributes: {
+          name,
+          payload: included ? { data, included: [] } : { data },
+          'created-at': iso(at),
+        },
       },
     })
     signing = signing.then(async () => {
@@ -655,10 +671,70 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
       tags: input.tags,
       createdAt: at,
       updatedAt: at,
+      runsAt: null,
+      relatedObjects: [],
     }
+    const type = options.transactionTypes?.[input.transactionTypeId]
+    if (type && !stalls(record)) record.runsAt = at + (type.runMs ?? 3_000)
     transactions.set(record.id, record)
     await emit('transaction.created', transactionResource(record), at)
     return record
+  }
+
+  /** A transaction's status set by someone (`PATCH`, an operator's decision after review). */
+  async function setTransactionStatus(record: TransactionRecord, status: string) {
+    if (record.status === status) return
+    const at = now()
+    record.status = status
+    record.runsAt = null
+    touch(record, at)
+    await emit('transaction.status-updated', transactionResource(record), at)
+  }
+
+  /**
+   * Runs the workflow bound to the transaction's type: each verification and report as the
+   * workflow makes it (`verification.created`, then `.passed|failed`; `report/<type>.ready`, and
+   * `.matched` on a hit), then the transaction's new status. Owners are the accounts related to it.
+   */
+  async function runTransactionWorkflow(record: TransactionRecord, at: number) {
+    record.runsAt = null
+    const type = options.transactionTypes?.[record.transactionTypeId]
+    if (!type || record.status !== 'created') return
+    const owners = [...accounts.values()].filter((account) =>
+      account.relations.some((relation) => relation.targetId === record.id),
+    )
+    const run = runWorkflow({
+      transaction: record,
+      type,
+      owners,
+      at,
+      nextId: (prefix) => world.ids.next(prefix),
+    })
+    for (const step of run.verifications) {
+      const created = {
+        ...step.resource,
+        attributes: {
+          ...step.resource.attributes,
+          status: 'initiated',
+          'completed-at': null,
+          'completed-at-ts': null,
+        },
+      }
+      await emit('verification.created', created, at)
+      await emit(`verification.${step.passed ? 'passed' : 'failed'}`, step.resource, at)
+      record.relatedObjects.push({ type: step.resource.type, id: step.resource.id })
+    }
+    for (const report of run.reports) {
+      // Report events leave `included` out entirely when inclusion is off (the spec's note).
+      await emit(`report/${report.name}.ready`, report.resource, at, { included: false })
+      if (report.matched) {
+        await emit(`report/${report.name}.matched`, report.resource, at, { included: false })
+      }
+      record.relatedObjects.push({ type: report.resource.type, id: report.resource.id })
+    }
+    record.status = run.status
+    touch(record, at)
+    await emit('transaction.status-updated', transactionResource(record), at)
   }
 
   /* ---- Time ---- */
@@ -699,6 +775,16 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
           dueAt: expiresAt,
           sequence: record.sequence,
           apply: () => expireInquiry(record, expiresAt),
+        })
+      }
+    }
+    for (const record of transactions.values()) {
+      if (record.runsAt !== null && record.runsAt <= at) {
+        const runsAt = record.runsAt
+        due.push({
+          dueAt: runsAt,
+          sequence: record.sequence,
+          apply: () => runTransactionWorkflow(record, runsAt),
         })
       }
     }
@@ -755,6 +841,7 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     setCaseStatus,
     createAccount,
     createTransaction,
+    setTransactionStatus,
     settleDue,
     /** Resolves once every event raised so far has been signed and handed to the dispatcher. */
     signed: () => signing,
