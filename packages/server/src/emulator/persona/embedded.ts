@@ -149,10 +149,10 @@ const finishedEvents: Record<string, 'complete' | 'fail'> = {
 function outcomeOf(inquiry: InquiryRecord): WidgetEvent {
   const name = finishedEvents[inquiry.status]
   if (!name) return { name: 'exit' }
-  return {
-    name,
-    metadata: { inquiryId: inquiry.id, status: inquiry.status, fields: inquiry.fields },
-  }
+  // Persona sends the inquiry's fields; which ones is not documented. The ID number (an SSN in
+  // the US) stays out: the embedding page's scripts have no use for it.
+  const { 'identification-number': _idNumber, ...fields } = inquiry.fields
+  return { name, metadata: { inquiryId: inquiry.id, status: inquiry.status, fields } }
 }
 
 /** A button of the frame's own that leaves the flow (the SDK's modal has none). */
