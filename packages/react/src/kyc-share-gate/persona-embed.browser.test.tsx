@@ -55,8 +55,10 @@ describe("<KycShareGate openInquiry> with Persona's SDK", () => {
 
     // The SDK's modal frames the emulated flow; focus moves into it.
     await expect.element(personaFrame()).toBeVisible()
-    await expect.element(personaFrame()).toHaveAttribute('role', 'dialog')
+    await expect.element(page.getByRole('dialog', { name: 'Verify your identity' })).toBeVisible()
     await expect.element(personaFrame()).toHaveFocus()
+    const { violations } = await axe.run(document.body)
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([])
     await userEvent.fill(persona().getByLabelText('First name'), 'Robin')
     await userEvent.fill(persona().getByLabelText('Last name'), 'Reyes')
     await userEvent.fill(persona().getByLabelText('Date of birth'), '1994-03-17')

@@ -80,6 +80,16 @@ export function createPersonaEmbeddedFlow(
           onError: () => close('error'),
         })
         const overlay = [...document.body.children].find((child) => !before.has(child))
+        // The SDK puts role=dialog on the iframe itself, which ARIA does not allow (axe:
+        // aria-allowed-role); the overlay holding it is the dialog instead.
+        const frame = overlay?.querySelector('iframe')
+        if (overlay && frame) {
+          frame.removeAttribute('role')
+          frame.removeAttribute('aria-modal')
+          overlay.setAttribute('role', 'dialog')
+          overlay.setAttribute('aria-modal', 'true')
+          overlay.setAttribute('aria-label', frame.title)
+        }
         current = client
       },
       () => options.onClose?.('error'),
