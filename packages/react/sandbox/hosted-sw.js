@@ -1,7 +1,8 @@
 // A service worker for Storybook: the emulator's hosted pages (Persona's flow, Coinflow's withdraw
 // and verification pages) answer at this origin from the emulator running in a Storybook page, so
 // designers click through them with no server and no network. Registered by `hosted-worker.ts`.
-const PAGES = ['/persona/', '/solana/withdraw/', '/verification/']
+// `/widget`: the page Persona's SDK frames (`createPersonaEmbeddedFlow` with this origin as its host).
+const PAGES = ['/persona/', '/widget', '/solana/withdraw/', '/verification/']
 const ASSETS = ['/assets/withdraw.js', '/assets/coinflow.css']
 
 self.addEventListener('install', () => self.skipWaiting())

@@ -121,7 +121,10 @@ export interface Emulator {
   persona: Hono
   /** Coinflow's API under `/api`, plus `/__emulator`. */
   coinflow: Hono
-  /** Hosted pages (`/persona/verify`, `/solana/withdraw/:merchantId`, …), plus `/__emulator`. */
+  /**
+   * Hosted pages (`/persona/verify`, Persona's embedded `/widget`, `/solana/withdraw/:merchantId`,
+   * …), plus `/__emulator`.
+   */
   hosted: Hono
   /** The control endpoint alone (also mounted at `/__emulator` on the three apps). */
   control: Hono
@@ -299,7 +302,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     () => ({
       fetch: async (request: Request) => {
         const path = new URL(request.url).pathname
-        return path.startsWith('/persona/')
+        // Persona's SDK asks its host for `/widget` and `/preload` at the root (`embedded.ts`).
+        return path.startsWith('/persona/') || path === '/widget' || path === '/preload'
           ? persona.hosted.fetch(request)
           : coinflow.hosted.fetch(request)
       },

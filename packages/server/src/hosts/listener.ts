@@ -39,24 +39,25 @@ export type WithRawBody = IncomingMessage & { rawBody?: Buffer }
 
 /**
  * A Node `(req, res)` listener over `app`. `clientAddress(req)` is the client as the host sees
- * it; `extra(req)` adds bindings (e.g. Fastify's request, for `getUser`). As `serveShareflow`
- * does, `@hono/node-server` puts its own `Request`/`Response` (subclasses of the standard ones) on
- * the global object: with the host's own left there, a request it builds could not be re-read
- * by one of Hono's (a chunked body through the body limit answers 500).
+ * it; `extra(req)` adds bindings (e.g. Fastify's request, for `getUser`). Like `serveShareflow`, it
+ * leaves the host's global `Request`/`Response` alone (`@hono/node-server` would put its own there).
  */
 export function shareflowListener(
   app: ShareflowFetchApp,
   clientAddress: (incoming: IncomingMessage) => string | null | undefined,
   extra: (incoming: IncomingMessage) => object = () => ({}),
 ): (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void> {
-  const listener = getRequestListener((request, env) => {
-    // Express and Fastify serve HTTP/1 here: the request is always Node's IncomingMessage.
-    const incoming = env.incoming as IncomingMessage
-    return app.fetch(request, {
-      ...env,
-      ...extra(incoming),
-      clientAddress: clientAddress(incoming) ?? null,
-    })
-  })
+  const listener = getRequestListener(
+    (request, env) => {
+      // Express and Fastify serve HTTP/1 here: the request is always Node's IncomingMessage.
+      const incoming = env.incoming as IncomingMessage
+      return app.fetch(request, {
+        ...env,
+        ...extra(incoming),
+        clientAddress: clientAddress(incoming) ?? null,
+      })
+    },
+    { overrideGlobalObjects: false },
+  )
   return (incoming, outgoing) => listener(incoming, outgoing)
 }

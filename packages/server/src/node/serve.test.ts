@@ -6,9 +6,13 @@ import { createShareflowApp } from '../app'
 import { createManualClock } from '../emulator'
 import { silentLogger } from '../logger'
 import { createMemoryStore } from '../store/memory'
+import { chunkedBody } from '../../test/hosts/chunked'
 import { serveShareflow, type ServingShareflow } from '.'
 
 const BUDGET = 3
+
+// Taken before any test serves: what a host (Next.js, say) had on the global object.
+const { Request: hostRequest, Response: hostResponse } = globalThis
 
 /** A host app with the BFF mounted, three requests per address a minute, nobody signed in. */
 function hostWithBff() {
@@ -133,5 +137,29 @@ describe('serveShareflow: per-address rate limits', () => {
       expect(refused.status).toBe(429)
       expect(refused.body?.error.code).toBe('rate_limited')
     })
+  })
+})
+
+describe("serveShareflow: the host process's own globals", () => {
+  const chunked = (server: ServingShareflow, text: string) =>
+    fetch(`${server.url}/api/shareflow/kyc/share`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      ...chunkedBody(text),
+    })
+
+  it('leaves the global Request and Response as the host had them (Next.js checks its responses against its own), and still reads a chunked body', async () => {
+    const server = await serve({})
+    expect(globalThis.Request).toBe(hostRequest)
+    expect(globalThis.Response).toBe(hostResponse)
+
+    // Read whole and handed on: nobody is signed in here, so the BFF's answer is a 401, not a 500.
+    const small = await chunked(server, JSON.stringify({}))
+    expect(small.status).toBe(401)
+    expect(ErrorEnvelope.parse(await small.json()).error.code).toBe('unauthenticated')
+    const tooLarge = await chunked(server, JSON.stringify({ padding: 'x'.repeat(70 * 1024) }))
+    expect(tooLarge.status).toBe(413)
+    expect(ErrorEnvelope.parse(await tooLarge.json()).error.code).toBe('payload_too_large')
+    expect(globalThis.Request).toBe(hostRequest)
   })
 })

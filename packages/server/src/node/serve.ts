@@ -94,6 +94,10 @@ export function serveShareflow({
         },
         port,
         hostname,
+        // By default `@hono/node-server` puts its own Request/Response on the global object, and a
+        // host that checks its responses against its own (Next.js: "Expected an instance of
+        // Response") breaks. Nothing here needs them there (see `security/body-limit.ts`).
+        overrideGlobalObjects: false,
       },
       (info) => {
         server.off('error', reject)

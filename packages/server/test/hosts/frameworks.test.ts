@@ -26,6 +26,10 @@ import {
   type JourneyHarness,
 } from '../journeys/harness'
 import { createVerifiedWorld, jane } from '../security/world'
+import { chunkedBody } from './chunked'
+
+// Taken before any host starts: the process's own, which mounting the BFF must leave in place.
+const { Request: hostRequest, Response: hostResponse } = globalThis
 
 interface Host {
   url: string
@@ -250,16 +254,8 @@ describe.each(hosts)('mounted in %s behind the host’s JSON parser', (name, sta
       bff('/quotes', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: new ReadableStream({
-          start(controller) {
-            for (let at = 0; at < text.length; at += 4096) {
-              controller.enqueue(new TextEncoder().encode(text.slice(at, at + 4096)))
-            }
-            controller.close()
-          },
-        }),
-        duplex: 'half',
-      } as RequestInit)
+        ...chunkedBody(text),
+      })
     const quote = JSON.stringify({
       amount: { cents: 100_00, currency: 'USD' },
       destinationId: bankId,
@@ -268,6 +264,8 @@ describe.each(hosts)('mounted in %s behind the host’s JSON parser', (name, sta
     const tooLarge = await streamed(JSON.stringify({ padding: 'x'.repeat(70 * 1024) }))
     expect(tooLarge.status).toBe(413)
     expect(ErrorEnvelope.parse(await tooLarge.json()).error.code).toBe('payload_too_large')
+    expect(globalThis.Request).toBe(hostRequest)
+    expect(globalThis.Response).toBe(hostResponse)
   })
 
   it('leaves the host’s own routes their parsed JSON', async () => {

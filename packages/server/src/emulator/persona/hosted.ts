@@ -39,7 +39,7 @@ button[value=exit] { background: #e5e5ea; }
 .hint { color: #6e6e73; font-size: 0.85rem; }
 `
 
-interface FormValues {
+export interface FormValues {
   [name: string]: string
 }
 
@@ -74,28 +74,47 @@ const formFields: Array<{
   },
 ]
 
-function page(title: string, body: string, status: string): string {
+/** What a page of the flow adds when it is framed (`embedded.ts`): a script and its data. */
+export interface PageExtras {
+  /** Markup for the end of `<head>`. */
+  head?: string
+  /** More `data-*` attributes of `<main>`, already escaped. */
+  attributes?: string
+}
+
+export function page(title: string, body: string, status: string, extras: PageExtras = {}): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Persona (emulated)</title>
-<link rel="stylesheet" href="/persona/flow.css">
+<link rel="stylesheet" href="/persona/flow.css">${extras.head ?? ''}
 </head>
 <body>
-<main data-inquiry-status="${escapeHtml(status)}">
+<main data-inquiry-status="${escapeHtml(status)}"${extras.attributes ?? ''}>
 ${body}
 </main>
 </body>
 </html>`
 }
 
-function flowForm(
+/** Where the form posts and what it carries besides the person's answers. */
+export interface FormTarget {
+  action: string
+  /** Hidden fields, e.g. the SDK's container id. */
+  hidden?: Record<string, string>
+  extras?: PageExtras
+}
+
+const hostedTarget: FormTarget = { action: '/persona/verify' }
+
+export function flowForm(
   inquiry: InquiryRecord,
   session: InquirySession,
   values: FormValues,
   errors: string[],
+  target: FormTarget = hostedTarget,
 ): string {
   const inputs = formFields
     .map(({ name, label, type = 'text', autocomplete, required, sensitive }) => {
@@ -113,9 +132,15 @@ function flowForm(
     `<h1>Verify your identity</h1>
 <p class="hint">Emulated Persona sandbox. Magic last names: ${Object.values(magicLastNames).join(', ')}.</p>
 ${errorList}
-<form method="post" action="/persona/verify">
+<form method="post" action="${escapeHtml(target.action)}">
 <input type="hidden" name="inquiry-id" value="${escapeHtml(inquiry.id)}">
 <input type="hidden" name="session-token" value="${escapeHtml(session.token)}">
+${Object.entries(target.hidden ?? {})
+  .map(
+    ([name, value]) =>
+      `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+  )
+  .join('\n')}
 ${inputs}
 <fieldset>
 <legend>Sandbox: result of the document check</legend>
@@ -130,6 +155,7 @@ ${inputs}
 </div>
 </form>`,
     inquiry.status,
+    target.extras,
   )
 }
 
@@ -152,7 +178,7 @@ const outcomes: Record<string, { title: string; text: string }> = {
   },
 }
 
-function resultPage(inquiry: InquiryRecord): string {
+export function resultPage(inquiry: InquiryRecord, extras?: PageExtras): string {
   const outcome = outcomes[inquiry.status] ?? {
     title: 'Verification',
     text: `Status: ${inquiry.status}`,
@@ -176,11 +202,12 @@ function resultPage(inquiry: InquiryRecord): string {
 <p class="hint">Inquiry ${escapeHtml(inquiry.id)} is <strong>${escapeHtml(inquiry.status)}</strong>.</p>
 ${back}`,
     inquiry.status,
+    extras,
   )
 }
 
-const problemPage = (title: string, text: string) =>
-  page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`, 'unavailable')
+export const problemPage = (title: string, text: string, extras?: PageExtras) =>
+  page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`, 'unavailable', extras)
 
 function validate(values: FormValues): string[] {
   const errors: string[] = []
@@ -198,6 +225,60 @@ function validate(values: FormValues): string[] {
   if (country && !/^[A-Za-z]{2}$/.test(country))
     errors.push('Country must be a two-letter ISO code, such as US.')
   return errors
+}
+
+/** The form as posted: every string field by name. */
+export async function formValues(request: Request): Promise<FormValues> {
+  const form = await request
+    .formData()
+    .then((data) => Object.fromEntries(data))
+    .catch(() => ({}) as Record<string, unknown>)
+  const values: FormValues = {}
+  for (const [name, value] of Object.entries(form))
+    if (typeof value === 'string') values[name] = value
+  return values
+}
+
+/** What a posted form did to its inquiry, for the hosted and the embedded flow alike. */
+export type FlowSubmission =
+  | { kind: 'no_session' }
+  /** Already finished (or expired): nothing changed. */
+  | { kind: 'not_pending'; inquiry: InquiryRecord; session: InquirySession }
+  | { kind: 'exited'; inquiry: InquiryRecord; session: InquirySession }
+  | {
+      kind: 'invalid'
+      inquiry: InquiryRecord
+      session: InquirySession
+      values: FormValues
+      errors: string[]
+    }
+  | { kind: 'finished'; inquiry: InquiryRecord; session: InquirySession }
+
+export async function submitFlow(state: PersonaState, values: FormValues): Promise<FlowSubmission> {
+  await state.settleDue()
+  const inquiry = state.inquiries.get(values['inquiry-id'] ?? '')
+  const session = inquiry ? state.sessionByToken(inquiry, values['session-token'] ?? '') : undefined
+  if (!inquiry || !session) return { kind: 'no_session' }
+  if (inquiry.status !== 'pending') return { kind: 'not_pending', inquiry, session }
+  if (values.action === 'exit') return { kind: 'exited', inquiry, session }
+
+  const errors = validate(values)
+  if (errors.length > 0) return { kind: 'invalid', inquiry, session, values, errors }
+
+  const collected: Record<string, FieldValue> = {}
+  for (const { name } of formFields) {
+    const value = values[name]?.trim()
+    collected[name] = wrapField(
+      name,
+      value ? (name === 'address-country-code' ? value.toUpperCase() : value) : null,
+    )
+  }
+  inquiry.fields = { ...inquiry.fields, ...applyAddressMagic(collected) }
+  const outcome = values['sandbox-outcome'] === 'fail' ? 'fail' : submissionOutcome(inquiry.fields)
+  if (outcome === 'fail') await state.failInquiry(inquiry)
+  else if (outcome === 'expire') await state.expireInquiry(inquiry)
+  else await state.completeInquiry(inquiry)
+  return { kind: 'finished', inquiry, session }
 }
 
 export function personaHostedFlow(state: PersonaState): Hono {
@@ -302,42 +383,23 @@ export function personaHostedFlow(state: PersonaState): Hono {
   })
 
   app.post('/persona/verify', async (c) => {
-    await state.settleDue()
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)
-    const values: FormValues = {}
-    for (const [name, value] of Object.entries(form))
-      if (typeof value === 'string') values[name] = value
-    const inquiry = state.inquiries.get(values['inquiry-id'] ?? '')
-    const session = inquiry
-      ? state.sessionByToken(inquiry, values['session-token'] ?? '')
-      : undefined
-    if (!inquiry || !session) {
-      return html(
-        problemPage('Session expired', 'This session is no longer valid. Ask for a new link.'),
-        401,
-      )
+    const submitted = await submitFlow(state, await formValues(c.req.raw))
+    switch (submitted.kind) {
+      case 'no_session':
+        return html(
+          problemPage('Session expired', 'This session is no longer valid. Ask for a new link.'),
+          401,
+        )
+      case 'not_pending':
+        return html(resultPage(submitted.inquiry), 409)
+      case 'invalid':
+        return html(
+          flowForm(submitted.inquiry, submitted.session, submitted.values, submitted.errors),
+          422,
+        )
+      default:
+        return html(resultPage(submitted.inquiry))
     }
-    if (inquiry.status !== 'pending') return html(resultPage(inquiry), 409)
-    if (values.action === 'exit') return html(resultPage(inquiry))
-
-    const errors = validate(values)
-    if (errors.length > 0) return html(flowForm(inquiry, session, values, errors), 422)
-
-    const collected: Record<string, FieldValue> = {}
-    for (const { name } of formFields) {
-      const value = values[name]?.trim()
-      collected[name] = wrapField(
-        name,
-        value ? (name === 'address-country-code' ? value.toUpperCase() : value) : null,
-      )
-    }
-    inquiry.fields = { ...inquiry.fields, ...applyAddressMagic(collected) }
-    const outcome =
-      values['sandbox-outcome'] === 'fail' ? 'fail' : submissionOutcome(inquiry.fields)
-    if (outcome === 'fail') await state.failInquiry(inquiry)
-    else if (outcome === 'expire') await state.expireInquiry(inquiry)
-    else await state.completeInquiry(inquiry)
-    return html(resultPage(inquiry))
   })
 
   return app

@@ -19,6 +19,7 @@ import type { EmulatorWorld } from '../world'
 import { accountRoutes } from './accounts'
 import { caseRoutes } from './cases'
 import { badRequest, conflict, notFound, PersonaError, unauthenticated } from './errors'
+import { personaEmbeddedFlow } from './embedded'
 import { personaHostedFlow } from './hosted'
 import { commaList, type PersonaEnv } from './http'
 import { inflectKeys, keyInflections, type KeyInflection } from './inflection'
@@ -60,7 +61,10 @@ export interface PersonaEmulatorOptions extends PersonaStateOptions {
 }
 
 export type PersonaEmulator = Hono & {
-  /** The hosted inquiry flow (`/persona/verify?code=…`), to serve on the hosted-pages origin. */
+  /**
+   * The hosted inquiry flow (`/persona/verify?code=…`) and the embedded one (`/widget`, framed by
+   * Persona's SDK), to serve on the hosted-pages origin.
+   */
   hosted: Hono
   state: PersonaState
 }
@@ -259,5 +263,9 @@ export function createPersonaEmulator(
 
   const app = new Hono()
   app.route('/api/v1', api)
-  return Object.assign(app, { hosted: personaHostedFlow(state), state })
+  // The one-time link's flow, and the page Persona's SDK frames (`/widget`).
+  const hosted = new Hono()
+    .route('/', personaHostedFlow(state))
+    .route('/', personaEmbeddedFlow(state))
+  return Object.assign(app, { hosted, state })
 }
