@@ -9,7 +9,7 @@
 import type { InquiryLink, KycStatus } from '@shareflow/contract'
 import { realSleep } from '../clock'
 import type { WithdrawerLookup } from '../upstream/coinflow'
-import { PERSONA_INQUIRY_LANE, type PersonaApi } from '../upstream/persona'
+import type { PersonaApi } from '../upstream/persona'
 import { inquiryFinder, inquiryStarter } from './inquiry'
 import { rechecker } from './recheck'
 import { createKycRecords } from './record-store'
@@ -101,8 +101,6 @@ export function createKycService(options: KycServiceOptions): KycService {
     personaQueue,
     // Finding the user's inquiry, then creating (or resuming) one; the link is kept.
     personaCalls: 2,
-    // A creation waits for Persona's inquiry quota too.
-    budgetLane: PERSONA_INQUIRY_LANE,
     keepUnheardMs: settings.keepResultMs,
     answerInLine: (_userId, retryAfterSeconds) => Promise.reject(comeBackLater(retryAfterSeconds)),
   })

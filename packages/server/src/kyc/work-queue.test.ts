@@ -21,7 +21,7 @@ function later<T>() {
  */
 function queueOf(options: Partial<WorkQueueOptions<string, string>> = {}) {
   const clock = createManualClock()
-  const persona = { estimateMs: 0, laneEstimateMs: {} as Record<string, number> }
+  const persona = { estimateMs: 0 }
   const counters: UpstreamCallCounter[] = []
   const answered: { userId: string; retryAfterSeconds: number }[] = []
   const queue = createWorkQueue<string, string>({
@@ -31,8 +31,7 @@ function queueOf(options: Partial<WorkQueueOptions<string, string>> = {}) {
         counters.push(counter)
         return `queue:${counters.length - 1}`
       },
-      waitEstimateMs: (lane) =>
-        lane === undefined ? persona.estimateMs : (persona.laneEstimateMs[lane] ?? 0),
+      waitEstimateMs: () => persona.estimateMs,
     },
     personaCalls: 2,
     async answerInLine(userId, retryAfterSeconds) {
@@ -82,15 +81,6 @@ describe('a user’s work in Persona’s queue', () => {
     expect(await queue.run('ada', request, () => work.promise)).toBe('in line')
     // Two calls left: one queue's length for the call in line, two for the one after it.
     expect(answered).toEqual([{ userId: 'ada', retryAfterSeconds: 90 }])
-  })
-
-  it('judges the wait from the budget lane its work waits in', async () => {
-    const { queue, persona, answered } = queueOf({ budgetLane: 'inquiries' })
-    // The budget is free, but Persona's inquiry quota is spent for the next 20 s.
-    persona.laneEstimateMs.inquiries = 20_000
-    const work = later<string>()
-    expect(await queue.run('ada', request, () => work.promise)).toBe('in line')
-    expect(answered).toEqual([{ userId: 'ada', retryAfterSeconds: 60 }])
   })
 
   it('counts only the calls the work really made when it tells the user when to come back', async () => {

@@ -25,8 +25,8 @@ import { createCallCounter, type UpstreamCallCounter } from '../upstream/http'
  */
 export interface PersonaQueue<Client> {
   withCalls(counter: UpstreamCallCounter): Client
-  /** How long a Persona call asked for now would wait for the budget (or its `lane`), ms. */
-  waitEstimateMs(lane?: string): number
+  /** How long a Persona call asked for now would wait for the budget, ms. */
+  waitEstimateMs(): number
 }
 
 /** The request a run serves. */
@@ -48,8 +48,6 @@ export interface WorkQueueOptions<T, Client> {
   personaQueue: PersonaQueue<Client> | undefined
   /** The Persona calls one run makes at most, for the `Retry-After` of an early answer. */
   personaCalls: number
-  /** The budget's lane the run's calls wait in, if any: their wait is judged from it. */
-  budgetLane?: string
   /**
    * Keep an outcome nobody was there to hear (the request answered early and no retry came yet)
    * this long for the user's retry, ms: for work whose result cannot be found again in the
@@ -92,7 +90,6 @@ export function createWorkQueue<T, Client>({
   clock,
   personaQueue,
   personaCalls,
-  budgetLane,
   keepUnheardMs,
   answerInLine,
 }: WorkQueueOptions<T, Client>): WorkQueue<T, Client> {
@@ -154,12 +151,12 @@ export function createWorkQueue<T, Client>({
       // return costs the user a little time; an early one, another 503 and another request).
       const retryAfterSeconds = () => {
         const left = Math.max(1, personaCalls - entry.progress.made)
-        const queueMs = personaQueue.waitEstimateMs(budgetLane)
+        const queueMs = personaQueue.waitEstimateMs()
         return Math.max(1, Math.ceil((queueMs * (1 + 2 * (left - 1))) / 1000))
       }
       // A retry joining work already in line waits its window: the work's own call is somewhere
       // ahead in the queue, so the newcomer's estimate says nothing about it.
-      const answerNow = found === undefined && personaQueue.waitEstimateMs(budgetLane) > windowMs
+      const answerNow = found === undefined && personaQueue.waitEstimateMs() > windowMs
       let timer: ReturnType<typeof setTimeout> | undefined
       const outcome = await Promise.race([
         entry.result.then(

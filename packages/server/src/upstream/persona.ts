@@ -33,7 +33,7 @@ const WINDOWS_PER_MINUTE_SPAN = 60_000 / BUDGET_WINDOW_MS + 1
  * lane slot may still wait for the budget's next window, which moves it at most one window on.
  */
 export const PERSONA_INQUIRIES_PER_MINUTE = 150
-export const PERSONA_INQUIRY_LANE = 'inquiries'
+const INQUIRY_LANE = 'inquiries'
 
 /** An inquiry as the BFF needs it: ids, status and timestamps, never the user's fields. */
 export interface PersonaInquiry {
@@ -207,11 +207,8 @@ export interface PersonaClient extends PersonaApi {
    * builds one).
    */
   withCalls(counter: UpstreamCallCounter, signal?: AbortSignal | (() => AbortSignal)): PersonaApi
-  /**
-   * How long a call asked for now would wait for the rate budget (`RateBudget.waitEstimateMs`);
-   * with `lane` (`PERSONA_INQUIRY_LANE`), a call in that lane of it.
-   */
-  waitEstimateMs(lane?: string): number
+  /** How long a call asked for now would wait for the rate budget (`RateBudget.waitEstimateMs`). */
+  waitEstimateMs(): number
 }
 
 export interface PersonaClientOptions extends Pick<
@@ -259,7 +256,7 @@ export function createPersonaClient({
     windowMs: BUDGET_WINDOW_MS,
     limit: Math.max(1, Math.floor(requestsPerMinute / WINDOWS_PER_MINUTE_SPAN)),
     lanes: {
-      [PERSONA_INQUIRY_LANE]: {
+      [INQUIRY_LANE]: {
         limit: Math.max(1, Math.floor(inquiriesPerMinute / (WINDOWS_PER_MINUTE_SPAN + 1))),
       },
     },
@@ -350,7 +347,7 @@ export function createPersonaClient({
               'auto-create-one-time-link': true,
             },
           },
-          PERSONA_INQUIRY_LANE,
+          INQUIRY_LANE,
         )
         if (response.status !== 201 && response.status !== 200) {
           throw unexpected('createInquiry', response)
@@ -443,6 +440,6 @@ export function createPersonaClient({
   return {
     ...api(undefined),
     withCalls: (counter, signal) => api(counter, signal),
-    waitEstimateMs: (lane) => budget.waitEstimateMs(lane),
+    waitEstimateMs: () => budget.waitEstimateMs(),
   }
 }
