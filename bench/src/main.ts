@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick]`: runs every measurement, prints the tables on stdout and writes the
+ * `pnpm bench [--quick] [--only <section,…>]`: runs every measurement (or the named ones), prints the tables on stdout and writes the
  * figures to `bench/results.json` and the tables to `bench/results.md` (the "Latest run" of
  * `bench/README.md` is pasted from there). `--quick` uses tiny durations to check the bench
  * still runs, and writes to the system's temporary folder, so a quick run never replaces the
@@ -12,13 +12,25 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { format, resolveConfig } from 'prettier'
 import { benchRoot } from './paths'
-import { isMissing, runBench } from './run'
+import { isMissing, runBench, sectionNames } from './run'
 import { renderTables } from './table'
 
 const quick = process.argv.includes('--quick')
-const results = await runBench({ quick })
-const dir = quick ? path.join(tmpdir(), 'shareflow-bench') : benchRoot
-const name = quick ? 'results.quick' : 'results'
+// `--only burst,upstream`: just those sections, for measuring one change without the rest.
+const onlyArgument = process.argv[process.argv.indexOf('--only') + 1]
+const only = process.argv.includes('--only')
+  ? new Set(
+      (onlyArgument ?? '').split(',').map((key) => {
+        const known = sectionNames.find((name) => name === key)
+        if (!known) throw new Error(`--only takes ${sectionNames.join(', ')}; got "${key}"`)
+        return known
+      }),
+    )
+  : undefined
+const results = await runBench({ quick, only })
+// A partial run never replaces the published figures either.
+const dir = quick || only ? path.join(tmpdir(), 'shareflow-bench') : benchRoot
+const name = quick ? 'results.quick' : only ? 'results.only' : 'results'
 const markdown = path.join(dir, `${name}.md`)
 // Formatted as the repository's prettier would, so `bench/README.md` can take the tables as they are.
 const tables = await format(renderTables(results), {
@@ -31,9 +43,7 @@ await writeFile(markdown, tables)
 console.log(tables.trimEnd())
 console.error(`Wrote ${path.join(dir, `${name}.json`)}`)
 
-const missing = (['size', 'roundTrips', 'upstream', 'overhead', 'burst', 'demo'] as const).filter(
-  (key) => isMissing(results[key]),
-)
+const missing = sectionNames.filter((key) => (!only || only.has(key)) && isMissing(results[key]))
 if (missing.length > 0) {
   console.error(`Missing sections: ${missing.join(', ')}`)
   process.exitCode = 1

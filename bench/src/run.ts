@@ -69,7 +69,7 @@ export const quickSettings: BenchSettings = {
   demo: { vendorLatencyMs: VENDOR_LATENCY_MS, runs: 1 },
 }
 
-async function section<T>(
+async function runSection<T>(
   name: string,
   log: (line: string) => void,
   run: () => Promise<T>,
@@ -87,32 +87,46 @@ async function section<T>(
   }
 }
 
+/** The sections `--only` may name, as `BenchResults` keys. */
+export const sectionNames = ['size', 'upstream', 'roundTrips', 'overhead', 'burst', 'demo'] as const
+export type SectionName = (typeof sectionNames)[number]
+
 export async function runBench({
   quick = false,
+  only,
   log = (line: string) => console.error(line),
-}: { quick?: boolean; log?: (line: string) => void } = {}): Promise<BenchResults> {
+}: {
+  quick?: boolean
+  /** Run just these sections (the others are reported missing); all when unset. */
+  only?: ReadonlySet<SectionName>
+  log?: (line: string) => void
+} = {}): Promise<BenchResults> {
   const settings = quick ? quickSettings : fullSettings
   const started = Date.now()
+  const section = <T>(key: SectionName, name: string, run: () => Promise<T>) =>
+    only && !only.has(key)
+      ? Promise.resolve<Section<T>>({ missing: 'not run (--only)' })
+      : runSection(name, log, run)
   // Each section imports its code when it runs, so a section whose code is missing fails alone.
-  const size = await section('bundle size', log, async () =>
+  const size = await section('size', 'bundle size', async () =>
     (await import('./size')).measureSizes(),
   )
-  const upstream = await section('upstream cost', log, async () =>
+  const upstream = await section('upstream', 'upstream cost', async () =>
     (await import('./upstream')).measureUpstream(),
   )
-  const roundTrips = await section('round trips (Chromium)', log, async () =>
+  const roundTrips = await section('roundTrips', 'round trips (Chromium)', async () =>
     (await import('./round-trips')).measureRoundTrips(settings.roundTrips),
   )
-  const overhead = await section('BFF overhead (autocannon)', log, async () =>
+  const overhead = await section('overhead', 'BFF overhead (autocannon)', async () =>
     (await import('./overhead')).measureOverhead(settings.overhead),
   )
   const perJourney = isMissing(upstream)
     ? undefined
     : upstream.journeys.find((journey) => journey.journey.startsWith('first verification'))?.persona
-  const burst = await section('burst', log, async () =>
+  const burst = await section('burst', 'burst', async () =>
     (await import('./burst')).measureBurst(settings.burst, perJourney),
   )
-  const demo = await section('demo time to interactive (Chromium)', log, async () =>
+  const demo = await section('demo', 'demo time to interactive (Chromium)', async () =>
     (await import('./demo')).measureDemo(settings.demo),
   )
   return {

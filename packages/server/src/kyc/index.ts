@@ -85,7 +85,8 @@ export function createKycService(options: KycServiceOptions): KycService {
   const shares = createWorkQueue<KycStatus, PersonaApi>({
     clock,
     personaQueue,
-    // Reading the inquiry, then the share token.
+    // The share token, and reading the inquiry unless the record's news of it is recent
+    // (`INQUIRY_NEWS_TRUSTED_MS`): the read comes first, or after a refused token.
     personaCalls: 2,
     async answerInLine(userId, retryAfterSeconds) {
       // The share is under way, in line for Persona: that is what `sharing` + `wait` says,

@@ -14,7 +14,14 @@ import { LockUnavailableError, withLock } from '../store/records'
 import { isReplayedServerError } from '../upstream/failures'
 import type { CoinflowApi, WithdrawerLookup } from '../upstream/coinflow'
 import type { FindInquiry } from './inquiry'
-import { deriveKycStatus, inquiryIs, kycKeys, SHARE_LEASE_MS, type ShareJournal } from './record'
+import {
+  deriveKycStatus,
+  inquiryIs,
+  kycKeys,
+  SHARE_LEASE_MS,
+  type KycRecord,
+  type ShareJournal,
+} from './record'
 import type { KycRecords } from './record-store'
 import type { KycRequest, KycSettings, KycUser } from './types'
 
@@ -22,6 +29,29 @@ const messages = {
   finishFirst: 'Finish verifying your identity first.',
   shareRefused: 'Your identity check could not be shared. Please verify again.',
 } as const
+
+/**
+ * How long Persona's word that an inquiry is complete, as the record holds it (its webhook, or
+ * the last read), stands in for reading the inquiry again before sharing it. Persona says every
+ * later change (approved, declined, marked for review) by webhook, usually within minutes of
+ * completion; older news, or none, is read again.
+ */
+export const INQUIRY_NEWS_TRUSTED_MS = 15 * 60_000
+
+/**
+ * The record's inquiry, when it is the one to share and Persona said recently that it is
+ * complete: a first share then costs Persona one call (the token), not two.
+ */
+function recentlyShareable(user: KycUser, record: KycRecord, now: number) {
+  const inquiry = record.inquiry
+  if (!inquiry || !inquiryIs.shareable(inquiry.status) || inquiry.eventAt === null) return undefined
+  // The host names another inquiry: that one is read (and checked to be the user's).
+  if (user.personaInquiryId !== undefined && user.personaInquiryId !== inquiry.id) return undefined
+  // A share that failed on this inquiry: only fresh news from Persona may start another.
+  if (record.share?.step === 'failed' && record.share.inquiryId === inquiry.id) return undefined
+  const age = now - Date.parse(inquiry.eventAt)
+  return age >= 0 && age < INQUIRY_NEWS_TRUSTED_MS ? inquiry : undefined
+}
 
 export function sharer(
   {
@@ -133,9 +163,20 @@ export function sharer(
     }
 
     let share = record.share
+    /** Whether the share starts from the record's word on the inquiry, unread this time. */
+    let fromRecord = false
     if (!share || share.step === 'done' || share.step === 'failed') {
-      const inquiry = await findInquiry(user, record, persona)
-      if (inquiry) await records.observeInquiry(user.id, inquiry)
+      let inquiry: { id: string; status: string } | null | undefined = recentlyShareable(
+        user,
+        record,
+        clock.now(),
+      )
+      fromRecord = inquiry !== undefined
+      if (!inquiry) {
+        const read = await findInquiry(user, record, persona)
+        if (read) await records.observeInquiry(user.id, read)
+        inquiry = read
+      }
       if (!inquiry || !inquiryIs.shareable(inquiry.status)) {
         throw new ApiError('kyc_required', messages.finishFirst)
       }
@@ -182,6 +223,12 @@ export function sharer(
       }
       if (!created.ok) {
         logger.warn('share token refused', { status: created.status, titles: created.titles })
+        if (fromRecord) {
+          // Started on the record's word, which Persona may have overtaken (a decision whose
+          // webhook has not arrived yet): read the inquiry, so the user sees where it stands.
+          const inquiry = await persona.getInquiry(inquiryId)
+          if (inquiry) await records.observeInquiry(user.id, inquiry)
+        }
         return failShare(user.id, messages.shareRefused)
       }
       await records.index(kycKeys.byShareToken(created.token.id), user.id)

@@ -45,6 +45,8 @@ export interface UpstreamRequest {
    * it). The last attempt's 409 is handed back like any other 4xx.
    */
   retryConflicts?: boolean
+  /** The budget's lane this call also counts against (`RateBudgetOptions.lanes`), if any. */
+  budgetLane?: string
 }
 
 export interface UpstreamResponse {
@@ -358,7 +360,7 @@ export function createUpstreamTransport({
       try {
         if (budget) {
           try {
-            await budget.acquire(signal)
+            await budget.acquire(signal, request.budgetLane)
           } catch (cause) {
             if (signal?.aborted) throw signal.reason
 

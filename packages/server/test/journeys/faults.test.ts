@@ -51,6 +51,28 @@ async function walkToApproval(h: JourneyHarness) {
 
 const faulty = (settings: Partial<FaultSettings>) => ({ persona: settings, coinflow: settings })
 
+/**
+ * The first share token Persona is asked for meets `faults` for certain (each request-level rate
+ * set to 1 for that one request): a first verification makes few Persona calls, so the seeded
+ * rolls alone may miss all of them. Every first verification asks for a share token.
+ */
+function faultTheFirstShareToken(h: JourneyHarness, faults: Partial<FaultSettings>) {
+  const settings = h.emulator.world.faults.persona
+  const rates = { ...settings }
+  let first = true
+  h.intercept((request) => {
+    const shareToken =
+      request.vendor === 'persona' &&
+      request.method === 'POST' &&
+      /\/connect\/share-tokens$/.test(request.path)
+    for (const kind of ['errorRate', 'rateLimitRate', 'timeoutRate'] as const) {
+      settings[kind] = first && shareToken && (faults[kind] ?? 0) > 0 ? 1 : rates[kind]
+    }
+    if (shareToken) first = false
+    return undefined
+  })
+}
+
 describe('journeys under vendor faults', () => {
   it.each([
     ['5xx answers', faulty({ errorRate: 0.35 }), [503]],
@@ -73,6 +95,7 @@ describe('journeys under vendor faults', () => {
     'reaches approval with %s, with one share token and one registration',
     async (_, faults, injected) => {
       harness = createJourneyHarness({ faults, app: { upstream: { timeoutMs: 50 } } })
+      faultTheFirstShareToken(harness, faults.persona)
       const session = await walkToApproval(harness)
       expect(session).toMatchObject({
         kyc: { state: 'approved' },

@@ -1,6 +1,6 @@
 import { ErrorEnvelope } from '@shareflow/contract'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createJourneyHarness, type JourneyHarness } from './harness'
+import { createJourneyHarness, PERSONA_API_KEY, type JourneyHarness } from './harness'
 
 let harness: JourneyHarness
 afterEach(() => harness?.close())
@@ -60,6 +60,58 @@ describe('journeys 1–3: from no inquiry to a verified, one-round-trip session'
       'GET /api/auth/session-key',
       'GET /api/withdraw',
     ])
+  })
+
+  it('costs Persona three calls for a first verification: finding none, the inquiry, the share token', async () => {
+    harness = createJourneyHarness()
+    harness.signIn(jane)
+    await harness.session(jane.id)
+    const link = await harness.startInquiry(jane.id)
+    await harness.completeHostedFlow(link.oneTimeLink)
+    // Persona's inquiry.completed webhook reaches the BFF: the share need not read the inquiry.
+    await harness.advance(0)
+    expect((await harness.share(jane.id)).state).toBe('pending')
+    await harness.advance(3_000)
+    expect((await harness.session(jane.id)).kyc.state).toBe('approved')
+    const persona = harness.vendorRequests.filter((r) => r.vendor === 'persona')
+    expect(persona.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/v1/inquiries',
+      'POST /api/v1/inquiries',
+      'POST /api/v1/connect/share-tokens',
+    ])
+  })
+
+  it('reads the inquiry again before sharing when Persona’s word on it is old', async () => {
+    harness = createJourneyHarness()
+    harness.signIn(jane)
+    await harness.finishInquiry(jane.id)
+    // A quarter of an hour later, Persona may have decided more than its last webhook said.
+    harness.clock.advance(15 * 60_000)
+    const reads = () => harness.count('persona', 'GET', /\/inquiries\/inq_\w+$/)
+    const before = reads()
+    expect((await harness.share(jane.id)).state).toBe('pending')
+    expect(reads() - before).toBe(1)
+    expect(harness.shareTokensCreated()).toBe(1)
+  })
+
+  it('reads the inquiry when Persona refuses the token for it, and shows where it stands', async () => {
+    harness = createJourneyHarness()
+    harness.signIn(jane)
+    const link = await harness.finishInquiry(jane.id)
+    // Persona declined the inquiry; its webhook has not arrived, so the record still says completed.
+    harness.intercept((request) =>
+      request.method === 'POST' && request.path.endsWith('/connect/share-tokens')
+        ? Response.json({ errors: [{ title: 'Source is not shareable' }] }, { status: 422 })
+        : undefined,
+    )
+    const declined = await harness.emulator.fetch(
+      `https://api.withpersona.com/api/v1/inquiries/${link.inquiryId}/decline`,
+      { method: 'POST', headers: { Authorization: `Bearer ${PERSONA_API_KEY}` } },
+    )
+    expect(declined.status).toBe(200)
+    const shared = await harness.share(jane.id)
+    expect(shared).toMatchObject({ state: 'rejected', nextAction: 'contact_support' })
+    expect(harness.count('persona', 'GET', /\/inquiries\/inq_\w+$/)).toBe(1)
   })
 
   it('resumes an open inquiry instead of starting another', async () => {
