@@ -45,8 +45,6 @@ export interface UpstreamRequest {
    * it). The last attempt's 409 is handed back like any other 4xx.
    */
   retryConflicts?: boolean
-  /** The budget's lane this call also counts against (`RateBudgetOptions.lanes`), if any. */
-  budgetLane?: string
 }
 
 export interface UpstreamResponse {
@@ -360,7 +358,7 @@ export function createUpstreamTransport({
       try {
         if (budget) {
           try {
-            await budget.acquire(signal, request.budgetLane)
+            await budget.acquire(signal)
           } catch (cause) {
             if (signal?.aborted) throw signal.reason
 

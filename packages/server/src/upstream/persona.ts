@@ -24,16 +24,6 @@ export const PERSONA_API_VERSION = '2025-12-08'
 export const PERSONA_BASE_URL = 'https://api.withpersona.com/api/v1'
 
 const BUDGET_WINDOW_MS = 5_000
-/** Any 60 s span touches at most this many of the budget's aligned windows. */
-const WINDOWS_PER_MINUTE_SPAN = 60_000 / BUDGET_WINDOW_MS + 1
-
-/**
- * Persona's product quota on new inquiries (150 a minute), below its request limit, as the
- * budget's `inquiries` lane. One window fewer than the budget's share: a creation that holds its
- * lane slot may still wait for the budget's next window, which moves it at most one window on.
- */
-export const PERSONA_INQUIRIES_PER_MINUTE = 150
-const INQUIRY_LANE = 'inquiries'
 
 /** An inquiry as the BFF needs it: ids, status and timestamps, never the user's fields. */
 export interface PersonaInquiry {
@@ -266,11 +256,6 @@ export interface PersonaClientOptions extends Pick<
    * Persona's limit per environment.
    */
   requestsPerMinute?: number
-  /**
-   * The most inquiries this BFF creates in any 60 seconds, across all instances. Default 150,
-   * Persona's product quota; the creations wait their turn in their own lane of the budget.
-   */
-  inquiriesPerMinute?: number
 }
 
 const encode = encodeURIComponent
@@ -285,7 +270,6 @@ export function createPersonaClient({
   baseUrl = PERSONA_BASE_URL,
   store,
   requestsPerMinute = 300,
-  inquiriesPerMinute = PERSONA_INQUIRIES_PER_MINUTE,
   ...transportOptions
 }: PersonaClientOptions): PersonaClient {
   const budget = createRateBudget({
@@ -295,12 +279,7 @@ export function createPersonaClient({
     // touches at most 13 five-second windows, so this many per window keeps every minute,
     // however it is aligned, at or under `requestsPerMinute` (276/min sustained for 300).
     windowMs: BUDGET_WINDOW_MS,
-    limit: Math.max(1, Math.floor(requestsPerMinute / WINDOWS_PER_MINUTE_SPAN)),
-    lanes: {
-      [INQUIRY_LANE]: {
-        limit: Math.max(1, Math.floor(inquiriesPerMinute / (WINDOWS_PER_MINUTE_SPAN + 1))),
-      },
-    },
+    limit: Math.max(1, Math.floor(requestsPerMinute / (60_000 / BUDGET_WINDOW_MS + 1))),
     clock: transportOptions.clock,
     sleep: transportOptions.sleep,
     random: transportOptions.random,
@@ -322,13 +301,7 @@ export function createPersonaClient({
     signal?: AbortSignal | (() => AbortSignal),
   ): PersonaApi & PersonaTransactionsApi {
     const send = failures.sender(transport, counter, signal)
-    const post = (
-      operation: string,
-      path: string,
-      idempotencyKey: string,
-      body?: unknown,
-      budgetLane?: string,
-    ) =>
+    const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
       send({
         operation,
         method: 'POST',
@@ -336,7 +309,6 @@ export function createPersonaClient({
         headers: { 'Idempotency-Key': idempotencyKey },
         body,
         retryConflicts: true,
-        ...(budgetLane ? { budgetLane } : {}),
       })
 
     return {
@@ -368,28 +340,22 @@ export function createPersonaClient({
           : templateId.startsWith('tmpl_')
             ? 'template-id'
             : 'inquiry-template-id'
-        const response = await post(
-          'persona.createInquiry',
-          '/inquiries',
-          idempotencyKey,
-          {
-            data: {
-              attributes: {
-                [templateField]: templateId,
-                // Deprecated in favour of the account reference below, but still the field
-                // `filter[reference-id]` matches, which is how the BFF finds the user's inquiries.
-                'reference-id': referenceId,
-                ...(redirectUri ? { 'redirect-uri': redirectUri } : {}),
-              },
-            },
-            meta: {
-              'auto-create-account-reference-id': referenceId,
-              'auto-create-inquiry-session': true,
-              'auto-create-one-time-link': true,
+        const response = await post('persona.createInquiry', '/inquiries', idempotencyKey, {
+          data: {
+            attributes: {
+              [templateField]: templateId,
+              // Deprecated in favour of the account reference below, but still the field
+              // `filter[reference-id]` matches, which is how the BFF finds the user's inquiries.
+              'reference-id': referenceId,
+              ...(redirectUri ? { 'redirect-uri': redirectUri } : {}),
             },
           },
-          INQUIRY_LANE,
-        )
+          meta: {
+            'auto-create-account-reference-id': referenceId,
+            'auto-create-inquiry-session': true,
+            'auto-create-one-time-link': true,
+          },
+        })
         if (response.status !== 201 && response.status !== 200) {
           throw unexpected('createInquiry', response)
         }
