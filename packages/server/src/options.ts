@@ -40,10 +40,9 @@ export interface CoinflowOptions {
   webhookKey?: string
   /**
    * How long `GET /session` hands a verified user the same session key (default: up to 20
-   * minutes, while 5 remain, for 10 000 users per instance); `false` mints one on every visit.
+   * minutes, while 5 remain), on whichever instance answers; `false` mints one on every visit.
    */
-  sessionKeyReuse?:
-    Pick<SessionKeyCacheOptions, 'maxUsers' | 'reuseForMs' | 'minRemainingMs'> | false
+  sessionKeyReuse?: Pick<SessionKeyCacheOptions, 'reuseForMs' | 'minRemainingMs'> | false
 }
 
 export interface ShareflowOptions {

@@ -67,8 +67,9 @@ export interface ShareflowServices {
   events: EventHub
   kyc: KycService
   /**
-   * Coinflow session keys handed out by `GET /session`, kept per user in this instance while
-   * they may be reused; `forget(userId)` makes the next `GET /session` mint a new one.
+   * Coinflow session keys handed out by `GET /session`, kept per user in the store (sealed)
+   * while they may be reused; `forget(userId)` makes the next `GET /session`, on any instance,
+   * mint a new one.
    */
   sessionKeys: SessionKeyCache
   webhooks: {
@@ -136,6 +137,8 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
   const reuse = options.coinflow.sessionKeyReuse
   const sessionKeys = createSessionKeyCache({
     clock,
+    store,
+    secret: options.coinflow.apiKey,
     ...(reuse === false ? { reuseForMs: 0 } : reuse),
   })
   const events = forgetKeyOnKycChange(createEventHub({ store }), sessionKeys)
