@@ -11,6 +11,7 @@ import type { ShareflowStore } from './store/types'
 import type { SessionKeyCacheOptions } from './upstream/session-key-cache'
 import type { CircuitBreakerOptions } from './upstream/breaker'
 import type { RetryPolicy } from './upstream/http'
+import type { TelemetryOptions } from './telemetry'
 import type { GetUser } from './user'
 
 export interface PersonaOptions {
@@ -106,4 +107,11 @@ export interface ShareflowOptions {
   }
   /** Largest request body accepted (webhooks included). Default 64 KiB. */
   maxBodyBytes?: number
+  /**
+   * OpenTelemetry: a tracer and a meter from `@opentelemetry/api` (an optional peer), e.g.
+   * `{ tracer: trace.getTracer('@shareflow/server'), meter: metrics.getMeter('@shareflow/server') }`.
+   * A span per vendor call; journey, payout, webhook and breaker metrics (README "Telemetry").
+   * Default: nothing recorded.
+   */
+  telemetry?: TelemetryOptions
 }

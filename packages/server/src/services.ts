@@ -24,6 +24,7 @@ import {
   forgetKeyOnKycChange,
   type SessionKeyCache,
 } from './upstream/session-key-cache'
+import { countJourneyEvents, createTelemetry, type Telemetry } from './telemetry'
 import type { GetUser } from './user'
 
 /** A Coinflow webhook the BFF verified and de-duplicated, passed to hooks as-is. */
@@ -82,6 +83,8 @@ export interface ShareflowServices {
   }
   /** Each vendor's circuit breaker, when turned on (`upstream.breaker`). */
   breakers: Record<Vendor, CircuitBreaker | undefined>
+  /** Where spans and counters go (`options.telemetry`); records nothing without it. */
+  telemetry: Telemetry
   /** Resolved settings routes need (no secrets). */
   settings: {
     webhookToleranceSeconds: number
@@ -117,8 +120,10 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     persona: breakerOptions ? createCircuitBreaker(breakerOptions, clock) : undefined,
     coinflow: breakerOptions ? createCircuitBreaker(breakerOptions, clock) : undefined,
   }
+  const telemetry = createTelemetry(options.telemetry, breakers)
   const persona = createPersonaClient({
     ...transport,
+    telemetry,
     breaker: breakers.persona,
     apiKey: options.persona.apiKey,
     baseUrl: options.persona.baseUrl,
@@ -127,6 +132,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
   })
   const coinflow = createCoinflowClient({
     ...transport,
+    telemetry,
     breaker: breakers.coinflow,
     apiKey: options.coinflow.apiKey,
     merchantId: options.coinflow.merchantId,
@@ -141,7 +147,10 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     secret: options.coinflow.apiKey,
     ...(reuse === false ? { reuseForMs: 0 } : reuse),
   })
-  const events = forgetKeyOnKycChange(createEventHub({ store }), sessionKeys)
+  const events = countJourneyEvents(
+    forgetKeyOnKycChange(createEventHub({ store }), sessionKeys),
+    options.telemetry?.meter,
+  )
   const kyc = createKycService({
     store,
     clock,
@@ -168,6 +177,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     kyc,
     sessionKeys,
     breakers,
+    telemetry,
     webhooks: { onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>() },
     settings: {
       webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,

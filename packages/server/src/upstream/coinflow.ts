@@ -327,7 +327,16 @@ export interface CoinflowClient extends CoinflowApi {
 
 export interface CoinflowClientOptions extends Pick<
   UpstreamTransportOptions,
-  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'breaker' | 'budget'
+  | 'fetch'
+  | 'timeoutMs'
+  | 'retry'
+  | 'logger'
+  | 'clock'
+  | 'sleep'
+  | 'random'
+  | 'breaker'
+  | 'budget'
+  | 'telemetry'
 > {
   apiKey: string
   merchantId: string

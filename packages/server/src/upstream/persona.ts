@@ -203,7 +203,15 @@ export interface PersonaClient extends PersonaApi {
 
 export interface PersonaClientOptions extends Pick<
   UpstreamTransportOptions,
-  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'breaker'
+  | 'fetch'
+  | 'timeoutMs'
+  | 'retry'
+  | 'logger'
+  | 'clock'
+  | 'sleep'
+  | 'random'
+  | 'breaker'
+  | 'telemetry'
 > {
   apiKey: string
   /** Default `https://api.withpersona.com/api/v1`. */
