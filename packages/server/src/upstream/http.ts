@@ -167,6 +167,20 @@ export interface UpstreamTransportOptions {
   random?: () => number
 }
 
+/** What a vendor client passes through to its transport as it was given. */
+export type VendorClientTransportOptions = Pick<
+  UpstreamTransportOptions,
+  | 'fetch'
+  | 'timeoutMs'
+  | 'retry'
+  | 'logger'
+  | 'clock'
+  | 'sleep'
+  | 'random'
+  | 'breaker'
+  | 'telemetry'
+>
+
 export interface UpstreamTransport {
   readonly vendor: Vendor
   /**
