@@ -2,7 +2,8 @@
  * Three BFF instances on one real redis-server, behind real nginx ending TLS with the deployment
  * example's own configuration (examples/deploy/nginx/shareflow.conf): users are spread over the
  * instances and each request finds what another instance wrote; same-origin writes pass the
- * proxy; an instance drained mid-traffic costs no request.
+ * proxy; an instance drained mid-traffic costs no request; while Redis restarts every request
+ * answers a prompt 503 with Retry-After, and the instances serve again once it is back.
  */
 import { Session } from '@shareflow/contract'
 import { Hono } from 'hono'
@@ -109,5 +110,34 @@ describe('three instances behind the deployment’s nginx', () => {
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
     // Once stopped, nginx sends it nothing more.
     expect(served[0]).toBe(after)
+  })
+
+  it('answers 503 with Retry-After at once while Redis restarts, then serves again', async () => {
+    const port = redis.port
+    await redis.stop()
+    const during = await Promise.all(
+      Array.from({ length: 6 }, async (_, n) => {
+        const started = performance.now()
+        const answer = await httpsFetch(proxy, '/api/session', {
+          headers: { [USER_HEADER]: `outage-${n}` },
+        })
+        return { answer, ms: performance.now() - started }
+      }),
+    )
+    for (const { answer, ms } of during) {
+      expect(answer.status, answer.body).toBe(503)
+      expect(JSON.parse(answer.body).error.code).toBe('upstream_unavailable')
+      expect(answer.headers['retry-after']).toBeDefined()
+      // Far inside the 25 s request ceiling: nobody waits for Redis to come back.
+      expect(ms).toBeLessThan(5_000)
+    }
+    redis = await startRedisServer({ port })
+    await expect
+      .poll(
+        async () =>
+          (await httpsFetch(proxy, '/api/session', { headers: { [USER_HEADER]: 'back' } })).status,
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(200)
   })
 })
