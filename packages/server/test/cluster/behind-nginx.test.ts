@@ -3,7 +3,8 @@
  * example's own configuration (examples/deploy/nginx/shareflow.conf): users are spread over the
  * instances and each request finds what another instance wrote; same-origin writes pass the
  * proxy; an instance drained mid-traffic costs no request; while Redis restarts every request
- * answers a prompt 503 with Retry-After, and the instances serve again once it is back.
+ * answers a prompt 503 with Retry-After, and the instances serve again once it is back; an event
+ * stream on a draining instance ends with a reconnect hint and reconnects to one that stays.
  */
 import { Session } from '@shareflow/contract'
 import { Hono } from 'hono'
@@ -30,6 +31,8 @@ const servers: ServingShareflow[] = []
 /** Requests each instance answered. */
 const served = [0, 0, 0]
 let sandboxStore: ShareflowStore
+/** Instances a test stopped. */
+const closed = new Set<number>()
 
 beforeAll(async () => {
   redis = await startRedisServer()
@@ -60,8 +63,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop()
-  // The drained one is closed already.
-  await Promise.all(servers.slice(1).map((server) => server.close({ drainMs: 100 })))
+  await Promise.all(
+    servers
+      .filter((_, index) => !closed.has(index))
+      .map((server) => server.close({ drainMs: 100 })),
+  )
   await Promise.all([...stores, sandboxStore].map((store) => store?.close()))
   await redis?.stop()
 })
@@ -98,6 +104,7 @@ describe('three instances behind the deployment’s nginx', () => {
 
   it('loses no request while one instance drains and stops', async () => {
     const drained = servers[0]!
+    closed.add(0)
     const closing = drained.close({ drainMs: 2_000 })
     const answers = await Promise.all(
       Array.from({ length: 12 }, (_, n) =>
@@ -139,5 +146,28 @@ describe('three instances behind the deployment’s nginx', () => {
         { timeout: 15_000, interval: 200 },
       )
       .toBe(200)
+  })
+
+  it('ends a stream on a draining instance with a reconnect hint, and it reconnects elsewhere', async () => {
+    const before = [...served]
+    const stream = httpsFetch(proxy, '/api/events', { headers: { [USER_HEADER]: 'sse-user' } })
+    await expect.poll(() => served.findIndex((count, index) => count > before[index]!)).not.toBe(-1)
+    const holder = served.findIndex((count, index) => count > before[index]!)
+    closed.add(holder)
+    await servers[holder]!.close({ drainMs: 2_000 })
+    const ended = await stream
+    expect(ended.status).toBe(200)
+    expect(ended.body).toMatch(/^retry: \d+$/m)
+
+    const again = [...served]
+    const reconnected = httpsFetch(proxy, '/api/events', { headers: { [USER_HEADER]: 'sse-user' } })
+    await expect.poll(() => served.findIndex((count, index) => count > again[index]!)).not.toBe(-1)
+    const newHolder = served.findIndex((count, index) => count > again[index]!)
+    expect(newHolder).not.toBe(holder)
+    expect(closed.has(newHolder)).toBe(false)
+    // Drain that one too, so the stream ends and the test does not wait on it.
+    closed.add(newHolder)
+    await servers[newHolder]!.close({ drainMs: 2_000 })
+    expect((await reconnected).status).toBe(200)
   })
 })
