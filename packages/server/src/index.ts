@@ -56,6 +56,7 @@ export {
 } from './store'
 export type { RateLimit, RateLimitOptions } from './security/rate-limit'
 export type { BreakerState, CircuitBreakerOptions } from './upstream/breaker'
+export type { TelemetryOptions } from './telemetry'
 export {
   createPayoutsModule,
   type PayoutsModule,

@@ -11,6 +11,7 @@ import type { ShareflowStore } from './store/types'
 import type { SessionKeyCacheOptions } from './upstream/session-key-cache'
 import type { CircuitBreakerOptions } from './upstream/breaker'
 import type { RetryPolicy } from './upstream/http'
+import type { TelemetryOptions } from './telemetry'
 import type { GetUser } from './user'
 
 export interface PersonaOptions {
@@ -40,10 +41,9 @@ export interface CoinflowOptions {
   webhookKey?: string
   /**
    * How long `GET /session` hands a verified user the same session key (default: up to 20
-   * minutes, while 5 remain, for 10 000 users per instance); `false` mints one on every visit.
+   * minutes, while 5 remain), on whichever instance answers; `false` mints one on every visit.
    */
-  sessionKeyReuse?:
-    Pick<SessionKeyCacheOptions, 'maxUsers' | 'reuseForMs' | 'minRemainingMs'> | false
+  sessionKeyReuse?: Pick<SessionKeyCacheOptions, 'reuseForMs' | 'minRemainingMs'> | false
 }
 
 export interface ShareflowOptions {
@@ -107,4 +107,11 @@ export interface ShareflowOptions {
   }
   /** Largest request body accepted (webhooks included). Default 64 KiB. */
   maxBodyBytes?: number
+  /**
+   * OpenTelemetry: a tracer and a meter from `@opentelemetry/api` (an optional peer), e.g.
+   * `{ tracer: trace.getTracer('@shareflow/server'), meter: metrics.getMeter('@shareflow/server') }`.
+   * A span per vendor call; journey, payout, webhook and breaker metrics (README "Telemetry").
+   * Default: nothing recorded.
+   */
+  telemetry?: TelemetryOptions
 }

@@ -24,6 +24,7 @@ import {
   forgetKeyOnKycChange,
   type SessionKeyCache,
 } from './upstream/session-key-cache'
+import { countJourneyEvents, createTelemetry, type Telemetry } from './telemetry'
 import type { GetUser } from './user'
 
 /** A Coinflow webhook the BFF verified and de-duplicated, passed to hooks as-is. */
@@ -82,8 +83,9 @@ export interface ShareflowServices {
   events: EventHub
   kyc: KycService
   /**
-   * Coinflow session keys handed out by `GET /session`, kept per user in this instance while
-   * they may be reused; `forget(userId)` makes the next `GET /session` mint a new one.
+   * Coinflow session keys handed out by `GET /session`, kept per user in the store (sealed)
+   * while they may be reused; `forget(userId)` makes the next `GET /session`, on any instance,
+   * mint a new one.
    */
   sessionKeys: SessionKeyCache
   webhooks: {
@@ -98,6 +100,8 @@ export interface ShareflowServices {
   }
   /** Each vendor's circuit breaker, when turned on (`upstream.breaker`). */
   breakers: Record<Vendor, CircuitBreaker | undefined>
+  /** Where spans and counters go (`options.telemetry`); records nothing without it. */
+  telemetry: Telemetry
   /** Resolved settings routes need (no secrets). */
   settings: {
     webhookToleranceSeconds: number
@@ -133,8 +137,10 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     persona: breakerOptions ? createCircuitBreaker(breakerOptions, clock) : undefined,
     coinflow: breakerOptions ? createCircuitBreaker(breakerOptions, clock) : undefined,
   }
+  const telemetry = createTelemetry(options.telemetry, breakers)
   const persona = createPersonaClient({
     ...transport,
+    telemetry,
     breaker: breakers.persona,
     apiKey: options.persona.apiKey,
     baseUrl: options.persona.baseUrl,
@@ -143,6 +149,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
   })
   const coinflow = createCoinflowClient({
     ...transport,
+    telemetry,
     breaker: breakers.coinflow,
     apiKey: options.coinflow.apiKey,
     merchantId: options.coinflow.merchantId,
@@ -153,9 +160,14 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
   const reuse = options.coinflow.sessionKeyReuse
   const sessionKeys = createSessionKeyCache({
     clock,
+    store,
+    secret: options.coinflow.apiKey,
     ...(reuse === false ? { reuseForMs: 0 } : reuse),
   })
-  const events = forgetKeyOnKycChange(createEventHub({ store }), sessionKeys)
+  const events = countJourneyEvents(
+    forgetKeyOnKycChange(createEventHub({ store }), sessionKeys),
+    options.telemetry?.meter,
+  )
   const kyc = createKycService({
     store,
     clock,
@@ -182,6 +194,7 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     kyc,
     sessionKeys,
     breakers,
+    telemetry,
     webhooks: {
       onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>(),
       onPersonaWorkflowEvent: createHookList<PersonaWorkflowHandler>(),

@@ -68,7 +68,15 @@ describe('entry points', () => {
         './vendors',
       ].sort(),
     )
-    expect(external).toEqual(['@hono/node-server', 'express', 'fastify', 'hono', 'ioredis', 'zod'])
+    expect(external).toEqual([
+      '@hono/node-server',
+      '@opentelemetry/api',
+      'express',
+      'fastify',
+      'hono',
+      'ioredis',
+      'zod',
+    ])
   })
 
   it('gives each export one entry, but for the clocks the emulator also has', async () => {

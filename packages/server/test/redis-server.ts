@@ -4,7 +4,7 @@
  * tests are how we know several BFF instances can share one store.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -21,6 +21,8 @@ export interface StartRedisServerOptions {
   command?: string
   /** Listen on this port (a server started again where a stopped one was). Default: a free one. */
   port?: number
+  /** More arguments for redis-server (`--cluster-enabled yes`, …). */
+  args?: readonly string[]
 }
 
 const missingMessage = (command: string) =>
@@ -37,12 +39,13 @@ const missingMessage = (command: string) =>
 export async function startRedisServer({
   command = process.env.REDIS_SERVER ?? 'redis-server',
   port,
+  args = [],
 }: StartRedisServerOptions = {}): Promise<RedisServer> {
   let lastError: unknown
   // Another process may take the free port before redis-server binds it; then try another one.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(command, port ?? (await freePort()))
+      return await startOnce(command, port ?? (await freePort()), args)
     } catch (error) {
       if (error instanceof RedisServerMissingError) throw error
       lastError = error
@@ -53,11 +56,15 @@ export async function startRedisServer({
 
 class RedisServerMissingError extends Error {}
 
-async function startOnce(command: string, port: number): Promise<RedisServer> {
+async function startOnce(
+  command: string,
+  port: number,
+  args: readonly string[],
+): Promise<RedisServer> {
   const directory = await mkdtemp(path.join(tmpdir(), 'shareflow-redis-'))
   const child = spawn(
     command,
-    ['--port', `${port}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', `${port}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
     { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let output = ''
@@ -153,5 +160,118 @@ function answers(port: number, pid: number): Promise<boolean> {
         finish(reply.includes(`process_id:${pid}\r\n`))
       }
     })
+  })
+}
+
+export interface RedisCluster {
+  /** The masters' `{ host, port }`, for `new Cluster(nodes)`. */
+  nodes: { host: string; port: number }[]
+  stop(): Promise<void>
+}
+
+/**
+ * A Redis Cluster of `masters` real redis-server processes (no replicas), its slots assigned by
+ * `redis-cli --cluster create`; resolves once every node reports `cluster_state:ok`.
+ */
+export async function startRedisCluster({ masters = 3 } = {}): Promise<RedisCluster> {
+  const servers = await Promise.all(
+    Array.from({ length: masters }, () =>
+      startRedisServer({
+        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
+      }),
+    ),
+  )
+  const stop = async () => {
+    await Promise.all(servers.map((server) => server.stop()))
+  }
+  try {
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...servers.map((server) => `127.0.0.1:${server.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ])
+    const deadline = Date.now() + 20_000
+    for (const server of servers) {
+      while (
+        !(await run('redis-cli', ['-p', `${server.port}`, 'cluster', 'info'])).includes(
+          'cluster_state:ok',
+        )
+      ) {
+        if (Date.now() > deadline) throw new Error('The Redis cluster did not become ok in 20 s')
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { nodes: servers.map((server) => ({ host: '127.0.0.1', port: server.port })), stop }
+}
+
+export interface RedisSentinel {
+  /** The sentinel's `{ host, port }`, for `new Redis({ sentinels: [sentinel], name })`. */
+  sentinel: { host: string; port: number }
+  /** The master set's name the sentinel monitors. */
+  name: string
+  /** The master it monitors. */
+  master: RedisServer
+  stop(): Promise<void>
+}
+
+/** A redis-server master watched by a real `redis-server --sentinel`, which clients ask for it. */
+export async function startRedisSentinel({ name = 'shareflow' } = {}): Promise<RedisSentinel> {
+  const master = await startRedisServer()
+  const directory = await mkdtemp(path.join(tmpdir(), 'shareflow-sentinel-'))
+  const port = await freePort()
+  const config = path.join(directory, 'sentinel.conf')
+  await writeFile(
+    config,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      '',
+    ].join('\n'),
+  )
+  const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', [config, '--sentinel'], {
+    cwd: directory,
+    stdio: 'ignore',
+  })
+  const stop = async () => {
+    await stopChild(child, 'SIGTERM', directory)
+    await master.stop()
+  }
+  const deadline = Date.now() + 10_000
+  while (
+    !(
+      await run('redis-cli', ['-p', `${port}`, 'sentinel', 'get-master-addr-by-name', name]).catch(
+        () => '',
+      )
+    ).includes(`${master.port}`)
+  ) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop()
+      throw new Error(`redis-server --sentinel did not report its master on port ${port}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { sentinel: { host: '127.0.0.1', port }, name, master, stop }
+}
+
+/** Runs a command to its end; its stdout, or a rejection with its output. */
+function run(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.once('error', reject)
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}: ${output}`)),
+    )
   })
 }

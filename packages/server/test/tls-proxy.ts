@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { freePort, stopChild } from './redis-server'
 
@@ -58,7 +59,7 @@ async function makeCertificate(directory: string) {
  * `X-Forwarded-Proto` / `X-Forwarded-Host` / `X-Forwarded-For`. No buffering, so event streams
  * flow.
  */
-function config(directory: string, port: number, upstream: URL) {
+function config(directory: string, server: string) {
   const file = (name: string) => path.join(directory, name)
   return `daemon off;
 worker_processes 1;
@@ -72,10 +73,16 @@ http {
   fastcgi_temp_path ${file('fastcgi')};
   uwsgi_temp_path ${file('uwsgi')};
   scgi_temp_path ${file('scgi')};
+${server}
+}
+`
+}
+
+const singleUpstream = (directory: string, port: number, upstream: URL) => `
   server {
     listen 127.0.0.1:${port} ssl;
-    ssl_certificate ${file('cert.pem')};
-    ssl_certificate_key ${file('key.pem')};
+    ssl_certificate ${path.join(directory, 'cert.pem')};
+    ssl_certificate_key ${path.join(directory, 'key.pem')};
     location / {
       proxy_pass http://${upstream.host};
       proxy_http_version 1.1;
@@ -85,9 +92,31 @@ http {
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_buffering off;
     }
+  }`
+
+/** The deployment example's nginx configuration (examples/deploy), as it ships. */
+export const DEPLOY_NGINX_CONF = fileURLToPath(
+  new URL('../../../examples/deploy/nginx/shareflow.conf', import.meta.url),
+)
+
+/**
+ * The deployment example's own file with only the test's addresses put in: its `bff-N:8787`
+ * servers become `upstreams`, port 443 a free loopback port, the certificate the test's.
+ */
+async function deployedUpstreams(directory: string, port: number, upstreams: readonly URL[]) {
+  const shipped = await readFile(DEPLOY_NGINX_CONF, 'utf8')
+  const servers = [...shipped.matchAll(/server bff-\d+:8787/g)]
+  if (servers.length !== upstreams.length) {
+    throw new Error(
+      `${DEPLOY_NGINX_CONF} lists ${servers.length} instances, not ${upstreams.length}`,
+    )
   }
-}
-`
+  let index = 0
+  return shipped
+    .replace(/server bff-\d+:8787/g, () => `server ${upstreams[index++]!.host}`)
+    .replace('listen 443 ssl', `listen 127.0.0.1:${port} ssl`)
+    .replace('/etc/nginx/certs/cert.pem', path.join(directory, 'cert.pem'))
+    .replace('/etc/nginx/certs/key.pem', path.join(directory, 'key.pem'))
 }
 
 /**
@@ -97,15 +126,26 @@ http {
  */
 export async function startTlsProxy({
   upstream,
+  upstreams,
   command = process.env.NGINX ?? '/usr/sbin/nginx',
 }: {
-  upstream: string
+  /** One BFF, behind a minimal configuration of the test's own. */
+  upstream?: string
+  /** Several BFFs, behind the deployment example's configuration (`DEPLOY_NGINX_CONF`). */
+  upstreams?: readonly string[]
   command?: string
 }): Promise<TlsProxy> {
   const directory = await mkdtemp(path.join(tmpdir(), 'shareflow-nginx-'))
   const certificate = await makeCertificate(directory)
   const port = await freePort()
-  await writeFile(path.join(directory, 'nginx.conf'), config(directory, port, new URL(upstream)))
+  const server = upstreams
+    ? await deployedUpstreams(
+        directory,
+        port,
+        upstreams.map((url) => new URL(url)),
+      )
+    : singleUpstream(directory, port, new URL(upstream!))
+  await writeFile(path.join(directory, 'nginx.conf'), config(directory, server))
   const child = spawn(command, ['-p', directory, '-c', path.join(directory, 'nginx.conf')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -33,7 +33,7 @@ export { forwardedClientAddress, type NodeClientBindings } from '../security/rat
 export { createFileStore, type FileStoreOptions } from './file-store'
 // Here rather than in the main entry, which must not pull ioredis (TCP sockets) into a Workers or
 // browser bundle.
-export { createRedisStore, type RedisStoreOptions } from '../store/redis'
+export { createRedisStore, type RedisStoreClient, type RedisStoreOptions } from '../store/redis'
 
 export interface FromEnvOptions extends Omit<
   ShareflowAppOptions,

@@ -660,6 +660,52 @@ describe('payouts: never lost', () => {
   )
 })
 
+describe('payouts: recovery across instances', () => {
+  it('sweeps on one instance at a time, and on another once a killed holder’s lease lapses', async () => {
+    const world = await createPayoutWorld({ service: { lookupAfterMs: 60_000 } })
+    // While `hung`, a settle never answers: the instance calling it stops there, as if killed.
+    let hung = false
+    let stuck = 0
+    const settle = world.ledger.settlePayout.bind(world.ledger)
+    world.ledger.settlePayout = (call) => {
+      if (!hung) return settle(call)
+      stuck++
+      return new Promise(() => {})
+    }
+    const killed = world.service()
+    const survivor = world.service()
+    const { payout } = await survivor.request({
+      userId: USER,
+      idempotencyKey: 'swept-once-001',
+      body: await toBank(world, 21_00),
+    })
+    await world.advance(60_000)
+
+    hung = true
+    void killed.resumeDue()
+    await expect.poll(() => stuck).toBe(1)
+    expect(await survivor.resumeDue()).toEqual({ resumed: 0, open: 0, swept: false })
+
+    hung = false
+    // The sweep's lease (30 s) and the payout's (60 s) lapse with nobody renewing them.
+    await world.advance(61_000)
+    expect(await survivor.resumeDue()).toMatchObject({ resumed: 1, swept: true })
+    expect((await survivor.get(USER, payout.id))?.state).toBe('succeeded')
+    expect(world.ledger.calls('settle', payout.id)).toBe(1)
+    expect(world.ledger.balance(USER, 'USD')).toBe(USD_OPENING - 21_00)
+  })
+
+  it('hands the sweep to another instance at once after a graceful stop', async () => {
+    const world = await createPayoutWorld()
+    const stopping = world.service()
+    const staying = world.service()
+    expect(await stopping.resumeDue()).toMatchObject({ swept: true })
+    expect(await staying.resumeDue()).toMatchObject({ swept: false })
+    await stopping.drain()
+    expect(await staying.resumeDue()).toMatchObject({ swept: true })
+  })
+})
+
 describe('payouts: a graceful stop', () => {
   it('waits for a payout in flight to release its lease, so a restart can drive it at once', async () => {
     const opening = createTestLedger({ [USER]: [{ cents: 1_000_00, currency: 'USD' }] })

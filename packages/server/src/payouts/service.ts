@@ -15,6 +15,8 @@
  * - `pending` ends by Coinflow's Withdraw webhook, or by looking the payout up when no webhook
  *   came in time; duplicates and stragglers change nothing because states only move forward.
  * - The host's ledger hooks run once per payout, by whoever holds the lease (`host-ledger.ts`).
+ * - Recovery sweeps run on one instance at a time, under a lease in the store that lapses when
+ *   its holder dies (`store/lease.ts`), at most once per `sweepEveryMs` across the cluster.
  *
  * Web Standards only.
  *
@@ -37,6 +39,7 @@ import { ApiError } from '../errors'
 import { silentLogger, type Logger } from '../logger'
 import { sha256Hex } from '../digest'
 import type { CoinflowWebhookEvent } from '../services'
+import { takeLease, type Lease } from '../store/lease'
 import { LockUnavailableError, withLock } from '../store/records'
 import type { ShareflowStore } from '../store/types'
 import type { CoinflowAccounts, DelegatedQuote } from '../upstream/coinflow'
@@ -167,8 +170,26 @@ export interface PayoutServiceOptions {
   quoteCacheMs?: number
   /** How long a quote is shown before the kit asks again. Default 30 s. */
   quoteValidForMs?: number
-  /** Least time between two recovery sweeps started by requests. Default 5 s. */
+  /**
+   * Least time between two recovery sweeps, across every instance sharing the store: the
+   * instance that swept keeps the sweep's lease this long. Default 5 s.
+   */
   sweepEveryMs?: number
+  /**
+   * How long the sweep's lease outlives its holder's last sign of life (it renews before each
+   * payout): a killed instance's sweep moves to another instance after at most this. Default 30 s.
+   */
+  sweepLeaseMs?: number
+}
+
+/** What one call to `resumeDue` did. */
+export interface SweepResult {
+  /** Payouts driven on. */
+  resumed: number
+  /** Payouts with an open marker when the sweep began (0 when it did not sweep). */
+  open: number
+  /** `false` when another instance holds the sweep's lease (it sweeps; this one did nothing). */
+  swept: boolean
 }
 
 export interface PayoutRequestResult {
@@ -203,15 +224,19 @@ export interface PayoutService {
   list(userId: string, options?: { before?: string; limit?: number }): Promise<PayoutList>
   /** Applies a Coinflow Withdraw Pending / Success / Failure webhook. */
   handleWithdrawEvent(event: WithdrawEvent): Promise<void>
-  /** Resumes every unfinished payout that is due (start-up recovery and periodic sweeps). */
-  resumeDue(): Promise<{ resumed: number; open: number }>
+  /**
+   * Resumes every unfinished payout that is due (start-up recovery and periodic sweeps), under
+   * the sweep's lease in the store, so one instance at a time sweeps.
+   */
+  resumeDue(): Promise<SweepResult>
   /** Starts a sweep in the background unless one ran recently (called on requests). */
   resumeDueSoon(): void
   /** Sweeps now and then every `intervalMs`; returns the function that stops it. */
   startRecovery(options?: { intervalMs?: number }): () => void
   /**
-   * Resolves once no work holds a payout's lease, including work that starts while waiting. Call
-   * on a graceful stop before closing the store, so a restart finds every lease released.
+   * Resolves once no work holds a payout's lease, including work that starts while waiting, and
+   * gives up the sweep's lease. Call on a graceful stop before closing the store, so a restart
+   * (or another instance) finds every lease released.
    */
   drain(): Promise<void>
   /** The record behind a payout, for tests and operators. */
@@ -302,6 +327,9 @@ const withdrawOutcomes: Record<string, OrphanWithdrawEvent['outcome']> = {
   'Withdraw Failure': 'failed',
 }
 
+/** The store key of the recovery sweep's lease (one holder among all instances). */
+const SWEEP_LEASE_KEY = 'payout-sweep-lease'
+
 export function createPayoutService(options: PayoutServiceOptions): PayoutService {
   const {
     store,
@@ -318,6 +346,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     lockTtlMs = 60_000,
     lockWaitMs = 10_000,
     sweepEveryMs = 5_000,
+    sweepLeaseMs = 30_000,
   } = options
   const journal = createPayoutJournal(store)
   const destinations = createDestinationBook({
@@ -712,16 +741,31 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
   }
 
   let lastSweepAt = Number.NEGATIVE_INFINITY
-  let sweeping: Promise<{ resumed: number; open: number }> | null = null
+  let sweeping: Promise<SweepResult> | null = null
+  // This instance, as a holder of the sweep's lease (a restarted process is a new holder).
+  const sweepHolder = crypto.randomUUID()
+  let sweepLease: Lease | null = null
 
-  async function sweep(): Promise<{ resumed: number; open: number }> {
+  async function sweep(): Promise<SweepResult> {
+    const startedAt = clock.now()
+    const lease = await takeLease(store, SWEEP_LEASE_KEY, sweepHolder, sweepLeaseMs)
+    if (!lease) return { resumed: 0, open: 0, swept: false }
+    sweepLease = lease
     const ids = await journal.openIds()
     let resumed = 0
+    let lost = false
     // A few at a time: recovery after an outage must not flood Coinflow or the host.
     const queue = [...ids]
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (let id = queue.shift(); id !== undefined && !lost; id = queue.shift()) {
         try {
+          // Still ours before each payout: a holder paused past its lease stops here rather
+          // than sweep beside its successor.
+          if (!(await lease.renew(sweepLeaseMs))) {
+            if (!lost) logger.warn('payout sweep lease lost', { fence: lease.fence })
+            lost = true
+            return
+          }
           const record = await journal.get(id)
           if (record !== null && !isUnfinished(record)) {
             await journal.close(id)
@@ -736,7 +780,19 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
       }
     }
     await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker))
-    return { resumed, open: ids.length }
+    if (!lost) {
+      // Kept until `sweepEveryMs` after this sweep began, so the cluster sweeps once per period.
+      const quietMs = sweepEveryMs - (clock.now() - startedAt)
+      if (quietMs >= 1) await lease.renew(Math.ceil(quietMs))
+      else await lease.release()
+    }
+    return { resumed, open: ids.length, swept: true }
+  }
+
+  /** Gives the sweep's lease up if this instance still holds it (a graceful stop). */
+  const releaseSweepLease = async () => {
+    await sweepLease?.release()
+    sweepLease = null
   }
 
   const resumeDue = () => {
@@ -861,6 +917,7 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
 
     async drain() {
       while (leasedWork.size > 0) await Promise.allSettled([...leasedWork])
+      await releaseSweepLease()
     },
     startRecovery({ intervalMs = 5_000 } = {}) {
       let stopped = false

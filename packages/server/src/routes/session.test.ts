@@ -51,6 +51,17 @@ describe('GET /session for a verified user', () => {
     expect(harness.count('coinflow', 'GET', /\/withdraw$/)).toBeGreaterThanOrEqual(3)
   })
 
+  it('hands the key one instance minted to a visit answered by another', async () => {
+    harness = createJourneyHarness()
+    const first = await approve(jane)
+    const other = harness.secondInstance()
+    const response = await other.get(jane.id, '/session')
+    expect(response.status).toBe(200)
+    const onOther = (await response.json()) as typeof first
+    expect(onOther.coinflow?.sessionKey).toBe(first.coinflow?.sessionKey)
+    expect(sessionKeyCalls()).toBe(1)
+  })
+
   it('mints a new key once the kept one is 20 minutes old', async () => {
     harness = createJourneyHarness()
     const first = await approve(jane)
@@ -115,7 +126,7 @@ describe('GET /session for a verified user', () => {
     expect(sessionKeyCalls()).toBe(2)
   })
 
-  it('keeps no key for reuse when the host turns reuse off', () => {
+  it('keeps no key for reuse when the host turns reuse off', async () => {
     const services = createShareflowServices({
       getUser: () => null,
       persona: {
@@ -126,15 +137,17 @@ describe('GET /session for a verified user', () => {
       coinflow: { apiKey: 'coinflow_unit', merchantId: 'unit', sessionKeyReuse: false },
       logger: silentLogger,
     })
-    services.sessionKeys.remember(jane.id, 'v1', 'minted-key')
-    expect(services.sessionKeys.reuse(jane.id, 'v1')).toBeNull()
+    await services.sessionKeys.remember(jane.id, 'v1', 'minted-key')
+    expect(await services.sessionKeys.reuse(jane.id, 'v1')).toBeNull()
   })
 
   it('mints anew after the host drops the kept key', async () => {
     harness = createJourneyHarness()
     await approve(jane)
-    expect(harness.app.shareflow.sessionKeys.size).toBe(1)
-    harness.app.shareflow.sessionKeys.forget(jane.id)
+    expect(await harness.app.shareflow.store.keys('session-key:')).toEqual([
+      `session-key:${jane.id}`,
+    ])
+    await harness.app.shareflow.sessionKeys.forget(jane.id)
     await harness.session(jane.id)
     expect(sessionKeyCalls()).toBe(2)
   })

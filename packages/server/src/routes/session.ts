@@ -6,7 +6,8 @@
  * An approved user costs no Persona call and one Coinflow read, the withdrawer, which also
  * confirms the approval still stands. The session key is minted on the first visit (in parallel
  * with that read) and handed out again while it is young and the user's status has not changed
- * (`upstream/session-key-cache.ts`), so a page that reads the session again mints nothing.
+ * (`upstream/session-key-cache.ts`, in the store), so a page that reads the session again, on
+ * any instance, mints nothing.
  *
  * @module
  */
@@ -34,7 +35,7 @@ type SessionContext = Context<ShareflowEnv>
 async function approvedSession(c: SessionContext, user: ShareflowUser, known: KycStatus) {
   const { kyc, clock, sessionKeys } = c.get('shareflow')
   const coinflow = c.get('coinflow')
-  const kept = sessionKeys.reuse(user.id, known.updatedAt)
+  const kept = await sessionKeys.reuse(user.id, known.updatedAt)
   const askedAt = isoAt(clock.now())
   const [minted, withdrawer] = await Promise.all([
     kept ? null : coinflow.getSessionKey(user.id),
@@ -42,14 +43,18 @@ async function approvedSession(c: SessionContext, user: ShareflowUser, known: Ky
   ])
   const status = await kyc.observeWithdrawer(user.id, withdrawer, askedAt)
   if (status.state !== 'approved') {
-    sessionKeys.forget(user.id)
+    await sessionKeys.forget(user.id)
     return { status, withdrawer, key: null }
   }
   let key: CachedSessionKey | null = minted
-    ? sessionKeys.remember(user.id, status.updatedAt, minted)
-    : sessionKeys.reuse(user.id, status.updatedAt)
+    ? await sessionKeys.remember(user.id, status.updatedAt, minted)
+    : await sessionKeys.reuse(user.id, status.updatedAt)
   // Approved still, but under a newer status than the kept key's: that key is not handed out.
-  key ??= sessionKeys.remember(user.id, status.updatedAt, await coinflow.getSessionKey(user.id))
+  key ??= await sessionKeys.remember(
+    user.id,
+    status.updatedAt,
+    await coinflow.getSessionKey(user.id),
+  )
   return { status, withdrawer, key }
 }
 
@@ -81,7 +86,7 @@ export function registerSessionRoutes(app: Hono<ShareflowEnv>): void {
         }
       }
     } else {
-      core.sessionKeys.forget(user.id)
+      await core.sessionKeys.forget(user.id)
     }
     c.header('Cache-Control', 'no-store')
     // Built from checked parts (the user from `requireUser`, the status derived from the record,

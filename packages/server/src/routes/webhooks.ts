@@ -19,6 +19,7 @@ import { ApiError, parseJsonText } from '../errors'
 import type { WebhookReceipt } from '../openapi'
 import type { ShareflowEnv } from '../request-context'
 import type { PersonaWorkflowEvent, PersonaWorkflowHandler } from '../services'
+import type { Vendor } from '../upstream/http'
 import { timingSafeEqual, verifyWebhookSignature } from '../webhooks/signature'
 
 const DEDUPE_TTL_MS = 7 * 86_400_000
@@ -56,8 +57,9 @@ const CoinflowDelivery = z.object({
 const refusal = () => new ApiError('forbidden', 'This webhook delivery could not be verified.')
 
 /** Refuses a delivery that failed verification, counting it against its sender's address. */
-async function refused(c: Context<ShareflowEnv>, vendor: string, reason: string): Promise<never> {
+async function refused(c: Context<ShareflowEnv>, vendor: Vendor, reason: string): Promise<never> {
   c.get('logger').warn(`${vendor} webhook refused`, { reason })
+  c.get('shareflow').telemetry.webhook(vendor, 'refused')
   await c.get('webhookBudget')?.refused()
   throw refusal()
 }
@@ -71,20 +73,24 @@ const verified = (c: Context<ShareflowEnv>) => c.get('webhookBudget')?.verified(
  */
 async function once(
   c: Context<ShareflowEnv>,
+  vendor: Vendor,
   claimKey: string,
   apply: () => Promise<string>,
 ): Promise<Response> {
-  const { store } = c.get('shareflow')
+  const { store, telemetry } = c.get('shareflow')
   if (!(await store.setIfAbsent(claimKey, 'applying', { ttlMs: APPLY_LEASE_MS }))) {
     c.get('logger').info('webhook duplicate ignored', { claimKey })
+    telemetry.webhook(vendor, 'duplicate')
     return c.json({ received: true, duplicate: true } satisfies WebhookReceipt)
   }
   try {
     const outcome = await apply()
     await store.set(claimKey, 'applied', { ttlMs: DEDUPE_TTL_MS })
     c.get('logger').info('webhook applied', { claimKey, outcome })
+    telemetry.webhook(vendor, 'applied')
     return c.json({ received: true } satisfies WebhookReceipt)
   } catch (error) {
+    telemetry.webhook(vendor, 'failed')
     await store.compareAndDelete(claimKey, 'applying')
     throw error
   }
@@ -127,11 +133,11 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
       resource: data.attributes.payload.data,
     }
     if (isWorkflowEvent(event.name)) {
-      return once(c, `webhook:persona:${data.id}`, () =>
+      return once(c, 'persona', `webhook:persona:${data.id}`, () =>
         applyWorkflowEvent(webhooks.onPersonaWorkflowEvent.handlers, event),
       )
     }
-    return once(c, `webhook:persona:${data.id}`, () => kyc.applyPersonaEvent(event))
+    return once(c, 'persona', `webhook:persona:${data.id}`, () => kyc.applyPersonaEvent(event))
   })
 
   app.post(routes.webhooksCoinflow, async (c) => {
@@ -157,7 +163,7 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
     }
     await verified(c)
     const event = parseJsonText(raw, CoinflowDelivery)
-    return once(c, `webhook:coinflow:${await sha256Hex(raw)}`, async () => {
+    return once(c, 'coinflow', `webhook:coinflow:${await sha256Hex(raw)}`, async () => {
       const delivered = {
         eventType: event.eventType,
         category: event.category,

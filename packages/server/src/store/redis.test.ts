@@ -1,6 +1,13 @@
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startRedisServer, type RedisServer } from '../../test/redis-server'
+import {
+  startRedisCluster,
+  startRedisSentinel,
+  startRedisServer,
+  type RedisCluster,
+  type RedisSentinel,
+  type RedisServer,
+} from '../../test/redis-server'
 import { describeStoreConformance } from './conformance'
 import { createRedisStore } from './redis'
 import { StoreUnavailableError } from './types'
@@ -34,6 +41,96 @@ describeStoreConformance('Redis store', {
   elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   shared: true,
   durable: false,
+})
+
+const elapse = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+describe('on a Redis Cluster of three masters', () => {
+  let cluster: RedisCluster
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3 })
+  }, 60_000)
+  afterAll(() => cluster?.stop())
+
+  describeStoreConformance('Redis Cluster store', {
+    async open() {
+      const keyPrefix = freshPrefix()
+      const open = () => createRedisStore({ cluster: { nodes: cluster.nodes }, keyPrefix })
+      return { store: open(), openPeer: async () => open() }
+    },
+    elapse,
+    shared: true,
+    durable: false,
+  })
+
+  it('lists keys held on every master, not only the one it asks first', async () => {
+    const store = createRedisStore({ cluster: { nodes: cluster.nodes }, keyPrefix: freshPrefix() })
+    const admin = new Cluster(cluster.nodes)
+    try {
+      const ids = Array.from({ length: 30 }, (_, n) => `payout-open:p${String(n).padStart(2, '0')}`)
+      for (const id of ids) await store.set(id, '1')
+      // The keys really are spread: each master holds some of them.
+      const perMaster = await Promise.all(
+        admin.nodes('master').map(async (node) => Number(await node.dbsize())),
+      )
+      expect(perMaster.filter((count) => count > 0).length).toBe(3)
+      expect(await store.keys('payout-open:')).toEqual(ids)
+    } finally {
+      await store.close()
+      await admin.quit()
+    }
+  })
+
+  it('takes a client the host made itself', async () => {
+    const client = new Cluster(cluster.nodes)
+    try {
+      const store = createRedisStore({ client, keyPrefix: freshPrefix() })
+      await store.set('a', '1')
+      expect(await store.keys('')).toEqual(['a'])
+      await store.close()
+      expect(await client.ping()).toBe('PONG')
+    } finally {
+      await client.quit()
+    }
+  })
+})
+
+describe('through Redis Sentinel', () => {
+  let sentinel: RedisSentinel
+  beforeAll(async () => {
+    sentinel = await startRedisSentinel()
+  }, 30_000)
+  afterAll(() => sentinel?.stop())
+
+  describeStoreConformance('Redis Sentinel store', {
+    async open() {
+      const keyPrefix = freshPrefix()
+      const open = () =>
+        createRedisStore({
+          sentinel: { sentinels: [sentinel.sentinel], name: sentinel.name },
+          keyPrefix,
+        })
+      return { store: open(), openPeer: async () => open() }
+    },
+    elapse,
+    shared: true,
+    durable: false,
+  })
+
+  it('writes to the master the sentinel names', async () => {
+    const store = createRedisStore({
+      sentinel: { sentinels: [sentinel.sentinel], name: sentinel.name },
+      keyPrefix: 'via-sentinel:',
+    })
+    const master = new Redis(sentinel.master.url)
+    try {
+      await store.set('k', 'v')
+      expect(await master.get('via-sentinel:k')).toBe('v')
+    } finally {
+      await store.close()
+      await master.quit()
+    }
+  })
 })
 
 const clientCount = async () =>

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import type { Redis } from 'ioredis'
+import type { Cluster, ClusterNode, ClusterOptions, Redis, SentinelAddress } from 'ioredis'
 import { deliver } from './local-pubsub'
 import { checkTtl } from './table'
 import { StoreUnavailableError, type ShareflowStore } from './types'
@@ -18,21 +18,61 @@ function loadIoredis(): typeof import('ioredis') {
   }
 }
 
+/** A connection the store runs on: one Redis (standalone, or found through Sentinel) or a Cluster. */
+export type RedisStoreClient = Redis | Cluster
+
 export type RedisStoreOptions = (
   | {
       /** `redis://…` or `rediss://…`; the store opens, and closes, its own connections. */
       url: string
       client?: never
+      cluster?: never
+      sentinel?: never
     }
   | {
-      /** A connection you manage; the store leaves it open on `close` (it closes its own subscriber). */
-      client: Redis
+      /** Redis Cluster: any of its nodes (the store asks them for the rest), and ioredis's options. */
+      cluster: { nodes: ClusterNode[]; options?: ClusterOptions }
       url?: never
+      client?: never
+      sentinel?: never
+    }
+  | {
+      /** Redis Sentinel: the sentinels to ask and the master set's name; the store follows failovers. */
+      sentinel: { sentinels: SentinelAddress[]; name: string; password?: string }
+      url?: never
+      client?: never
+      cluster?: never
+    }
+  | {
+      /**
+       * A connection you manage (`new Redis(…)`, `new Redis({ sentinels, name })` or
+       * `new Cluster(…)`); the store leaves it open on `close` (it closes its own subscriber).
+       */
+      client: RedisStoreClient
+      url?: never
+      cluster?: never
+      sentinel?: never
     }
 ) & {
   /** Put before every key and channel, so several apps can share one Redis. Default `shareflow:`. */
   keyPrefix?: string
 }
+
+/** The connection the options describe, opened by the store. */
+function openClient(options: RedisStoreOptions): RedisStoreClient {
+  if (options.client) return options.client
+  const ioredis = loadIoredis()
+  if (options.cluster) return new ioredis.Cluster(options.cluster.nodes, options.cluster.options)
+  if (options.sentinel) {
+    const { sentinels, name, password } = options.sentinel
+    return new ioredis.Redis({ sentinels, name, ...(password ? { password } : {}) })
+  }
+  return new ioredis.Redis(options.url!)
+}
+
+/** The masters holding keys: every master of a Cluster (each holds its own slots), else the one. */
+const mastersOf = (client: RedisStoreClient): Redis[] =>
+  client.isCluster ? (client as Cluster).nodes('master') : [client as Redis]
 
 // Each script touches only KEYS[1], so they also work on Redis Cluster.
 const compareAndSetScript = `
@@ -80,28 +120,34 @@ return count`
  *   reconnect; a request then answers `503 upstream_unavailable` promptly, and the store serves
  *   again as soon as the client reconnects. Calls made before the first connection wait for it.
  *
+ * - Redis Cluster (`cluster`) and Sentinel (`sentinel`) work as one Redis does: every script
+ *   touches one key, so each runs on that key's master; `keys` scans every master of a Cluster;
+ *   pub/sub reaches every node's subscribers (Cluster broadcasts PUBLISH).
+ *
  * Needs a runtime with TCP sockets (ioredis): Node, Bun, Deno.
  *
  * @example
  * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'shareflow:' })
+ * const clustered = createRedisStore({ cluster: { nodes: [{ host: 'redis-1', port: 6379 }] } })
+ * const failover = createRedisStore({ sentinel: { sentinels: [{ host: 'sentinel', port: 26379 }], name: 'shareflow' } })
  */
 export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
   const { keyPrefix = 'shareflow:' } = options
   const ownsClient = options.client === undefined
-  const client = options.client ?? new (loadIoredis().Redis)(options.url!)
-  if (client.options.keyPrefix) {
+  const client = openClient(options)
+  if ((client.options as { keyPrefix?: string }).keyPrefix) {
     // ioredis would prefix commands but not SCAN patterns or channels: one prefix, ours.
     throw new Error(
       'createRedisStore: pass a client without its own `keyPrefix` and use the `keyPrefix` option',
     )
   }
   const channels = new Map<string, Channel>()
-  let subscriber: Redis | null = null
+  let subscriber: RedisStoreClient | null = null
   let closing: Promise<void> | null = null
   // `undefined` until the first connection attempt settles: calls wait for that one in the
   // client's queue. Afterwards, a lost connection fails calls at once instead of queueing them.
   let reachable: boolean | undefined = client.status === 'ready' ? true : undefined
-  const watch = (connection: Redis) => {
+  const watch = (connection: RedisStoreClient) => {
     connection.on('ready', () => (reachable = true))
     connection.on('close', () => (reachable = false))
     // The client reconnects on its own; without a listener ioredis prints every failed attempt.
@@ -114,7 +160,7 @@ export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
     if (reachable === false) throw unavailable()
   }
 
-  const connectSubscriber = (): Redis => {
+  const connectSubscriber = (): RedisStoreClient => {
     if (subscriber) return subscriber
     subscriber = client.duplicate()
     subscriber.on('error', () => {})
@@ -172,13 +218,16 @@ export function createRedisStore(options: RedisStoreOptions): ShareflowStore {
       ensureOpen()
       const pattern = escapeGlob(keyPrefix + prefix) + '*'
       const found = new Set<string>()
-      let cursor = '0'
-      do {
-        const [next, batch] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
-        // SCAN may return a key more than once while Redis rehashes; the set drops repeats.
-        for (const key of batch) found.add(key.slice(keyPrefix.length))
-        cursor = next
-      } while (cursor !== '0')
+      // A Cluster spreads keys over its masters by hash slot: each is scanned in turn.
+      for (const master of mastersOf(client)) {
+        let cursor = '0'
+        do {
+          const [next, batch] = await master.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+          // SCAN may return a key more than once while Redis rehashes; the set drops repeats.
+          for (const key of batch) found.add(key.slice(keyPrefix.length))
+          cursor = next
+        } while (cursor !== '0')
+      }
       return [...found].sort()
     },
     async increment(key, ttlMs) {
@@ -242,7 +291,8 @@ const unavailable = (cause?: unknown) =>
 const connectionLost = (error: unknown) =>
   error instanceof Error &&
   (error.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(
+    error.name === 'ClusterAllFailedError' ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|None of startup nodes is available|Cluster isn't ready/.test(
       error.message,
     ))
 
@@ -266,7 +316,7 @@ interface Channel {
 }
 
 /** QUIT lets replies in flight arrive; a connection that isn't up is just dropped. */
-async function disconnect(connection: Redis) {
+async function disconnect(connection: RedisStoreClient) {
   if (connection.status === 'ready') await connection.quit()
   else connection.disconnect()
 }

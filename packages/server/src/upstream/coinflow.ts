@@ -16,6 +16,7 @@ import {
   createUpstreamTransport,
   type UpstreamCallCounter,
   type UpstreamTransportOptions,
+  type VendorClientTransportOptions,
 } from './http'
 import { upstreamFailures } from './failures'
 
@@ -366,10 +367,8 @@ export interface CoinflowClient extends CoinflowApi {
   withCalls(counter: UpstreamCallCounter): CoinflowApi
 }
 
-export interface CoinflowClientOptions extends Pick<
-  UpstreamTransportOptions,
-  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'breaker' | 'budget'
-> {
+export interface CoinflowClientOptions
+  extends VendorClientTransportOptions, Pick<UpstreamTransportOptions, 'budget'> {
   apiKey: string
   merchantId: string
   /** Default `sandbox`. */

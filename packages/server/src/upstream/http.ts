@@ -23,6 +23,7 @@ import type { Logger } from '../logger'
 import { silentLogger } from '../logger'
 import type { AttemptOutcome, CircuitBreaker } from './breaker'
 import { sleepUnlessAborted, type RateBudget } from './rate-budget'
+import type { Telemetry } from '../telemetry'
 
 export type Vendor = 'persona' | 'coinflow'
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -158,11 +159,27 @@ export interface UpstreamTransportOptions {
   budget?: RateBudget
   /** Asked before every attempt; told how each went (`breaker.ts`). */
   breaker?: CircuitBreaker
+  /** Each call, all its attempts, in one span (`telemetry/`). */
+  telemetry?: Telemetry
   logger?: Logger
   clock?: Clock
   sleep?: Sleep
   random?: () => number
 }
+
+/** What a vendor client passes through to its transport as it was given. */
+export type VendorClientTransportOptions = Pick<
+  UpstreamTransportOptions,
+  | 'fetch'
+  | 'timeoutMs'
+  | 'retry'
+  | 'logger'
+  | 'clock'
+  | 'sleep'
+  | 'random'
+  | 'breaker'
+  | 'telemetry'
+>
 
 export interface UpstreamTransport {
   readonly vendor: Vendor
@@ -292,6 +309,7 @@ export function createUpstreamTransport({
   retry,
   budget,
   breaker,
+  telemetry,
   logger = silentLogger,
   clock = systemClock,
   sleep = realSleep,
@@ -440,7 +458,12 @@ export function createUpstreamTransport({
   ): SharedCall {
     const abandon = cancellable ? new AbortController() : undefined
     const call: SharedCall = {
-      result: execute(url, request, abandon?.signal),
+      result: telemetry
+        ? telemetry.vendorCall(
+            { vendor, operation: request.operation, method: request.method },
+            () => execute(url, request, abandon?.signal),
+          )
+        : execute(url, request, abandon?.signal),
       abandon,
       waiting: 0,
       pinned: !cancellable,

@@ -16,6 +16,7 @@ import {
   type UpstreamCallCounter,
   type UpstreamResponse,
   type UpstreamTransportOptions,
+  type VendorClientTransportOptions,
 } from './http'
 import { upstreamFailures } from './failures'
 import { createRateBudget } from './rate-budget'
@@ -242,10 +243,7 @@ export interface PersonaClient extends PersonaApi, PersonaTransactionsApi {
   waitEstimateMs(): number
 }
 
-export interface PersonaClientOptions extends Pick<
-  UpstreamTransportOptions,
-  'fetch' | 'timeoutMs' | 'retry' | 'logger' | 'clock' | 'sleep' | 'random' | 'breaker'
-> {
+export interface PersonaClientOptions extends VendorClientTransportOptions {
   apiKey: string
   /** Default `https://api.withpersona.com/api/v1`. */
   baseUrl?: string

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock } from '../emulator/world'
+import { createMemoryStore } from '../store/memory'
 import {
   createSessionKeyCache,
   SESSION_KEY_LIFETIME_MS,
@@ -33,51 +34,83 @@ describe('sessionKeyExpiry', () => {
   })
 })
 
+/** Two instances of the BFF on one store, as behind a load balancer. */
+function twoInstances(options: { secret?: string; otherSecret?: string } = {}) {
+  const clock = createManualClock(t0)
+  const store = createMemoryStore({ clock })
+  const secret = options.secret ?? 'coinflow_api_key'
+  return {
+    clock,
+    store,
+    first: createSessionKeyCache({ clock, store, secret }),
+    second: createSessionKeyCache({ clock, store, secret: options.otherSecret ?? secret }),
+  }
+}
+
 describe('createSessionKeyCache', () => {
-  it('hands a kept key back only under the status it was minted under', () => {
-    const keys = createSessionKeyCache({ clock: createManualClock(t0) })
-    keys.remember('ada', 'v1', 'key-ada')
-    expect(keys.reuse('ada', 'v2')).toBeNull()
-    // A mismatch drops it: the status moved on, so the key is not coming back.
-    expect(keys.reuse('ada', 'v1')).toBeNull()
+  it('hands a kept key back only under the status it was minted under', async () => {
+    const { first } = twoInstances()
+    await first.remember('ada', 'v1', 'key-ada')
+    expect(await first.reuse('ada', 'v2')).toBeNull()
+    expect(await first.reuse('ada', 'v1')).toMatchObject({ key: 'key-ada' })
   })
 
-  it('keeps a key for 20 minutes at most, and only while 5 minutes of it remain', () => {
-    const clock = createManualClock(t0)
-    const keys = createSessionKeyCache({ clock })
-    keys.remember('ada', 'v1', 'long-lived')
-    keys.remember('ben', 'v1', jwt({ exp: t0 / 1000 + 10 * 60 }))
+  it('keeps a key for 20 minutes at most, and only while 5 minutes of it remain', async () => {
+    const { clock, first: keys } = twoInstances()
+    await keys.remember('ada', 'v1', 'long-lived')
+    await keys.remember('ben', 'v1', jwt({ exp: t0 / 1000 + 10 * 60 }))
     clock.advance(5 * 60_000 - 1)
-    expect(keys.reuse('ben', 'v1')?.expiresAt).toBe(t0 + 10 * 60_000)
+    expect((await keys.reuse('ben', 'v1'))?.expiresAt).toBe(t0 + 10 * 60_000)
     clock.advance(2)
-    expect(keys.reuse('ben', 'v1')).toBeNull()
+    expect(await keys.reuse('ben', 'v1')).toBeNull()
     clock.advance(15 * 60_000 - 2)
-    expect(keys.reuse('ada', 'v1')).toEqual({
+    expect(await keys.reuse('ada', 'v1')).toEqual({
       key: 'long-lived',
       expiresAt: t0 + SESSION_KEY_LIFETIME_MS,
     })
     clock.advance(1)
-    expect(keys.reuse('ada', 'v1')).toBeNull()
+    expect(await keys.reuse('ada', 'v1')).toBeNull()
   })
 
-  it('forgets the least recently used user past its bound', () => {
-    const keys = createSessionKeyCache({ clock: createManualClock(t0), maxUsers: 2 })
-    keys.remember('ada', 'v', 'key-ada')
-    keys.remember('ben', 'v', 'key-ben')
-    expect(keys.reuse('ada', 'v')?.key).toBe('key-ada')
-    keys.remember('cy', 'v', 'key-cy')
-    expect(keys.size).toBe(2)
-    expect(keys.reuse('ben', 'v')).toBeNull()
-    expect(keys.reuse('ada', 'v')?.key).toBe('key-ada')
-    expect(keys.reuse('cy', 'v')?.key).toBe('key-cy')
+  it('hands the key one instance minted to a retry on another', async () => {
+    const { first, second } = twoInstances()
+    const minted = await first.remember('ada', 'v1', 'key-ada')
+    expect(await second.reuse('ada', 'v1')).toEqual(minted)
   })
 
-  it('forgets one user without touching another', () => {
-    const keys = createSessionKeyCache({ clock: createManualClock(t0) })
-    keys.remember('ada', 'v', 'key-ada')
-    keys.remember('ben', 'v', 'key-ben')
-    keys.forget('ada')
-    expect(keys.reuse('ada', 'v')).toBeNull()
-    expect(keys.reuse('ben', 'v')?.key).toBe('key-ben')
+  it('drops a key on every instance when one forgets it', async () => {
+    const { first, second } = twoInstances()
+    await first.remember('ada', 'v', 'key-ada')
+    await first.remember('ben', 'v', 'key-ben')
+    await second.forget('ada')
+    expect(await first.reuse('ada', 'v')).toBeNull()
+    expect((await first.reuse('ben', 'v'))?.key).toBe('key-ben')
+  })
+
+  it('keeps the key sealed in the store, and gone from it once it may not be reused', async () => {
+    const { clock, store, first } = twoInstances()
+    await first.remember('ada', 'v1', 'bearer-key-of-ada')
+    const [kept] = await store.keys('session-key:')
+    expect(kept).toBe('session-key:ada')
+    expect(await store.get(kept!)).not.toContain('bearer-key-of-ada')
+    clock.advance(20 * 60_000)
+    expect(await store.keys('session-key:')).toEqual([])
+  })
+
+  it('opens no key sealed under another secret, nor one moved to another user', async () => {
+    const { store, first, second } = twoInstances({ otherSecret: 'rotated_api_key' })
+    await first.remember('ada', 'v1', 'key-ada')
+    expect(await second.reuse('ada', 'v1')).toBeNull()
+    await store.set('session-key:ben', (await store.get('session-key:ada'))!)
+    expect(await first.reuse('ben', 'v1')).toBeNull()
+  })
+
+  it('keeps nothing when reuse is off', async () => {
+    const clock = createManualClock(t0)
+    const store = createMemoryStore({ clock })
+    const keys = createSessionKeyCache({ clock, store, secret: 's', reuseForMs: 0 })
+    expect(await keys.remember('ada', 'v1', 'key-ada')).toMatchObject({ key: 'key-ada' })
+    expect(await keys.reuse('ada', 'v1')).toBeNull()
+    expect(await store.keys('')).toEqual([])
   })
 })

@@ -193,6 +193,8 @@ export function createJourneyHarness(options: HarnessOptions = {}) {
     const other = new Hono()
     other.route(MOUNT, buildInstance())
     return {
+      get: (userId: string, path: string) =>
+        other.request(`${BFF_ORIGIN}${MOUNT}${path}`, { headers: { 'x-host-session': userId } }),
       post: (userId: string, path: string) =>
         other.request(`${BFF_ORIGIN}${MOUNT}${path}`, {
           method: 'POST',
