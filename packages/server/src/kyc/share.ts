@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { KycStatus } from '@shareflow/contract'
+import type { KycReason, KycStatus } from '@shareflow/contract'
 import { isoAt } from '../clock'
 import { derivedKey } from '../digest'
 import { ApiError } from '../errors'
@@ -20,8 +20,10 @@ import type { KycRequest, KycSettings, KycUser } from './types'
 
 const messages = {
   finishFirst: 'Finish verifying your identity first.',
-  shareRefused: 'Your identity check could not be shared. Please verify again.',
 } as const
+
+/** What a refused share records: the kit says it in the user's language. */
+const shareRefused: KycReason = 'share_refused'
 
 export function sharer(
   {
@@ -66,7 +68,7 @@ export function sharer(
       record.share ? { ...record, share: change(record.share) } : undefined,
     )
 
-  async function failShare(userId: string, failure: string) {
+  async function failShare(userId: string, failure: KycReason) {
     const endedAt = isoAt(clock.now())
     return (
       await records.update(userId, (record) =>
@@ -113,13 +115,13 @@ export function sharer(
       const key = await derivedKey('review', user.id, share.inquiryId)
       const review = await persona.markForReview(share.inquiryId, key)
       if (review.ok) {
-        await failShare(user.id, messages.shareRefused)
+        await failShare(user.id, shareRefused)
         return (await records.observeInquiry(user.id, review.inquiry)).status
       }
       logger.warn('mark-for-review refused', { status: review.status, titles: review.titles })
     }
     if (inquiry) await records.observeInquiry(user.id, inquiry)
-    return failShare(user.id, messages.shareRefused)
+    return failShare(user.id, shareRefused)
   }
 
   async function runShare(user: KycUser, request: KycRequest): Promise<KycStatus> {
@@ -182,7 +184,7 @@ export function sharer(
       }
       if (!created.ok) {
         logger.warn('share token refused', { status: created.status, titles: created.titles })
-        return failShare(user.id, messages.shareRefused)
+        return failShare(user.id, shareRefused)
       }
       await records.index(kycKeys.byShareToken(created.token.id), user.id)
       share = { ...share, step: 'token_created', tokenId: created.token.id }
@@ -191,7 +193,7 @@ export function sharer(
     }
 
     const tokenId = share.tokenId
-    if (!tokenId) return failShare(user.id, messages.shareRefused)
+    if (!tokenId) return failShare(user.id, shareRefused)
 
     if (share.step === 'registering') {
       // The last worker may have registered the user before it died: look before registering.
