@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { cleanup, render } from '@testing-library/react'
 import { afterEach, expect, it } from 'vitest'
 import { page, userEvent } from 'vitest/browser'
