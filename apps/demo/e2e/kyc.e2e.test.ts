@@ -113,7 +113,7 @@ describe('a player Persona declines (Eli)', () => {
     await expectAccessible(page, 'gate: in progress')
     const [flow] = await Promise.all([
       context.waitForEvent('page'),
-      page.getByRole('button', { name: 'Reopen verification' }).click(),
+      page.getByRole('button', { name: 'Continue verification' }).click(),
     ])
     // The platform pre-filled the inquiry; the player only checks it and submits.
     await flow.getByRole('heading', { name: 'Verify your identity' }).waitFor()

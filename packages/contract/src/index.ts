@@ -1,7 +1,7 @@
 export { MAX_AMOUNT_CENTS } from './limits'
 export { Currency, Money, PositiveMoney } from './money'
 export { ErrorCode, ErrorEnvelope, FieldError, errorStatus } from './errors'
-export { InquiryLink, KycNextAction, KycState, KycStatus } from './kyc'
+export { InquiryLink, KycNextAction, KycReason, KycState, KycStatus } from './kyc'
 export {
   BUSINESS_COUNTRIES,
   BeneficialOwner,

@@ -45,13 +45,36 @@ export const KycNextAction = z.enum([
 ])
 export type KycNextAction = z.infer<typeof KycNextAction>
 
+/**
+ * Why the user is where they are, as a code the kit says in the user's language (the server
+ * sends no sentences).
+ *
+ * - `inquiry_failed`: Persona's check did not pass; a new inquiry is needed.
+ * - `inquiry_declined`: Persona declined the user.
+ * - `inquiry_expired`: the inquiry expired before it was finished; it can be resumed.
+ * - `in_review`: a reviewer at Persona is looking at the inquiry.
+ * - `share_refused`: the verification could not be shared with Coinflow; verify again.
+ * - `coinflow_rejected`: Coinflow could not verify the shared identity.
+ * - `coinflow_expired`: the shared verification expired at Coinflow; share it again.
+ */
+export const KycReason = z.enum([
+  'inquiry_failed',
+  'inquiry_declined',
+  'inquiry_expired',
+  'in_review',
+  'share_refused',
+  'coinflow_rejected',
+  'coinflow_expired',
+])
+export type KycReason = z.infer<typeof KycReason>
+
 export const KycStatus = z.strictObject({
   state: KycState,
   nextAction: KycNextAction,
   /** Coinflow's page for more information, when `state` is `needs_more_info`. */
   verificationLink: z.url().optional(),
-  /** A short reason a user may read, for `rejected`, `expired` and `inquiry_required`. */
-  reason: z.string().optional(),
+  /** Why, for `rejected`, `expired`, `inquiry_required` and a `pending` review: a code to translate. */
+  reason: KycReason.optional(),
   updatedAt: z.iso.datetime(),
 })
 export type KycStatus = z.infer<typeof KycStatus>

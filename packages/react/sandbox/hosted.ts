@@ -4,6 +4,8 @@ import type { KitSandbox } from './sandbox'
 declare module 'vitest/browser' {
   interface BrowserCommands {
     serveHostedPages(origin: string): Promise<void>
+    /** Leaves Persona's windows (`exit`: Exit, then close the tab); answers how many there were. */
+    leavePersona(action: 'exit' | 'close', origin?: string): Promise<number>
   }
 }
 

@@ -3,10 +3,14 @@ import type { ArgTypes, StoryContext } from '@storybook/react-vite'
 import { expect, waitFor } from 'storybook/test'
 import { formatMoney } from '../src/format'
 import { de } from '../src/locales/de'
-import { en, fill, type ShareflowMessages } from '../src/messages'
+import { gateScreenEn } from '../src/kyc-share-gate/gate-messages'
+import { en as kitEn, fill, type ShareflowMessages } from '../src/messages'
 import type { AppearanceVariables } from '../src/appearance'
 import type { IntentStorage } from '../src/withdraw-button/use-withdraw'
 import type { Journey, KitSandbox } from './sandbox'
+
+/** All of the kit's English, the verification screens' too. */
+const en: ShareflowMessages = { ...kitEn, ...gateScreenEn }
 
 /** What a story's emulator scenario is: editable as controls in Storybook, applied at once. */
 export interface ScenarioArgs {

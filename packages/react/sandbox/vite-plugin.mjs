@@ -90,6 +90,33 @@ async function serveHostedPages(context, origin) {
   })
 }
 
+/**
+ * In a Vitest browser test, the person in Persona's window (a tab the kit opened on `origin`):
+ * `exit` presses Persona's Exit and closes the tab, as someone who gives up does; `close` closes
+ * it. Answers how many such windows there were.
+ * @type {import('vitest/node').BrowserCommand<[action: 'exit' | 'close', origin?: string]>}
+ */
+async function leavePersona(context, action, origin = 'http://localhost:3000') {
+  const browserContext = /** @type {import('playwright').BrowserContext} */ (context.context)
+  const personaWindows = () =>
+    browserContext.pages().filter((page) => page.url().startsWith(`${origin}/persona/verify`))
+  // A tab the kit just opened may still be on its way to Persona's page.
+  for (let waited = 0; waited < 5_000; waited += 100) {
+    const opening = browserContext.pages().some((page) => page.url() === 'about:blank')
+    if (!opening && (action === 'close' || personaWindows().length > 0)) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const windows = personaWindows()
+  for (const persona of windows) {
+    if (action === 'exit') {
+      await persona.getByRole('button', { name: 'Exit' }).click()
+      await persona.getByRole('heading', { name: 'Verification paused' }).waitFor()
+    }
+    await persona.close()
+  }
+  return windows.length
+}
+
 const WORKER_PATH = '/shareflow-hosted-sw.js'
 const worker = () => readFileSync(new URL('./hosted-sw.js', import.meta.url), 'utf8')
 
@@ -123,7 +150,7 @@ export function shareflowSandbox() {
           'react-dom/client',
         ],
       },
-      test: { browser: { commands: { serveHostedPages } } },
+      test: { browser: { commands: { serveHostedPages, leavePersona } } },
     }),
   }
 }

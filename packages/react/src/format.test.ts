@@ -29,6 +29,29 @@ describe('parseAmount', () => {
     }
   })
 
+  it('reads Arabic-Indic and Persian digits with their own separators, and Latin ones too', () => {
+    expect(parseAmount('١٢٣٫٥٠', 'USD', 'ar-EG')).toBe(123_50)
+    expect(parseAmount('١٬٢٣٤٫٥', 'USD', 'ar-EG')).toBe(1_234_50)
+    expect(parseAmount('12.50', 'USD', 'ar-EG')).toBe(12_50)
+    expect(parseAmount('۱۲۳٫۵۰', 'USD', 'fa-IR')).toBe(123_50)
+    // Persian keyboards often type the Arabic-Indic digits.
+    expect(parseAmount('١٢٣', 'USD', 'fa-IR')).toBe(123_00)
+    // What the kit writes back into the field reads back as the same amount.
+    for (const locale of ['ar-EG', 'fa-IR', 'de-CH', 'ar', 'hi-IN-u-nu-deva']) {
+      const written = formatAmountInput(1_234_56, 'USD', locale)
+      expect([locale, parseAmount(written, 'USD', locale)]).toEqual([locale, 1_234_56])
+    }
+  })
+
+  it('reads a Swiss group separator however the apostrophe was typed', () => {
+    for (const text of ['1’234.50', "1'234.50", '1ʼ234.50']) {
+      expect([text, parseAmount(text, 'EUR', 'de-CH')]).toEqual([text, 1_234_50])
+    }
+    expect(
+      parseAmount(formatMoney({ cents: 1_234_50, currency: 'EUR' }, 'de-CH'), 'EUR', 'de-CH'),
+    ).toBe(1_234_50)
+  })
+
   it('never turns a huge amount into an unsafe number', () => {
     expect(parseAmount('99999999999999999999', 'USD', 'en-US')).toBeUndefined()
   })

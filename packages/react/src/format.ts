@@ -26,10 +26,15 @@ export function formatAmountInput(cents: number, currency: Currency, locale: str
   }).format(cents / 10 ** digits)
 }
 
+/** A numbering system's digits, 0 to 9 (`ar-u-nu-arab`: `٠١٢٣٤٥٦٧٨٩`). */
+const digitsOf = (tag: string) =>
+  new Intl.NumberFormat(tag, { useGrouping: false }).format(1234567890).slice(-1) +
+  new Intl.NumberFormat(tag, { useGrouping: false }).format(123456789)
+
 /**
  * Reads what a user typed as integer cents, with the locale's decimal and group separators
- * (`1.234,5` in `de-DE` is 123450). `undefined` when it is not a positive amount the BFF would
- * accept (at most `MAX_AMOUNT_CENTS`).
+ * (`1.234,5` in `de-DE` is 123450) and its digits (`١٢٫٥٠` in `ar-EG` is 1250). `undefined` when
+ * it is not a positive amount the BFF would accept (at most `MAX_AMOUNT_CENTS`).
  */
 export function parseAmount(text: string, currency: Currency, locale: string): number | undefined {
   const parts = new Intl.NumberFormat(locale).formatToParts(12345.6)
@@ -38,7 +43,18 @@ export function parseAmount(text: string, currency: Currency, locale: string): n
   const digits = minorDigits(locale, currency)
   // A minus is never silently dropped: "-5" is not five.
   if (/[-−]/.test(text)) return undefined
-  let cleaned = text.replace(/[\s\u00a0\u202f]/g, '').replace(/[^\d.,'’]/g, '')
+  // The locale's own digits, and the Arabic-Indic and Persian ones (users of `ar-*` and `fa-*`
+  // type either), as 0-9.
+  const known = [locale, 'ar-u-nu-arab', 'fa-u-nu-arabext'].map(digitsOf).join('')
+  let cleaned = text.replace(/\p{Nd}/gu, (digit) =>
+    known.includes(digit) ? String(known.indexOf(digit) % 10) : digit,
+  )
+  // Swiss users type `'` for the group separator `’`, or the other way round.
+  if ("'’".includes(group)) cleaned = cleaned.replace(/['’ʼ]/g, group)
+  // Digits and separators only: currency signs, spaces and the direction marks around
+  // right-to-left numbers go.
+  const separators = `.,'’${decimal}${group}`
+  cleaned = [...cleaned].filter((char) => /\d/.test(char) || separators.includes(char)).join('')
   // `12.50` typed in `de-DE` means 12,50: a group separator is always followed by three digits.
   const last = cleaned.lastIndexOf(group)
   if (!cleaned.includes(decimal) && last !== -1 && cleaned.length - last - 1 !== 3) {

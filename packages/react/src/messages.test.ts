@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { de } from './locales/de'
-import { en, fill, resolveMessages } from './messages'
+import { gateScreenEn } from './kyc-share-gate/gate-messages'
+import { en as kitEn, fill, resolveMessages } from './messages'
+
+const en = { ...kitEn, ...gateScreenEn }
 
 describe('messages', () => {
   it('has every English string in German, with the same placeholders', () => {

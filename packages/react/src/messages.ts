@@ -1,4 +1,5 @@
 import type { ErrorCode, Speed, UnavailableReason } from '@shareflow/contract'
+import type { gateScreenEn } from './kyc-share-gate/gate-messages'
 
 /**
  * Every string the kit shows. `{name}` marks a value the kit fills in (already formatted for the
@@ -7,26 +8,12 @@ import type { ErrorCode, Speed, UnavailableReason } from '@shareflow/contract'
 export const en = {
   gateLoading: 'Checking your verification…',
   gateStartTitle: 'Verify your identity',
-  gateStartBody:
-    'Before your first payout we confirm who you are with Persona. It takes a few minutes.',
-  gateStartAction: 'Start verification',
-  gateOpening: 'Opening Persona…',
   gateInProgressTitle: 'Finish verifying with Persona',
-  gateInProgressBody:
-    'Persona opened in a new window. This page updates by itself when you are done.',
-  gateInProgressAction: 'Reopen verification',
   gateSharingTitle: 'Sharing your verification with Coinflow',
-  gateSharingBody: 'This usually takes a few seconds.',
   gatePendingTitle: 'Coinflow is checking your details',
-  gatePendingBody: 'You can keep this page open: it updates as soon as they are done.',
   gateMoreInfoTitle: 'Coinflow needs a few more details',
-  gateMoreInfoBody: 'Answer a few questions on Coinflow’s page, then come back here.',
-  gateMoreInfoAction: 'Continue with Coinflow',
   gateRejectedTitle: 'We could not verify your identity',
-  gateRejectedBody: 'Payouts are not available for this account. Please contact support.',
   gateExpiredTitle: 'Your verification expired',
-  gateExpiredBody: 'Start again to continue to your payout.',
-  gateExpiredAction: 'Start again',
   gateApproved: 'Identity verified.',
   errorTitle: 'Something went wrong',
   retry: 'Try again',
@@ -98,13 +85,22 @@ export const en = {
   // Every error code, speed and unavailable reason needs a message; the compiler checks it.
   Record<`error_${ErrorCode}` | `speed_${Speed}` | `unavailable_${UnavailableReason}`, string>
 
-export type ShareflowMessages = { [K in keyof typeof en]: string }
+/** Every string the kit shows: `en`'s and the verification screens' (`gateScreenEn`). */
+export type ShareflowMessages = {
+  [K in keyof typeof en | keyof typeof gateScreenEn]: string
+}
+
+/**
+ * The strings the provider holds: all of `en`, and the verification screens' only where a language
+ * or the host gave them (their English arrives with those screens).
+ */
+export type ProvidedMessages = { [K in keyof typeof en]: string } & Partial<ShareflowMessages>
 
 /** English, then a bundled `language`, then the host's `overrides`. */
 export const resolveMessages = (
   language: ShareflowMessages | undefined,
   overrides: Partial<ShareflowMessages>,
-): ShareflowMessages => ({ ...en, ...language, ...overrides })
+): ProvidedMessages => ({ ...en, ...language, ...overrides })
 
 /** Fills `{name}` placeholders; unknown names stay visible so a typo is easy to spot. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {

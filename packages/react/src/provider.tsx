@@ -11,14 +11,15 @@ import { QueryClient } from '@tanstack/react-query'
 import { cssVariableName, type Appearance } from './appearance'
 import { createShareflowClient, type ShareflowClient, type ShareflowClientOptions } from './client'
 import { ShareflowError } from './errors'
-import { resolveMessages, type ShareflowMessages } from './messages'
+import { resolveMessages, type ProvidedMessages, type ShareflowMessages } from './messages'
 import { useIsomorphicLayoutEffect } from './use-latest'
 
 export interface ShareflowContextValue {
   client: ShareflowClient
   queryClient: QueryClient
   locale: string
-  messages: ShareflowMessages
+  /** The verification screens' own sentences only where a language or the host gave them. */
+  messages: ProvidedMessages
   appearance: Appearance
 }
 

@@ -4,7 +4,8 @@ import { cleanup, render } from '@testing-library/react'
 import axe from 'axe-core'
 import { StrictMode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { page, userEvent } from 'vitest/browser'
+import { commands, page, userEvent } from 'vitest/browser'
+import { serveHostedPages } from '../../sandbox/hosted'
 import { createKitSandbox, type Journey, type KitSandbox } from '../../sandbox/sandbox'
 import { de } from '../locales/de'
 import { ShareflowProvider } from '../provider'
@@ -12,7 +13,9 @@ import { KycShareGate, type KycShareGateProps } from './kyc-share-gate'
 import type { KycGateState } from './gate-state'
 
 let sandbox: KitSandbox | undefined
-afterEach(() => {
+afterEach(async () => {
+  // Persona's windows a test opened go with it.
+  await commands.leavePersona('close')
   cleanup()
   sandbox?.close()
   sandbox = undefined
@@ -114,7 +117,7 @@ describe('<KycShareGate>', () => {
   it('lets a user who left Persona open reopen it', async () => {
     const { openInquiry } = await renderGate('in_progress')
     await expect.element(heading('Finish verifying with Persona')).toBeVisible()
-    await userEvent.click(page.getByRole('button', { name: 'Reopen verification' }))
+    await userEvent.click(page.getByRole('button', { name: 'Continue verification' }))
     await vi.waitFor(() => expect(openInquiry).toHaveBeenCalledTimes(1))
   })
 
@@ -153,6 +156,86 @@ describe('<KycShareGate>', () => {
       .element(page.getByText('Our payout partner could not verify your identity.'))
       .toBeVisible()
     expect(page.getByRole('button').elements()).toHaveLength(0)
+  })
+
+  it('links a declined user to the host’s support page', async () => {
+    const { sandbox } = await renderGate('rejected', { supportUrl: '#support' })
+    await sandbox.advance(3_000)
+    await expect.element(heading('We could not verify your identity')).toBeVisible()
+    await userEvent.click(page.getByRole('link', { name: 'Contact support' }))
+    expect(window.location.hash).toBe('#support')
+    window.location.hash = ''
+  })
+
+  it('says why in the user’s language: the server sends a code, not an English sentence', async () => {
+    sandbox = await createKitSandbox({ journey: 'rejected' })
+    render(
+      <ShareflowProvider client={sandbox.client} locale="de-DE" messages={de}>
+        <KycShareGate />
+      </ShareflowProvider>,
+    )
+    await sandbox.advance(3_000)
+    await expect.element(heading('Wir konnten deine Identität nicht bestätigen')).toBeVisible()
+    await expect
+      .element(page.getByText('Unser Auszahlungspartner konnte deine Identität nicht bestätigen.'))
+      .toBeVisible()
+    expect(document.body.textContent).not.toMatch(/payout partner/)
+  })
+
+  describe("Persona's window", () => {
+    async function renderOwnWindow() {
+      sandbox = await createKitSandbox({ journey: 'new' })
+      await serveHostedPages(sandbox)
+      render(
+        <ShareflowProvider client={sandbox.client}>
+          <KycShareGate>
+            <p>Cash out</p>
+          </KycShareGate>
+        </ShareflowProvider>,
+      )
+      await userEvent.click(page.getByRole('button', { name: 'Start verification' }))
+      return sandbox
+    }
+
+    it('says the user left Persona when they exit its flow and close it, and takes them back', async () => {
+      await renderOwnWindow()
+      await expect.element(page.getByText(/^Persona opened in a new window/)).toBeVisible()
+      // The person presses Exit in Persona's tab and closes it.
+      expect(await commands.leavePersona('exit')).toBe(1)
+      await expect
+        .element(
+          page.getByText('You closed Persona before finishing. Continue where you left off.'),
+        )
+        .toBeVisible()
+      expect(page.getByText(/opened in a new window/).elements()).toHaveLength(0)
+      await userEvent.click(page.getByRole('button', { name: 'Continue verification' }))
+      await expect.element(page.getByText(/^Persona opened in a new window/)).toBeVisible()
+      expect(await commands.leavePersona('close')).toBe(1)
+    })
+
+    it('offers a link when the browser blocked the window, and it opens Persona', async () => {
+      // What a popup blocker answers `window.open`: no window.
+      const open = vi.spyOn(window, 'open').mockReturnValue(null)
+      await renderOwnWindow()
+      await expect
+        .element(page.getByText('Your browser blocked the window for Persona.', { exact: false }))
+        .toBeVisible()
+      expect(page.getByText(/opened in a new window/).elements()).toHaveLength(0)
+      open.mockRestore()
+      const link = page.getByRole('link', { name: /Open Persona/ })
+      expect(link.element().getAttribute('href')).toMatch(/^http:\/\/localhost:3000\/persona\//)
+      await userEvent.click(link)
+      await expect.element(page.getByText(/^Persona opened in a new window/)).toBeVisible()
+      await vi.waitFor(async () => expect(await commands.leavePersona('close')).toBe(1))
+    })
+
+    it('does not claim a window it did not open (a reload mid-flow)', async () => {
+      await renderGate('in_progress')
+      await expect
+        .element(page.getByText('Your verification is not finished yet.', { exact: false }))
+        .toBeVisible()
+      expect(page.getByText(/opened in a new window/).elements()).toHaveLength(0)
+    })
   })
 
   it('offers a fresh start when the inquiry expired', async () => {

@@ -107,6 +107,58 @@ export const InProgress: Story = {
   },
 }
 
+/**
+ * The user pressed Start verification, then closed Persona's tab before finishing (after pressing
+ * Exit in its flow, say): the gate says so and takes them back. The play closes the window the
+ * click opened, as the user does.
+ */
+export const LeftPersona: Story = {
+  args: { journey: 'new' },
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    const open = window.open
+    let opened: Window | null = null
+    window.open = (...args) => (opened = open.apply(window, args))
+    try {
+      await userEvent.click(
+        await within(canvasElement).findByRole('button', { name: m.gateStartAction }),
+      )
+      await within(canvasElement).findByText(m.gateInProgressBody)
+    } finally {
+      window.open = open
+    }
+    ;(opened as Window | null)?.close()
+    await expect(
+      await within(canvasElement).findByText(m.gateLeftBody, undefined, { timeout: 5_000 }),
+    ).toBeVisible()
+    await expect(
+      within(canvasElement).getByRole('button', { name: m.gateContinueAction }),
+    ).toBeEnabled()
+  },
+}
+
+/** The browser blocked Persona's window: a link (which no blocker stops) opens it instead. */
+export const PopupBlocked: Story = {
+  args: { journey: 'new' },
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    const open = window.open
+    // What a popup blocker answers.
+    window.open = () => null
+    try {
+      await userEvent.click(
+        await within(canvasElement).findByRole('button', { name: m.gateStartAction }),
+      )
+      await within(canvasElement).findByText(m.gateBlockedBody)
+    } finally {
+      window.open = open
+    }
+    await expect(
+      within(canvasElement).getByRole('link', { name: new RegExp(m.gateBlockedAction) }),
+    ).toHaveAttribute('target', '_blank')
+  },
+}
+
 /** The session answers at once; sharing with Coinflow is the slow part. */
 export const Sharing: Story = {
   args: { journey: 'share', latencyMs: 60_000, slowAfterSession: true },
@@ -153,6 +205,19 @@ export const Rejected: Story = {
   play: async ({ canvasElement, globals }) => {
     await shows(canvasElement, 'rejected')
     await heading(canvasElement, say(globals).m.gateRejectedTitle)
+  },
+}
+
+/** With the host's `supportUrl`, the declined user has somewhere to go. */
+export const RejectedWithSupport: Story = {
+  args: { journey: 'rejected', supportUrl: 'https://example.com/support' },
+  play: async ({ canvasElement, globals }) => {
+    const { m } = say(globals)
+    await shows(canvasElement, 'rejected')
+    await expect(
+      await within(canvasElement).findByRole('link', { name: m.gateSupportAction }),
+    ).toHaveAttribute('href', 'https://example.com/support')
+    await expect(await within(canvasElement).findByText(m.reason_coinflow_rejected)).toBeVisible()
   },
 }
 

@@ -1,6 +1,6 @@
 import type { Session } from '@shareflow/contract'
 import { lazy, Suspense, useEffect, useId, useRef, type ReactNode } from 'react'
-import type { ShareflowMessages } from '../messages'
+import type { en, ShareflowMessages } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {
   cx,
@@ -25,13 +25,24 @@ export interface KycShareGateProps extends KycShareGateOptions {
   children?: ReactNode | ((session: Session) => ReactNode)
   /** Replaces the screen of any state; a function receives the gate's state and actions. */
   fallback?: { [S in GatedState]?: ReactNode | ((gate: KycShareGateController) => ReactNode) }
+  /**
+   * Where a user Persona or Coinflow declined gets help (your support page, or a `mailto:`): the
+   * declined screen links to it. Without it, that screen only says to contact support.
+   */
+  supportUrl?: string
   /** Level of the screens' headings, to fit the host's outline. Defaults to 2. */
   headingLevel?: HeadingLevel
   className?: string
 }
 
-/** Each screen's title, body and action label; the compiler checks every state has one. */
-const screens: Record<GatedState, (keyof ShareflowMessages | undefined)[]> = {
+/**
+ * Each screen's title (drawn before the screen's chunk loads, so one of `en`'s), body and action
+ * label; the compiler checks every state has one.
+ */
+const screens: Record<
+  GatedState,
+  [title: keyof typeof en, body?: keyof ShareflowMessages, action?: keyof ShareflowMessages]
+> = {
   loading: ['gateLoading'],
   start: ['gateStartTitle', 'gateStartBody', 'gateStartAction'],
   opening: ['gateStartTitle', 'gateStartBody', 'gateOpening'],
@@ -82,7 +93,7 @@ export function KycShareGate(props: KycShareGateProps) {
     )
   }
   const custom = fallback?.[gate.state]
-  const title = m[screens[gate.state][0]!]
+  const title = m[screens[gate.state][0]]
   return (
     <div
       {...theme}
@@ -110,6 +121,7 @@ export function KycShareGate(props: KycShareGateProps) {
                 messages={m}
                 body={screens[gate.state][1]}
                 action={screens[gate.state][2]}
+                supportUrl={props.supportUrl}
                 errorDetails={gate.error && <ErrorDetails error={gate.error} messages={m} />}
               />
             </Suspense>

@@ -1,5 +1,5 @@
 import type { InquiryLink, KycStatus, Session } from '@shareflow/contract'
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useMutation } from '@tanstack/react-query'
 import { retryDelayMs, type ShareflowError } from '../errors'
 import type { LiveStatus } from '../event-stream'
@@ -9,6 +9,18 @@ import { keys } from '../queries'
 import { asShareflowError, useShareflowSession } from '../session/use-shareflow-session'
 import { useLatest } from '../use-latest'
 import { actionErrorOf, gateStateOf, type KycGateState } from './gate-state'
+
+/**
+ * Where Persona's window stands, as far as this page can tell, while the user is `in_progress`:
+ * - `open`: the gate opened it and it is still open;
+ * - `closed`: the gate opened it and the user closed it before finishing (pressing Exit in
+ *   Persona's flow, then closing the tab, say: Persona's hosted flow sends nothing back for an
+ *   exit, and `redirect-uri` is only followed once the inquiry is completed or failed);
+ * - `blocked`: the browser refused to open it (`window.open` answered `null`): `inquiryLink` opens
+ *   it from a link the user clicks instead;
+ * - `unknown`: this page did not open it (the page was reloaded, or the host's `openInquiry` did).
+ */
+export type PersonaWindow = 'open' | 'closed' | 'blocked' | 'unknown'
 
 export interface KycShareGateOptions {
   /** Called once each time the gate becomes `approved` (also when it mounts already approved). */
@@ -33,6 +45,12 @@ export interface KycShareGateController {
   kyc: KycStatus | undefined
   error: ShareflowError | undefined
   liveStatus: LiveStatus
+  /** See `PersonaWindow`. */
+  personaWindow: PersonaWindow
+  /** Persona's one-time link, when the browser blocked the window for it (`blocked`). */
+  inquiryLink: string | undefined
+  /** The user opened `inquiryLink` themselves (a link's click, which no blocker stops). */
+  openedInquiryLink(): void
   /** Creates (or resumes) the Persona inquiry and opens it. */
   startVerification(): void
   /** Shares the completed inquiry with Coinflow. The gate does this by itself when due. */
@@ -85,6 +103,10 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
     refetchInterval: (current) => current?.kyc.nextAction === 'wait' && recheckMs,
   })
   const latest = useLatest(options)
+  const [persona, setPersona] = useState<{ window: PersonaWindow; link?: string }>({
+    window: 'unknown',
+  })
+  const personaTab = useRef<Window | null>(null)
 
   // The answers carry the new KYC status, so the session needs no second read; an event that
   // got here first with a later status wins.
@@ -96,13 +118,18 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
       ...comeBackWhenTold,
       onSuccess: (link, target) => {
         setKyc(link.kyc)
+        personaTab.current = target
         if (latest.current.openInquiry) {
           target?.close()
+          personaTab.current = null
+          setPersona({ window: 'unknown' })
           latest.current.openInquiry(link)
         } else if (target) {
           target.location.href = link.oneTimeLink
+          setPersona({ window: 'open' })
         } else {
-          window.open(link.oneTimeLink, '_blank', 'noopener,noreferrer')
+          // Blocked in the click itself, it would be blocked now too: the user opens it instead.
+          setPersona({ window: 'blocked', link: link.oneTimeLink })
         }
       },
       onError: (_error, target) => target?.close(),
@@ -142,6 +169,20 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
     sessionFailed: !!sessionError,
   })
 
+  // A closed window is readable across origins: looking twice a second is how this page learns
+  // the user left Persona, which tells it nothing.
+  const watchTab = state === 'in_progress' && persona.window === 'open'
+  useEffect(() => {
+    if (!watchTab) return
+    const timer = setInterval(() => {
+      if (personaTab.current?.closed) {
+        personaTab.current = null
+        setPersona({ window: 'closed' })
+      }
+    }, 500)
+    return () => clearInterval(timer)
+  }, [watchTab])
+
   const previous = useRef<KycGateState | undefined>(undefined)
   useEffect(() => {
     if (previous.current === state) return
@@ -164,6 +205,9 @@ export function useKycShareGate(options: KycShareGateOptions = {}): KycShareGate
     kyc,
     error: actionError ? asShareflowError(actionError) : sessionError,
     liveStatus,
+    personaWindow: state === 'in_progress' ? persona.window : 'unknown',
+    inquiryLink: persona.link,
+    openedInquiryLink: () => setPersona({ window: 'open' }),
     startVerification,
     share: () => {
       inquiry.reset()

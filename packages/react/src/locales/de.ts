@@ -20,6 +20,14 @@ export const de: ShareflowMessages = {
   gateInProgressBody:
     'Persona wurde in einem neuen Fenster geöffnet. Diese Seite aktualisiert sich, sobald du fertig bist.',
   gateInProgressAction: 'Verifizierung erneut öffnen',
+  gateLeftBody:
+    'Du hast Persona vor dem Abschluss geschlossen. Mach dort weiter, wo du aufgehört hast.',
+  gateUnfinishedBody:
+    'Deine Verifizierung ist noch nicht abgeschlossen. Mach dort weiter, wo du aufgehört hast.',
+  gateContinueAction: 'Verifizierung fortsetzen',
+  gateBlockedBody:
+    'Dein Browser hat das Fenster für Persona blockiert. Öffne es stattdessen über diesen Link.',
+  gateBlockedAction: 'Persona öffnen',
   gateSharingTitle: 'Deine Verifizierung wird mit Coinflow geteilt',
   gateSharingBody: 'Das dauert meist nur ein paar Sekunden.',
   gatePendingTitle: 'Coinflow prüft deine Angaben',
@@ -32,10 +40,23 @@ export const de: ShareflowMessages = {
   gateRejectedTitle: 'Wir konnten deine Identität nicht bestätigen',
   gateRejectedBody:
     'Für dieses Konto sind keine Auszahlungen möglich. Bitte wende dich an den Support.',
+  gateSupportAction: 'Support kontaktieren',
   gateExpiredTitle: 'Deine Verifizierung ist abgelaufen',
   gateExpiredBody: 'Starte neu, um mit deiner Auszahlung fortzufahren.',
   gateExpiredAction: 'Neu starten',
   gateApproved: 'Identität bestätigt.',
+  reason_inquiry_failed:
+    'Deine Identitätsprüfung war nicht erfolgreich. Du kannst eine neue beginnen.',
+  reason_inquiry_declined: 'Deine Identität konnte nicht bestätigt werden.',
+  reason_inquiry_expired:
+    'Deine Identitätsprüfung ist abgelaufen, bevor sie fertig war. Du kannst dort weitermachen, wo du aufgehört hast.',
+  reason_in_review:
+    'Deine Identitätsprüfung wird gerade überprüft. Wir melden uns, sobald sie fertig ist.',
+  reason_share_refused:
+    'Deine Identitätsprüfung konnte nicht geteilt werden. Bitte verifiziere dich erneut.',
+  reason_coinflow_rejected: 'Unser Auszahlungspartner konnte deine Identität nicht bestätigen.',
+  reason_coinflow_expired:
+    'Deine geteilte Verifizierung ist abgelaufen. Teile sie erneut, um fortzufahren.',
   errorTitle: 'Etwas ist schiefgelaufen',
   retry: 'Erneut versuchen',
   retryAmount: '{amount} erneut versuchen',

@@ -89,7 +89,7 @@ describe('deriveKycStatus', () => {
   it('asks for a new inquiry when sharing this one failed, until Persona has news of it', () => {
     const failed = {
       ...share('failed'),
-      failure: 'Could not share.',
+      failure: 'share_refused',
       inquiryStatusAtEnd: 'completed',
     }
     expect(
@@ -97,8 +97,18 @@ describe('deriveKycStatus', () => {
     ).toMatchObject({
       state: 'inquiry_required',
       nextAction: 'start_inquiry',
-      reason: 'Could not share.',
+      reason: 'share_refused',
     })
+    // A record from before reasons were codes holds the sentence; the user still gets a code.
+    expect(
+      deriveKycStatus(
+        record({
+          inquiry: inquiry('completed'),
+          share: { ...failed, failure: 'Could not share.' },
+        }),
+        now,
+      ).reason,
+    ).toBe('share_refused')
     expect(
       deriveKycStatus(record({ inquiry: inquiry('approved'), share: failed }), now),
     ).toMatchObject({

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { KycNextAction, KycState, KycStatus } from '@shareflow/contract'
+import { KycReason, type KycNextAction, type KycState, type KycStatus } from '@shareflow/contract'
 import { z } from 'zod'
 import { isoAt } from '../clock'
 
@@ -39,7 +39,10 @@ export const ShareJournal = z.object({
   startedAt: Iso,
   /** When the share reached `done` or `failed`. */
   endedAt: Iso.optional(),
-  /** For `failed`: why, in words a user may read. */
+  /**
+   * For `failed`: why, as a `KycReason`. Records written before reasons were codes hold an
+   * English sentence here, which reads as `share_refused` (the only reason a share failed with).
+   */
   failure: z.string().optional(),
   /** The inquiry's status when the share failed; news from Persona since then supersedes it. */
   inquiryStatusAtEnd: z.string().optional(),
@@ -94,21 +97,15 @@ export const inquiryIs = {
 /** A share still in flight whose worker may have died: after this long, `share` is offered again. */
 export const SHARE_LEASE_MS = 60_000
 
-const reasons = {
-  inquiryFailed: 'Your identity check did not pass. You can start a new one.',
-  inquiryDeclined: 'Your identity could not be verified.',
-  inquiryExpired:
-    'Your identity check expired before it was finished. You can pick up where you left off.',
-  inReview: 'Your identity check is being reviewed. We will let you know when it is done.',
-  coinflowRejected: 'Our payout partner could not verify your identity.',
-  coinflowExpired: 'Your shared verification expired. Share it again to continue.',
-} as const
+/** A share's recorded failure as the reason the user is shown. */
+const shareFailure = (failure: string | undefined): KycReason =>
+  KycReason.safeParse(failure).data ?? 'share_refused'
 
 function status(
   state: KycState,
   nextAction: KycNextAction,
   updatedAt: string,
-  extra: { reason?: string; verificationLink?: string } = {},
+  extra: { reason?: KycReason; verificationLink?: string } = {},
 ): KycStatus {
   return { state, nextAction, updatedAt, ...extra }
 }
@@ -141,9 +138,9 @@ export function deriveKycStatus(record: KycRecord, now: number): KycStatus {
             })
           : status('pending', 'wait', at)
       case 'rejected':
-        return status('rejected', 'contact_support', at, { reason: reasons.coinflowRejected })
+        return status('rejected', 'contact_support', at, { reason: 'coinflow_rejected' })
       case 'expired':
-        return status('expired', 'share', at, { reason: reasons.coinflowExpired })
+        return status('expired', 'share', at, { reason: 'coinflow_expired' })
       default:
         // An unknown Coinflow status: wait for a webhook or the next re-check to say more.
         return status('pending', 'wait', at)
@@ -159,7 +156,7 @@ export function deriveKycStatus(record: KycRecord, now: number): KycStatus {
     inquiry.status === (share.inquiryStatusAtEnd ?? inquiry.status)
   ) {
     return status('inquiry_required', 'start_inquiry', at, {
-      reason: share.failure ?? reasons.inquiryFailed,
+      reason: shareFailure(share.failure),
     })
   }
 
@@ -167,16 +164,16 @@ export function deriveKycStatus(record: KycRecord, now: number): KycStatus {
   if (inquiryIs.open(inquiry.status)) return status('in_progress', 'resume_inquiry', at)
   if (inquiryIs.shareable(inquiry.status)) return status('sharing', 'share', at)
   if (inquiryIs.inReview(inquiry.status)) {
-    return status('pending', 'wait', at, { reason: reasons.inReview })
+    return status('pending', 'wait', at, { reason: 'in_review' })
   }
   if (inquiryIs.failed(inquiry.status)) {
-    return status('inquiry_required', 'start_inquiry', at, { reason: reasons.inquiryFailed })
+    return status('inquiry_required', 'start_inquiry', at, { reason: 'inquiry_failed' })
   }
   if (inquiryIs.declined(inquiry.status)) {
-    return status('rejected', 'contact_support', at, { reason: reasons.inquiryDeclined })
+    return status('rejected', 'contact_support', at, { reason: 'inquiry_declined' })
   }
   if (inquiryIs.expired(inquiry.status)) {
-    return status('expired', 'resume_inquiry', at, { reason: reasons.inquiryExpired })
+    return status('expired', 'resume_inquiry', at, { reason: 'inquiry_expired' })
   }
   // Persona may add statuses without a new API version; treat the unknown as still open.
   return status('in_progress', 'resume_inquiry', at)

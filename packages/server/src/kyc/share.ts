@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { KycStatus } from '@shareflow/contract'
+import type { KycReason, KycStatus } from '@shareflow/contract'
 import { isoAt } from '../clock'
 import { derivedKey } from '../digest'
 import { ApiError } from '../errors'
@@ -27,7 +27,6 @@ import type { KycRequest, KycSettings, KycUser } from './types'
 
 const messages = {
   finishFirst: 'Finish verifying your identity first.',
-  shareRefused: 'Your identity check could not be shared. Please verify again.',
 } as const
 
 /**
@@ -52,6 +51,9 @@ function recentlyShareable(user: KycUser, record: KycRecord, now: number) {
   const age = now - Date.parse(inquiry.eventAt)
   return age >= 0 && age < INQUIRY_NEWS_TRUSTED_MS ? inquiry : undefined
 }
+
+/** What a refused share records: the kit says it in the user's language. */
+const shareRefused: KycReason = 'share_refused'
 
 export function sharer(
   {
@@ -96,7 +98,7 @@ export function sharer(
       record.share ? { ...record, share: change(record.share) } : undefined,
     )
 
-  async function failShare(userId: string, failure: string) {
+  async function failShare(userId: string, failure: KycReason) {
     const endedAt = isoAt(clock.now())
     return (
       await records.update(userId, (record) =>
@@ -143,13 +145,13 @@ export function sharer(
       const key = await derivedKey('review', user.id, share.inquiryId)
       const review = await persona.markForReview(share.inquiryId, key)
       if (review.ok) {
-        await failShare(user.id, messages.shareRefused)
+        await failShare(user.id, shareRefused)
         return (await records.observeInquiry(user.id, review.inquiry)).status
       }
       logger.warn('mark-for-review refused', { status: review.status, titles: review.titles })
     }
     if (inquiry) await records.observeInquiry(user.id, inquiry)
-    return failShare(user.id, messages.shareRefused)
+    return failShare(user.id, shareRefused)
   }
 
   async function runShare(user: KycUser, request: KycRequest): Promise<KycStatus> {
@@ -229,7 +231,7 @@ export function sharer(
           const inquiry = await persona.getInquiry(inquiryId)
           if (inquiry) await records.observeInquiry(user.id, inquiry)
         }
-        return failShare(user.id, messages.shareRefused)
+        return failShare(user.id, shareRefused)
       }
       await records.index(kycKeys.byShareToken(created.token.id), user.id)
       share = { ...share, step: 'token_created', tokenId: created.token.id }
@@ -238,7 +240,7 @@ export function sharer(
     }
 
     const tokenId = share.tokenId
-    if (!tokenId) return failShare(user.id, messages.shareRefused)
+    if (!tokenId) return failShare(user.id, shareRefused)
 
     if (share.step === 'registering') {
       // The last worker may have registered the user before it died: look before registering.

@@ -92,7 +92,7 @@ describe('journey 5: rejected, expired and failed end clearly', () => {
     await harness.advance(1_000)
     const status = (await harness.session(sam.id)).kyc
     expect(status).toMatchObject({ state: 'rejected', nextAction: 'contact_support' })
-    expect(status.reason).toBeTruthy()
+    expect(status.reason).toBe('inquiry_declined')
     const again = await harness.as(sam.id).post('/kyc/inquiry')
     expect(again.status).toBe(403)
     expect(ErrorEnvelope.parse(await again.json()).error.code).toBe('forbidden')
@@ -241,7 +241,7 @@ describe('the share journal survives a crash', () => {
     harness.clock.advance(120_000)
     const expired = await harness.share(sam.id)
     expect(expired).toMatchObject({ state: 'expired', nextAction: 'share' })
-    expect(expired.reason).toBeTruthy()
+    expect(expired.reason).toBe('coinflow_expired')
 
     expect((await harness.share(sam.id)).state).toBe('pending')
     await harness.advance(3_000)
@@ -265,7 +265,7 @@ describe('inconclusive checks are escalated', () => {
     const link = await harness.finishInquiry(sam.id)
     const status = await harness.share(sam.id)
     expect(status).toMatchObject({ state: 'pending', nextAction: 'wait' })
-    expect(status.reason).toMatch(/review/i)
+    expect(status.reason).toBe('in_review')
     expect(harness.count('persona', 'POST', /\/mark-for-review$/)).toBe(1)
     refuse()
 
