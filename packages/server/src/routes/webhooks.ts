@@ -39,8 +39,10 @@ const PersonaDelivery = z.object({
           type: z.string(),
           id: z.string().min(1).max(128),
           attributes: z.record(z.string(), z.unknown()).default({}),
+          relationships: z.record(z.string(), z.unknown()).optional(),
         }),
       }),
+      context: z.record(z.string(), z.unknown()).nullish(),
     }),
   }),
 })
@@ -91,7 +93,7 @@ async function once(
 
 export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
   app.post(routes.webhooksPersona, async (c) => {
-    const { settings, kyc } = c.get('shareflow')
+    const { settings, kyc, webhooks } = c.get('shareflow')
     if (settings.personaWebhookSecrets.length === 0) {
       throw new ApiError('not_found', 'There is nothing here.')
     }
@@ -106,14 +108,19 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
     if (!signature.ok) await refused(c, 'persona', signature.reason)
     await verified(c)
     const { data } = parseJsonText(raw, PersonaDelivery)
-    return once(c, `webhook:persona:${data.id}`, () =>
-      kyc.applyPersonaEvent({
+    return once(c, `webhook:persona:${data.id}`, async () => {
+      const event = {
         id: data.id,
         name: data.attributes.name,
         createdAt: data.attributes['created-at'] ?? null,
         resource: data.attributes.payload.data,
-      }),
-    )
+        ...(data.attributes.context ? { context: data.attributes.context } : {}),
+      }
+      const outcome = await kyc.applyPersonaEvent(event)
+      // Every event, whatever it is about, reaches the handlers (the ops module, the host's).
+      for (const handler of [...webhooks.onPersonaEvent.handlers]) await handler(event)
+      return outcome
+    })
   })
 
   app.post(routes.webhooksCoinflow, async (c) => {
