@@ -13,7 +13,12 @@ import {
 } from '@shareflow/contract'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createShareflowOps, type ShareflowOpsApp } from '../../src/ops'
-import { BFF_ORIGIN, createJourneyHarness, type JourneyHarness } from '../journeys/harness'
+import {
+  BFF_ORIGIN,
+  createJourneyHarness,
+  PERSONA_API_KEY,
+  type JourneyHarness,
+} from '../journeys/harness'
 
 const STAFF = '/staff/shareflow'
 const reviewer = { id: 'staff-ana' }
@@ -237,6 +242,40 @@ describe('operator routes', () => {
         '/cases/{caseId}/set-status',
       ]),
     )
+  })
+})
+
+describe('Persona events about cases', () => {
+  it('apply a status set in Persona’s dashboard through the map, once, however often it is told', async () => {
+    setUp()
+    await harness.finishInquiry(player.id)
+    const opened = await ok(
+      await staff().post(`/users/${player.id}/cases`, { reason: 'second look' }),
+      CaseFacts,
+      201,
+    )
+    // A reviewer decides in Persona's dashboard, twice over; each raises case.status-updated.
+    for (let time = 0; time < 2; time++) {
+      const set = await harness.emulator.fetch(
+        `https://api.withpersona.com/api/v1/cases/${opened.id}/set-status`,
+        {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${PERSONA_API_KEY}`,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({ meta: { status: 'Declined' } }),
+        },
+      )
+      expect(set.status).toBe(200)
+      await harness.advance(1_000)
+    }
+    expect(harness.count('persona', 'POST', /\/inquiries\/[^/]+\/decline$/)).toBe(1)
+    expect((await harness.session(player.id)).kyc.state).toBe('rejected')
+    const record = await ok(await staff().get(`/users/${player.id}`), OperatorUserRecord)
+    expect(record.cases).toEqual([
+      expect.objectContaining({ id: opened.id, status: 'Declined', decision: 'decline' }),
+    ])
   })
 })
 
