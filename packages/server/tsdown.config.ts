@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsdown'
 import { requireEntries } from '../../scripts/require-entries.mjs'
 
-// One build per entry in package.json's `exports` (`.`, `./sandbox`, `./module`, `./vendors`,
+// One build per entry in package.json's `exports` (`.`, `./sandbox`, `./module`, `./vendors`, `./ops`,
 // `./testing`, `./emulator`, `./node`, `./express`, `./fastify`), as `.js` and `.d.ts`; what
 // several share goes to chunks; each entry also gets its `require()` twin (`.cjs`, `.d.cts`).
 // `bin` is `npx @shareflow/server`, which loads `emulator/cli` only when asked to.
@@ -12,6 +12,7 @@ export default defineConfig({
     sandbox: 'src/sandbox.ts',
     module: 'src/module.ts',
     vendors: 'src/vendors.ts',
+    'ops/index': 'src/ops/index.ts',
     testing: 'src/testing.ts',
     'emulator/index': 'src/emulator/index.ts',
     'node/index': 'src/node/index.ts',
@@ -31,6 +32,7 @@ export default defineConfig({
     'sandbox',
     'module',
     'vendors',
+    'ops/index',
     'testing',
     'emulator/index',
     'node/index',

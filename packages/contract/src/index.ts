@@ -36,3 +36,19 @@ export {
   browserRoutes,
 } from './browser-routes'
 export { routes } from './routes'
+export {
+  CaseFacts,
+  JournalEntry,
+  JournalPage,
+  MerchantBalance,
+  OperatorAction,
+  OperatorActionRequest,
+  OperatorUserRecord,
+  RelatedObject,
+  RelationList,
+  ReviewEntry,
+  ReviewQueuePage,
+  ReviewReason,
+  SetCaseStatusRequest,
+  opsRoutes,
+} from './ops'

@@ -8,13 +8,12 @@
  *
  * @module
  */
-import { REQUEST_ID_HEADER, routes } from '@shareflow/contract'
+import { routes } from '@shareflow/contract'
 import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
 import { createErrorHandler, notFound } from './errors'
 import { createOpenApiDocument, type OpenApiPaths } from './openapi'
 import type { ShareflowOptions } from './options'
-import { requestContext, type ShareflowEnv } from './request-context'
+import { requestContext, shareflowRequestId, type ShareflowEnv } from './request-context'
 import { defaultStreamCaps, registerEventRoutes } from './routes/events'
 import { registerHealthRoutes } from './routes/health'
 import { registerKycRoutes } from './routes/kyc'
@@ -65,13 +64,7 @@ export function createShareflowApp(options: ShareflowAppOptions): ShareflowApp {
   const services = createShareflowServices(options)
   const app = new Hono<ShareflowEnv>()
 
-  app.use(
-    requestId({
-      headerName: REQUEST_ID_HEADER,
-      limitLength: 64,
-      generator: () => `req_${crypto.randomUUID().replace(/-/g, '')}`,
-    }),
-  )
+  app.use(shareflowRequestId())
   app.use(apiSecurityHeaders())
   app.use(corsAllowlist(options.trustedOrigins ?? []))
   // Probes answer before the request log and the rate limits: polled every few seconds, they

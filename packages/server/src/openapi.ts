@@ -280,10 +280,12 @@ const corePaths: OpenApiPaths = {
   },
 }
 
-/** JSON Schema (2020-12) for each component; `$defs` are kept inline per schema. */
-function components(): Record<string, unknown> {
+/** JSON Schema (2020-12) for each of `schemas`; `$defs` are kept inline per schema. */
+export function jsonSchemaComponents(
+  schemas: Record<string, z.ZodType> = componentSchemas,
+): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(componentSchemas).map(([name, schema]) => {
+    Object.entries(schemas).map(([name, schema]) => {
       const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
         target: 'draft-2020-12',
         unrepresentable: 'any',
@@ -335,7 +337,7 @@ export function createOpenApiDocument({
     servers: [{ url: serverUrl }],
     paths: merged,
     components: {
-      schemas: components(),
+      schemas: jsonSchemaComponents(),
       headers: {
         RequestId: {
           description: 'The id under which this request is logged; also in error bodies.',

@@ -10,7 +10,9 @@
  *
  * @module
  */
+import { REQUEST_ID_HEADER } from '@shareflow/contract'
 import type { MiddlewareHandler } from 'hono'
+import { requestId } from 'hono/request-id'
 import type { Logger } from './logger'
 import { personaCallsLeftBehind } from './kyc/work-queue'
 import type { WebhookBudget } from './security/rate-limit'
@@ -65,3 +67,14 @@ export function requestContext(services: ShareflowServices): MiddlewareHandler<S
     })
   }
 }
+
+/**
+ * Middleware: the request's id, from a short `X-Request-Id` the caller sent or a new one, on the
+ * response and in every log line and error body.
+ */
+export const shareflowRequestId = () =>
+  requestId({
+    headerName: REQUEST_ID_HEADER,
+    limitLength: 64,
+    generator: () => `req_${crypto.randomUUID().replace(/-/g, '')}`,
+  })

@@ -10,7 +10,8 @@
  */
 import { systemClock, type Clock } from './clock'
 import { createEventHub, type EventHub } from './event-hub'
-import { createKycService, type KycService } from './kyc'
+import { createKycService, type KycService, type PersonaEvent } from './kyc'
+import type { KycStatus } from '@shareflow/contract'
 import { createJsonLogger, type Logger } from './logger'
 import type { ShareflowOptions } from './options'
 import { createMemoryStore } from './store/memory'
@@ -51,6 +52,12 @@ export interface PersonaWorkflowEvent {
 export type PersonaWorkflowHandler = (
   event: PersonaWorkflowEvent,
 ) => 'applied' | 'ignored' | Promise<'applied' | 'ignored'>
+
+/** Runs for every verified, de-duplicated Persona event, after the KYC records applied it. */
+export type PersonaEventHandler = (event: PersonaEvent) => void | Promise<void>
+
+/** Runs after a user's KYC status changed in a way they would see (`kyc.updated`). */
+export type KycChangeHandler = (userId: string, kyc: KycStatus) => void | Promise<void>
 
 /** A list of handlers; `add` returns the function that removes it. */
 export interface HookList<H> {
@@ -97,7 +104,14 @@ export interface ShareflowServices {
     onCoinflowWithdrawEvent: HookList<CoinflowWebhookHandler>
     /** Runs for every Persona `transaction.*`, `verification.*` and `report/*` event (KYB). */
     onPersonaWorkflowEvent: HookList<PersonaWorkflowHandler>
+    /**
+     * Runs for every verified, de-duplicated Persona event (any name), after the KYC records
+     * applied it. A handler that throws makes the BFF answer 500, so Persona delivers again.
+     */
+    onPersonaEvent: HookList<PersonaEventHandler>
   }
+  /** Runs after each change of a user's KYC status they would see (the ops module's queue). */
+  onKycChanged: HookList<KycChangeHandler>
   /** Each vendor's circuit breaker, when turned on (`upstream.breaker`). */
   breakers: Record<Vendor, CircuitBreaker | undefined>
   /** Where spans and counters go (`options.telemetry`); records nothing without it. */
@@ -168,11 +182,16 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     forgetKeyOnKycChange(createEventHub({ store }), sessionKeys),
     options.telemetry?.meter,
   )
+  const onKycChanged = createHookList<KycChangeHandler>()
   const kyc = createKycService({
     store,
     clock,
     logger,
-    publish: events.publish,
+    publish: async (userId, event) => {
+      await events.publish(userId, event)
+      if (event.type !== 'kyc.updated') return
+      for (const handler of [...onKycChanged.handlers]) await handler(userId, event.kyc)
+    },
     merchantId: options.coinflow.merchantId,
     personaTemplateId: options.persona.templateId,
     personaConnectionId: options.persona.connectionId,
@@ -198,7 +217,9 @@ export function createShareflowServices(options: ShareflowOptions): ShareflowSer
     webhooks: {
       onCoinflowWithdrawEvent: createHookList<CoinflowWebhookHandler>(),
       onPersonaWorkflowEvent: createHookList<PersonaWorkflowHandler>(),
+      onPersonaEvent: createHookList<PersonaEventHandler>(),
     },
+    onKycChanged,
     settings: {
       webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,
       webhookClock: options.webhookClock ?? systemClock,

@@ -63,6 +63,7 @@ describe('entry points', () => {
         './fastify',
         './module',
         './node',
+        './ops',
         './sandbox',
         './testing',
         './vendors',

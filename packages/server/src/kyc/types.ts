@@ -33,7 +33,15 @@ export interface PersonaEvent {
   name: string
   createdAt: string | null
   /** The event's `payload.data` resource. */
-  resource: { type: string; id: string; attributes: Record<string, unknown> }
+  resource: {
+    type: string
+    id: string
+    attributes: Record<string, unknown>
+    /** Its related objects, as `{ data: {type, id} | [...] }` (cases name their inquiries). */
+    relationships?: Record<string, unknown>
+  }
+  /** What relation events are about (`account.added-relation`: the key and the related object). */
+  context?: Record<string, unknown>
 }
 
 /** A Coinflow `KYC *` webhook, verified and de-duplicated. */

@@ -41,8 +41,10 @@ const PersonaDelivery = z.object({
           type: z.string(),
           id: z.string().min(1).max(128),
           attributes: z.record(z.string(), z.unknown()).default({}),
+          relationships: z.record(z.string(), z.unknown()).optional(),
         }),
       }),
+      context: z.record(z.string(), z.unknown()).nullish(),
     }),
   }),
 })
@@ -131,13 +133,16 @@ export function registerWebhookRoutes(app: Hono<ShareflowEnv>): void {
       name: data.attributes.name,
       createdAt: data.attributes['created-at'] ?? null,
       resource: data.attributes.payload.data,
+      ...(data.attributes.context ? { context: data.attributes.context } : {}),
     }
-    if (isWorkflowEvent(event.name)) {
-      return once(c, 'persona', `webhook:persona:${data.id}`, () =>
-        applyWorkflowEvent(webhooks.onPersonaWorkflowEvent.handlers, event),
-      )
-    }
-    return once(c, 'persona', `webhook:persona:${data.id}`, () => kyc.applyPersonaEvent(event))
+    return once(c, 'persona', `webhook:persona:${data.id}`, async () => {
+      const outcome = isWorkflowEvent(event.name)
+        ? await applyWorkflowEvent(webhooks.onPersonaWorkflowEvent.handlers, event)
+        : await kyc.applyPersonaEvent(event)
+      // Every event, whatever it is about, reaches the handlers (the ops module, the host's).
+      for (const handler of [...webhooks.onPersonaEvent.handlers]) await handler(event)
+      return outcome
+    })
   })
 
   app.post(routes.webhooksCoinflow, async (c) => {

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
+import { createReviewQueue } from '../ops/review-queue'
 import { claimOnce, updateJson, withLock } from './records'
 import type { ShareflowStore } from './types'
 
@@ -424,6 +425,61 @@ export function describeStoreConformance(name: string, harness: StoreConformance
         await other.publish('events:user-1', 'from instance 2')
         await vi.waitFor(() => expect(onOther).toEqual(['from instance 1', 'from instance 2']))
         await vi.waitFor(() => expect(onStore).toEqual(['from instance 1', 'from instance 2']))
+      })
+    })
+
+    describe('the review queue (ops)', () => {
+      // The queue's own clock: when each user entered it, independent of the store's expiry.
+      const queueClock = () => {
+        let at = Date.parse('2026-12-01T09:00:00.000Z')
+        return { now: () => at, advance: (ms: number) => void (at += ms) }
+      }
+
+      it('lists users oldest first with why, each once, in pages that resume at the cursor', async () => {
+        const { store } = await setup()
+        const clock = queueClock()
+        const queue = createReviewQueue({ store, clock })
+        for (const [userId, reason] of [
+          ['user-c', 'persona_review'],
+          ['user-a', 'coinflow_refused'],
+          ['user-b', 'host_flag'],
+        ] as const) {
+          expect(await queue.add(userId, reason)).toBe(true)
+          clock.advance(1_000)
+        }
+        // A second reason keeps the user's place and first reason.
+        expect(await queue.add('user-c', 'host_flag')).toBe(false)
+        const first = await queue.page({ limit: 2 })
+        expect(first.entries.map((e) => [e.userId, e.reason])).toEqual([
+          ['user-c', 'persona_review'],
+          ['user-a', 'coinflow_refused'],
+        ])
+        expect(first.nextCursor).not.toBeNull()
+        const second = await queue.page({ cursor: first.nextCursor!, limit: 2 })
+        expect(second.entries.map((e) => e.userId)).toEqual(['user-b'])
+        expect(second.nextCursor).toBeNull()
+        expect(queue.validCursor('bm90LWEtY3Vyc29y')).toBe(false)
+      })
+
+      it('lets a decided user leave, and take a new place at the back if they come again', async () => {
+        const { store, instances } = await setup()
+        const clock = queueClock()
+        const [one, two = one] = (await instances()).map((s) =>
+          createReviewQueue({ store: s, clock }),
+        )
+        await one!.add('user-a', 'persona_review')
+        clock.advance(1_000)
+        await two!.add('user-b', 'persona_review')
+        expect(await two!.remove('user-a')).toBe(true)
+        expect(await one!.remove('user-a')).toBe(false)
+        clock.advance(1_000)
+        expect(await one!.add('user-a', 'host_flag')).toBe(true)
+        const page = await two!.page({ limit: 10 })
+        expect(page.entries.map((e) => [e.userId, e.reason])).toEqual([
+          ['user-b', 'persona_review'],
+          ['user-a', 'host_flag'],
+        ])
+        expect(await one!.entryOf('user-a')).toMatchObject({ reason: 'host_flag' })
       })
     })
 

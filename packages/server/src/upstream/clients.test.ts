@@ -265,3 +265,42 @@ describe('Coinflow client', () => {
     ])
   })
 })
+
+describe('Persona client: the operator lane', () => {
+  it('sends an operator’s call only while the shared window is at most half spent', async () => {
+    let now = Date.parse('2026-12-01T09:00:00.000Z')
+    const waits: number[] = []
+    const v = vendor('persona', () => Response.json(inquiry('completed')))
+    const client = createPersonaClient({
+      apiKey: 'persona_sandbox_k',
+      store: createMemoryStore({ clock: { now: () => now } }),
+      fetch: v.fetch,
+      clock: { now: () => now },
+      // 52 a minute is 4 per five-second window: users may take all 4, operators the first 2.
+      requestsPerMinute: 52,
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      sleep: async (ms) => {
+        waits.push(ms)
+        now += ms
+      },
+      random: () => 0,
+    })
+    for (let call = 0; call < 3; call++) await client.getInquiry('inq_1')
+    expect(waits).toEqual([])
+    const send = client.operatorSender()
+    const answer = await send({
+      operation: 'persona.getCase',
+      method: 'GET',
+      path: '/cases/case_1',
+    })
+    expect(answer.status).toBe(200)
+    // Three of four spent: the operator waited for the next window; users never did.
+    expect(waits).toHaveLength(1)
+    expect(v.sent.map((s) => s.url.pathname)).toEqual([
+      '/api/v1/inquiries/inq_1',
+      '/api/v1/inquiries/inq_1',
+      '/api/v1/inquiries/inq_1',
+      '/api/v1/cases/case_1',
+    ])
+  })
+})

@@ -14,6 +14,7 @@ import type { ShareflowStore } from '../store/types'
 import {
   createUpstreamTransport,
   type UpstreamCallCounter,
+  type UpstreamRequest,
   type UpstreamResponse,
   type UpstreamTransportOptions,
   type VendorClientTransportOptions,
@@ -241,6 +242,15 @@ export interface PersonaClient extends PersonaApi, PersonaTransactionsApi {
   ): PersonaApi & PersonaTransactionsApi
   /** How long a call asked for now would wait for the rate budget (`RateBudget.waitEstimateMs`). */
   waitEstimateMs(): number
+  /**
+   * Sends a compliance operator's request (the ops module's) on the lane below user journeys:
+   * it counts in the same Persona windows as everything else, but goes only while a window is
+   * at most half spent, so a bulk review leaves the other half to users. Failures are the
+   * client's own (`upstream_unavailable`).
+   */
+  operatorSender(
+    counter?: UpstreamCallCounter,
+  ): (request: UpstreamRequest) => Promise<UpstreamResponse>
 }
 
 export interface PersonaClientOptions extends VendorClientTransportOptions {
@@ -270,6 +280,7 @@ export function createPersonaClient({
   requestsPerMinute = 300,
   ...transportOptions
 }: PersonaClientOptions): PersonaClient {
+  const windowLimit = Math.max(1, Math.floor(requestsPerMinute / (60_000 / BUDGET_WINDOW_MS + 1)))
   const budget = createRateBudget({
     store,
     name: 'persona',
@@ -277,22 +288,36 @@ export function createPersonaClient({
     // touches at most 13 five-second windows, so this many per window keeps every minute,
     // however it is aligned, at or under `requestsPerMinute` (276/min sustained for 300).
     windowMs: BUDGET_WINDOW_MS,
-    limit: Math.max(1, Math.floor(requestsPerMinute / (60_000 / BUDGET_WINDOW_MS + 1))),
+    limit: windowLimit,
     clock: transportOptions.clock,
     sleep: transportOptions.sleep,
     random: transportOptions.random,
   })
-  const transport = createUpstreamTransport({
-    ...transportOptions,
-    vendor: 'persona',
-    baseUrl,
-    headers: () => ({
-      Authorization: `Bearer ${apiKey}`,
-      'Persona-Version': PERSONA_API_VERSION,
-      'Key-Inflection': 'kebab',
+  const transportWith = (laneBudget: typeof budget) =>
+    createUpstreamTransport({
+      ...transportOptions,
+      vendor: 'persona',
+      baseUrl,
+      headers: () => ({
+        Authorization: `Bearer ${apiKey}`,
+        'Persona-Version': PERSONA_API_VERSION,
+        'Key-Inflection': 'kebab',
+      }),
+      budget: laneBudget,
+    })
+  const transport = transportWith(budget)
+  // The same windows (`rate:persona`), a lower ceiling: operators wait once half is spent.
+  const operatorTransport = transportWith(
+    createRateBudget({
+      store,
+      name: 'persona',
+      windowMs: BUDGET_WINDOW_MS,
+      limit: Math.max(1, Math.floor(windowLimit / 2)),
+      clock: transportOptions.clock,
+      sleep: transportOptions.sleep,
+      random: transportOptions.random,
     }),
-    budget,
-  })
+  )
 
   function api(
     counter: UpstreamCallCounter | undefined,
@@ -493,5 +518,6 @@ export function createPersonaClient({
     ...api(undefined),
     withCalls: (counter, signal) => api(counter, signal),
     waitEstimateMs: () => budget.waitEstimateMs(),
+    operatorSender: (counter) => failures.sender(operatorTransport, counter),
   }
 }

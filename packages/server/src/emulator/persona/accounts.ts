@@ -96,25 +96,14 @@ export function accountRoutes(state: PersonaState) {
 
   app.get('/:id', (c) => replyWithResource(c, accountResource(found(c.req.param('id')))))
 
-  app.post('/:id/add-relation', (c) => {
+  app.post('/:id/add-relation', async (c) => {
     const record = found(c.req.param('id'))
     const { meta } = parseBody(c, addRelationBody)
     const target = meta['target-object-id']
     if (!state.accounts.has(target) && !state.transactions.has(target)) {
       throw notFound('meta.target-object-id is not found')
     }
-    if (
-      !record.relations.some(
-        (relation) => relation.key === meta['relation-schema-key'] && relation.targetId === target,
-      )
-    ) {
-      record.relations.push({
-        key: meta['relation-schema-key'],
-        targetId: target,
-        createdAt: state.now(),
-      })
-      record.updatedAt = state.now()
-    }
+    await state.addAccountRelation(record, meta['relation-schema-key'], target)
     return replyWithResource(c, accountResource(record))
   })
 

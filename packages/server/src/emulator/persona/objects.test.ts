@@ -88,6 +88,25 @@ describe('Persona emulator: cases', () => {
     expect(noStatus.status).toBe(400)
     expect((await harness.call('GET', '/api/v1/cases/case_Nope')).status).toBe(404)
   })
+
+  it("refuses a status its case's template does not define (422), changing nothing", async () => {
+    harness = createHarness({
+      persona: { caseTemplates: { ctmpl_Payouts: ['Open', 'Escalated', 'Cleared'] } },
+    })
+    const created = await harness.call('POST', '/api/v1/cases', {
+      json: { data: { attributes: { 'case-template-id': 'ctmpl_Payouts' } } },
+    })
+    const path = `/api/v1/cases/${created.body.data.id}/set-status`
+    const approved = await harness.call('POST', path, { json: { meta: { status: 'Approved' } } })
+    expect(approved.status).toBe(422)
+    expect(approved.body.errors[0].source.pointer).toBe('/meta/status')
+    const read = await harness.call('GET', `/api/v1/cases/${created.body.data.id}`)
+    expect(read.body.data.attributes.status).toBe('Open')
+    expect(await harness.eventNames()).not.toContain('case.status-updated')
+    const cleared = await harness.call('POST', path, { json: { meta: { status: 'Cleared' } } })
+    expect(cleared.status).toBe(200)
+    expect(cleared.body.data.attributes.status).toBe('Cleared')
+  })
 })
 
 describe('Persona emulator: accounts', () => {
@@ -164,6 +183,31 @@ describe('Persona emulator: accounts', () => {
       json: { meta: { 'relation-schema-key': 'linked', 'target-object-id': 'act_Nope' } },
     })
     expect(unknownTarget.status).toBe(404)
+  })
+
+  it('emits account.added-relation naming the relation and the related object, once per pair', async () => {
+    harness = createHarness()
+    const business = (
+      await harness.call('POST', '/api/v1/accounts', { json: { data: { attributes: {} } } })
+    ).body.data.id
+    const owner = (
+      await harness.call('POST', '/api/v1/accounts', { json: { data: { attributes: {} } } })
+    ).body.data.id
+    for (let time = 0; time < 2; time++) {
+      await harness.call('POST', `/api/v1/accounts/${owner}/add-relation`, {
+        json: { meta: { 'relation-schema-key': 'business', 'target-object-id': business } },
+      })
+    }
+    const relationEvents = (await harness.webhooks())
+      .map((webhook) => webhook.event.data)
+      .filter((event) => event.attributes.name === 'account.added-relation')
+    expect(relationEvents).toHaveLength(1)
+    expect(relationEvents[0]?.attributes.payload.data.id).toBe(owner)
+    expect(relationEvents[0]?.attributes.context).toEqual({
+      'relation-schema-key': 'business',
+      'target-account-id': business,
+      'target-txn-id': null,
+    })
   })
 })
 

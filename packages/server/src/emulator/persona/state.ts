@@ -72,7 +72,16 @@ export interface PersonaStateOptions {
    * other type has no workflow and stays `created`.
    */
   transactionTypes?: Readonly<Record<string, TransactionType>>
+  /**
+   * The statuses each case template (`ctmpl_…`) defines, as an organization sets them up in the
+   * dashboard; a template not listed has {@link DEFAULT_CASE_STATUSES}. `set-status` refuses a
+   * status its case's template lacks (422), as Persona does.
+   */
+  caseTemplates?: Readonly<Record<string, readonly string[]>>
 }
+
+/** The statuses of a case template the organization did not describe: Persona's examples. */
+export const DEFAULT_CASE_STATUSES: readonly string[] = ['Open', 'Pending', 'Approved', 'Declined']
 
 const DAY_SECONDS = 86_400
 export const SHARE_TOKEN_DEFAULT_SECONDS = 14 * DAY_SECONDS
@@ -122,7 +131,7 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     name: string,
     data: unknown,
     at = now(),
-    { included = true }: { included?: boolean } = {},
+    { included = true, context }: { included?: boolean; context?: Record<string, unknown> } = {},
   ): Promise<void> {
     const targets = webhooks.filter(
       (target) =>
@@ -138,6 +147,8 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
         attributes: {
           name,
           payload: included ? { data, included: [] } : { data },
+          // Relation events say which relation and object they are about (Persona's spec).
+          ...(context ? { context } : {}),
           'created-at': iso(at),
         },
       },
@@ -623,7 +634,16 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     return record
   }
 
+  const caseStatuses = (templateId: string) =>
+    options.caseTemplates?.[templateId] ?? DEFAULT_CASE_STATUSES
+
   async function setCaseStatus(record: CaseRecord, status: string) {
+    if (!caseStatuses(record.caseTemplateId).includes(status)) {
+      throw recordInvalid(
+        `status "${status}" is not a status of this case's template`,
+        '/meta/status',
+      )
+    }
     const at = now()
     record.status = status
     record.resolvedAt = /^(approved|declined|resolved|closed)$/i.test(status) ? at : null
@@ -654,6 +674,25 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     await emit('account.created', accountResource(record), at)
     return record
   }
+  /**
+   * Relates `record` to another account or a transaction under `key` (once per pair) and emits
+   * `account.added-relation`, whose `context` names the relation and the related object.
+   */
+  async function addAccountRelation(record: AccountRecord, key: string, targetId: string) {
+    if (record.relations.some((r) => r.key === key && r.targetId === targetId)) return
+    const at = now()
+    record.relations.push({ key, targetId, createdAt: at })
+    record.updatedAt = at
+    const toAccount = accounts.has(targetId)
+    await emit('account.added-relation', accountResource(record), at, {
+      context: {
+        'relation-schema-key': key,
+        'target-account-id': toAccount ? targetId : null,
+        'target-txn-id': toAccount ? null : targetId,
+      },
+    })
+  }
+
   async function createTransaction(input: {
     transactionTypeId: string
     referenceId: string | null
@@ -840,6 +879,7 @@ export function createPersonaState(world: EmulatorWorld, options: PersonaStateOp
     createCase,
     setCaseStatus,
     createAccount,
+    addAccountRelation,
     createTransaction,
     setTransactionStatus,
     settleDue,

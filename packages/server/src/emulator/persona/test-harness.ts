@@ -46,7 +46,13 @@ export interface ReceivedWebhook {
   receivedAt: number
   headers: Headers
   body: string
-  event: { data: { id: string; attributes: { name: string; payload: { data: any } } } }
+  event: {
+    data: {
+      id: string
+      /** `context` on relation events: which relation, to which object. */
+      attributes: { name: string; payload: { data: any }; context?: Record<string, unknown> }
+    }
+  }
 }
 
 export function createHarness(options: EmulatorOptions & { receiverStatuses?: number[] } = {}) {
