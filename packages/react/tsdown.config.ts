@@ -4,7 +4,12 @@ import { requireEntries } from '../../scripts/require-entries.mjs'
 const shared: UserConfig = {
   // The main entry, and the subpaths a host imports only when it wants them (each also loads
   // lazily from the main entry, so they must not be re-exported from it: see src/coinflow.ts).
-  entry: { index: 'src/index.ts', coinflow: 'src/coinflow.ts', 'locale-de': 'src/locales/de.ts' },
+  entry: {
+    index: 'src/index.ts',
+    coinflow: 'src/coinflow.ts',
+    'locale-de': 'src/locales/de.ts',
+    history: 'src/history/index.ts',
+  },
   format: ['esm'],
   platform: 'neutral',
   sourcemap: true,
@@ -27,6 +32,6 @@ export default defineConfig([
     ...shared,
     clean: false,
     dts: { emitDtsOnly: true },
-    onSuccess: requireEntries(['index', 'coinflow', 'locale-de']),
+    onSuccess: requireEntries(['index', 'coinflow', 'locale-de', 'history']),
   },
 ])

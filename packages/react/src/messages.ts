@@ -1,4 +1,6 @@
 import type { ErrorCode, Speed, UnavailableReason } from '@shareflow/contract'
+import type { historyEn } from './history/messages'
+import type { linkEn } from './withdraw-button/link-messages'
 
 /**
  * Every string the kit shows. `{name}` marks a value the kit fills in (already formatted for the
@@ -68,13 +70,6 @@ export const en = {
   withdrawFailed: 'The payout failed: {reason}',
   withdrawFailedUnknown: 'The payout failed.',
   withdrawAgain: 'New payout',
-  frameTitle: 'Link a payout account with Coinflow',
-  frameHeading: 'Link a payout account',
-  frameLoading: 'Loading Coinflow…',
-  frameClose: 'Close',
-  frameLinkFailed: 'Coinflow could not link this account. Try another one.',
-  frameLinkFailedCard:
-    'Coinflow could not link this card: it cannot receive payouts. Try another card or account.',
 
   error_invalid_request: 'Some details are not valid.',
   error_unauthenticated: 'Please sign in again.',
@@ -94,17 +89,33 @@ export const en = {
   error_payouts_unavailable: 'Payouts are unavailable right now. Try again later.',
   error_upstream_unavailable: 'The service is not reachable. Try again in a moment.',
   error_internal: 'Something went wrong on our side.',
+
+  // Money: the balance, where the payout goes, the payouts so far.
+  amountOverBalance: 'Your balance is {balance}.',
 } satisfies Record<string, string> &
   // Every error code, speed and unavailable reason needs a message; the compiler checks it.
   Record<`error_${ErrorCode}` | `speed_${Speed}` | `unavailable_${UnavailableReason}`, string>
 
 export type ShareflowMessages = { [K in keyof typeof en]: string }
 
+/**
+ * Strings whose English ships with the lazy chunk or entry that shows them, not in the kit's
+ * entry (which a payee downloads before anything renders): Coinflow's dialog, say. A language or
+ * a host's override provides them like any other string; the chunk falls back to its English.
+ */
+export type ChunkMessages = { [K in keyof (typeof linkEn & typeof historyEn)]: string }
+
+/** A full language: every string, the chunks' own included (`locales/de.ts`). */
+export type ShareflowLanguage = ShareflowMessages & ChunkMessages
+
+/** The provider's strings: the entry's all there, the chunks' where a language or host gave them. */
+export type ResolvedMessages = ShareflowMessages & Partial<ChunkMessages>
+
 /** English, then a bundled `language`, then the host's `overrides`. */
 export const resolveMessages = (
-  language: ShareflowMessages | undefined,
-  overrides: Partial<ShareflowMessages>,
-): ShareflowMessages => ({ ...en, ...language, ...overrides })
+  language: ShareflowLanguage | undefined,
+  overrides: Partial<ShareflowLanguage>,
+): ResolvedMessages => ({ ...en, ...language, ...overrides })
 
 /** Fills `{name}` placeholders; unknown names stay visible so a typo is easy to spot. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {
