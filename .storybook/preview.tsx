@@ -33,6 +33,7 @@ const sandboxLoader: Loader = async ({ args, id, viewMode }) => {
   const sandbox = await createKitSandbox({
     journey: scenario.journey ?? 'verified',
     balanceCents: scenario.balanceCents,
+    tellsBalance: scenario.tellsBalance,
     shareReviewMs: scenario.shareReviewMs,
     quoteValidForMs: scenario.quoteValidForMs,
     hostedOrigin: location.origin,

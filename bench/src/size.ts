@@ -187,11 +187,12 @@ export const sizeSubjects: SizeSubject[] = [
   },
   {
     id: 'shareflow-all',
-    label: '@shareflow/react, every export and subpath (Coinflow components, German)',
+    label: '@shareflow/react, every export and subpath (Coinflow components, German, history)',
     source: [
       `export * from '@shareflow/react'`,
       `export * from '@shareflow/react/coinflow'`,
       `export { de } from '@shareflow/react/locales/de'`,
+      `export * from '@shareflow/react/history'`,
       '',
     ].join('\n'),
   },

@@ -9,6 +9,7 @@ const shared: UserConfig = {
     coinflow: 'src/coinflow.ts',
     persona: 'src/persona.ts',
     'locale-de': 'src/locales/de.ts',
+    history: 'src/history/index.ts',
   },
   format: ['esm'],
   platform: 'neutral',
@@ -32,6 +33,6 @@ export default defineConfig([
     ...shared,
     clean: false,
     dts: { emitDtsOnly: true },
-    onSuccess: requireEntries(['index', 'coinflow', 'persona', 'locale-de']),
+    onSuccess: requireEntries(['index', 'coinflow', 'persona', 'locale-de', 'history']),
   },
 ])

@@ -33,7 +33,7 @@ describe('a payout the bank bounces (Ava, to a suspended account)', () => {
       .poll(() => cashOut(page).innerText(), { timeout: 15_000 })
       .toContain('The payout failed')
     await expectBalance(page, '$480.00')
-    await expect.poll(() => historyItems(page).first().innerText()).toContain('Cash-out failed')
+    await expect.poll(() => historyItems(page).first().innerText()).toContain('Failed')
     expect(world().demo.ledger.entries('ava-chen')).toMatchObject([{ state: 'reversed' }])
     await expectAccessible(page, 'payout failed')
     await screenshot(page, 'payout-failed')

@@ -36,7 +36,7 @@ describe('a verified player with a bank account already linked (Jonas)', () => {
       .toContain('$1,100,000.00 paid out by Standard transfer.')
     await expect.poll(() => historyItems(page).count()).toBe(1)
     // The history follows the same event as the panel, a moment later: wait for it to catch up.
-    await expect.poll(() => historyItems(page).first().innerText()).toContain('Cashed out')
+    await expect.poll(() => historyItems(page).first().innerText()).toContain('Paid out')
     const item = await historyItems(page).first().innerText()
     expect(item).toContain('Standard transfer')
     expect(item).toContain('$1,100,000.00')

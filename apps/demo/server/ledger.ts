@@ -134,11 +134,15 @@ export class DemoLedger {
   }
 }
 
-/** The ledger as Shareflow's payout hooks: debit before paying, settle or give back after. */
+/**
+ * The ledger as Shareflow's payout hooks: debit before paying, settle or give back after, and the
+ * balance to show an amount against before it is priced.
+ */
 export function payoutHooks(ledger: DemoLedger): PayoutHostLedger {
   return {
     authorizePayout: ({ user, payoutId, amount }) => ledger.authorize(user.id, payoutId, amount),
     settlePayout: ({ payoutId }) => ledger.settle(payoutId),
     reversePayout: ({ payoutId, reason }) => ledger.reverse(payoutId, reason),
+    availableBalance: ({ user, currency }) => ledger.balance(user.id, currency),
   }
 }

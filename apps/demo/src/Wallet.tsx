@@ -1,4 +1,4 @@
-import type { Payout, Speed } from '@shareflow/contract'
+import type { Speed } from '@shareflow/contract'
 import {
   KycShareGate,
   PayoutQuote,
@@ -7,12 +7,12 @@ import {
   WithdrawButton,
   type Appearance,
 } from '@shareflow/react'
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { PayoutHistory } from '@shareflow/react/history'
+import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
 import { meKey, type Me } from './api'
 import { Avatar } from './Avatar'
 import { useI18n } from './i18n'
-import { LoadFailed } from './LoadFailed'
 import { useTheme } from './theme'
 
 /** The kit in the platform's colours, following the page between light and dark. */
@@ -93,7 +93,11 @@ export function Wallet({ me }: { me: Me }) {
             <div className="panel-head">
               <h2 id="activity-title">{t('activityTitle')}</h2>
             </div>
-            <PayoutHistory />
+            {/* The kit's history: live, localized, and honest about a payout that never moved
+                money (refused) versus one whose amount came back (failed). */}
+            <div data-testid="payout-history">
+              <PayoutHistory />
+            </div>
           </section>
         </div>
       </main>
@@ -138,7 +142,6 @@ function LiveBalance() {
         onEvent: (event) => {
           if (event.type === 'payout.updated') {
             void queryClient.invalidateQueries({ queryKey: meKey })
-            void queryClient.invalidateQueries({ queryKey: ['demo', 'payouts'] })
           }
         },
         poll: () => queryClient.invalidateQueries({ queryKey: meKey }),
@@ -146,57 +149,4 @@ function LiveBalance() {
     [client, queryClient],
   )
   return null
-}
-
-const payoutTone: Record<Payout['state'], 'pending' | 'done' | 'failed'> = {
-  accepted: 'pending',
-  authorized: 'pending',
-  submitted: 'pending',
-  pending: 'pending',
-  succeeded: 'done',
-  failed: 'failed',
-  refused: 'failed',
-}
-
-/** The player's payouts from the BFF, newest first, kept current by the event stream. */
-function PayoutHistory() {
-  const { client, messages: m } = useShareflow('PayoutHistory')
-  const { t, money, dateTime } = useI18n()
-  const payouts = useQuery({
-    queryKey: ['demo', 'payouts'],
-    queryFn: ({ signal }) => client.listPayouts({}, { signal }),
-  })
-  if (payouts.isPending) return <p className="muted">{t('loading')}</p>
-  if (payouts.isError) {
-    return <LoadFailed onRetry={() => void payouts.refetch()} />
-  }
-  const list = payouts.data.payouts
-  if (list.length === 0) return <p className="muted">{t('activityEmpty')}</p>
-  return (
-    <ul className="activity" aria-live="polite" data-testid="payout-history">
-      {list.map((payout) => {
-        const tone = payoutTone[payout.state]
-        const speed = payout.effectiveSpeed ?? payout.speed
-        return (
-          <li
-            key={payout.id}
-            className="activity-item"
-            data-state={tone}
-            data-payout-id={payout.id}
-          >
-            <span className="activity-dot" aria-hidden="true" />
-            <div>
-              <p className="activity-title">{t(`payout_${tone}`)}</p>
-              <p className="activity-meta">
-                {payout.destination.label} ••{payout.destination.last4} · {m[`speed_${speed}`]} ·{' '}
-                {dateTime(payout.createdAt)}
-              </p>
-              {payout.failureReason && <p className="activity-meta">{payout.failureReason}</p>}
-            </div>
-            <p className="activity-amount">{money(payout.amount)}</p>
-          </li>
-        )
-      })}
-    </ul>
-  )
 }

@@ -10,6 +10,7 @@ export const browserRoutes = {
   kycShare: '/kyc/share',
   kycInquiry: '/kyc/inquiry',
   destinations: '/destinations',
+  balance: '/balance',
   quotes: '/quotes',
   payouts: '/payouts',
   payout: (id: string) => `/payouts/${encodeURIComponent(id)}`,

@@ -1,5 +1,6 @@
 export { MAX_AMOUNT_CENTS } from './limits'
 export { Currency, Money, PositiveMoney } from './money'
+export { Balance, BalanceQuery } from './balance'
 export { ErrorCode, ErrorEnvelope, FieldError, errorStatus } from './errors'
 export { InquiryLink, KycNextAction, KycReason, KycState, KycStatus } from './kyc'
 export {

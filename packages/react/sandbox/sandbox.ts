@@ -48,6 +48,12 @@ export interface SandboxOptions {
   journey: Journey
   /** The host's ledger balance in cents. Default $2,500.00. */
   balanceCents?: number
+  /**
+   * Whether the host's ledger tells the BFF the balance (its `availableBalance` hook), so an
+   * amount above it is refused before pricing. Default `true`; `false` is a host whose debit is
+   * the only check (the payout is refused on the press).
+   */
+  tellsBalance?: boolean
   faults?: Partial<Record<Vendor, Partial<FaultSettings>>>
   /** How long Coinflow reviews a shared identity, in emulator milliseconds. Default 3 s. */
   shareReviewMs?: number
@@ -160,6 +166,14 @@ export async function createKitSandbox(options: SandboxOptions): Promise<KitSand
       reversePayout: ({ user: { id }, amount }) => {
         balances.set(id, (balances.get(id) ?? 0) + amount.cents)
       },
+      ...(options.tellsBalance === false
+        ? {}
+        : {
+            availableBalance: ({ user: { id }, currency }) => ({
+              cents: balances.get(id) ?? 0,
+              currency,
+            }),
+          }),
     },
   })
   const { app, emulator } = createSandboxShareflowApp({

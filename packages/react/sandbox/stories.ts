@@ -4,13 +4,15 @@ import { expect, waitFor } from 'storybook/test'
 import { formatMoney } from '../src/format'
 import { de } from '../src/locales/de'
 import { gateScreenEn } from '../src/kyc-share-gate/gate-messages'
-import { en as kitEn, fill, type ShareflowMessages } from '../src/messages'
+import { en, fill, type ShareflowLanguage } from '../src/messages'
+import { historyEn } from '../src/history/messages'
+import { linkEn } from '../src/withdraw-button/link-messages'
+
+/** The English each lazy chunk carries of its own (`ChunkMessages`). */
+const chunkEn = { ...linkEn, ...historyEn, ...gateScreenEn }
 import type { AppearanceVariables } from '../src/appearance'
 import type { IntentStorage } from '../src/withdraw-button/use-withdraw'
 import type { Journey, KitSandbox } from './sandbox'
-
-/** All of the kit's English, the verification screens' too. */
-const en: ShareflowMessages = { ...kitEn, ...gateScreenEn }
 
 /** What a story's emulator scenario is: editable as controls in Storybook, applied at once. */
 export interface ScenarioArgs {
@@ -21,6 +23,8 @@ export interface ScenarioArgs {
   coinflowDown: boolean
   /** The host ledger's balance, in cents. */
   balanceCents: number
+  /** The host's ledger tells the BFF the balance (default), so the kit checks an amount against it. */
+  tellsBalance?: boolean
   /** How long Coinflow reviews a shared identity (emulator time). */
   shareReviewMs: number
   quoteValidForMs?: number
@@ -136,6 +140,12 @@ export const scenarioArgTypes: Partial<ArgTypes<ScenarioArgs>> = {
     description: 'What the host owes the user, in cents: a payout above it is refused.',
     table: scenario,
   },
+  tellsBalance: {
+    control: 'boolean',
+    description:
+      'The host’s ledger reports the balance (`availableBalance`): an amount above it is refused as it is typed. Off: only the host’s debit refuses it, on the press.',
+    table: scenario,
+  },
   shareReviewMs: {
     control: 'number',
     description: 'How long Coinflow reviews a shared verification before approving it.',
@@ -190,6 +200,7 @@ export function componentArgs<T extends object>(args: T & Partial<ScenarioArgs>)
     personaDown: _persona,
     coinflowDown: _coinflow,
     balanceCents: _balance,
+    tellsBalance: _tells,
     shareReviewMs: _review,
     quoteValidForMs: _validity,
     noRetry: _retry,
@@ -251,7 +262,9 @@ export async function pressWithdraw(
  */
 export function say(globals: StoryContext['globals']) {
   const locale = String(globals.locale ?? 'en-US')
-  const m: ShareflowMessages = locale.startsWith('de') ? { ...en, ...de } : en
+  const m: ShareflowLanguage = locale.startsWith('de')
+    ? { ...chunkEn, ...en, ...de }
+    : { ...chunkEn, ...en }
   // Text queries see a no-break space (German money: `100,00 $`) as a plain one.
   const plain = (text: string) => text.replace(/\s/g, ' ')
   return {

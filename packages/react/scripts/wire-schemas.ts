@@ -12,6 +12,7 @@ const wire: Record<WireName, z.ZodType> = {
   KycStatus: contract.KycStatus,
   InquiryLink: contract.InquiryLink,
   DestinationList: contract.DestinationList,
+  Balance: contract.Balance,
   Quote: contract.Quote,
   Payout: contract.Payout,
   PayoutList: contract.PayoutList,

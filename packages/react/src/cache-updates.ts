@@ -24,6 +24,8 @@ export function applyEvent(
       return
     }
     case 'payout.updated': {
+      // The host's ledger moved (a debit, a return): what the user may withdraw changed.
+      void queryClient.invalidateQueries({ queryKey: [...keys.all(client), 'balance'] })
       const key = keys.payout(client, event.payout.id)
       const cached = queryClient.getQueryData<Payout>(key)
       if (newerPayout(cached, event.payout) !== cached) queryClient.setQueryData(key, event.payout)

@@ -3,12 +3,12 @@ import {
   REQUEST_ID_HEADER,
   browserRoutes as routes,
   type CreatePayoutRequest,
-  type Destination,
+  type Currency,
   type ErrorCode,
   type InquiryLink,
   type KycStatus,
+  type Money,
   type Payout,
-  type PayoutList,
   type Quote,
   type QuoteRequest,
   type Session,
@@ -49,8 +49,11 @@ export interface ShareflowClient {
   startInquiry(options?: WriteOptions): Promise<InquiryLink>
   /** `POST /kyc/share`: shares the completed inquiry with Coinflow and registers the user. */
   share(options?: WriteOptions): Promise<KycStatus>
-  /** `GET /destinations`: the user's linked payout destinations, masked. */
-  listDestinations(options?: RequestOptions): Promise<Destination[]>
+  /**
+   * `GET /balance`: what the host's ledger says the user may withdraw in `currency`; `null` when
+   * the host does not say (its debit is then the only check).
+   */
+  getBalance(currency: Currency, options?: RequestOptions): Promise<Money | null>
   /** `POST /quotes`: every speed for an amount to a destination. */
   quote(input: QuoteRequest, options?: RequestOptions): Promise<Quote>
   /** `POST /payouts`. The same `idempotencyKey` always yields the same payout. */
@@ -59,7 +62,13 @@ export interface ShareflowClient {
     options: WriteOptions & { idempotencyKey: string },
   ): Promise<Payout>
   getPayout(id: string, options?: RequestOptions): Promise<Payout>
-  listPayouts(query?: { before?: string }, options?: RequestOptions): Promise<PayoutList>
+  /**
+   * Any BFF route, its answer checked against the contract's `name` schema and its failure one
+   * `ShareflowError`; a write (`method` given) carries an Idempotency-Key. The kit's own entries
+   * build their routes on it (`@shareflow/react/history`: the payouts so far), so the main entry
+   * carries none of them.
+   */
+  request<N extends WireName>(name: N, path: string, init?: CallInit): Promise<WireTypes[N]>
   /**
    * Listens to the user's event stream (`GET /events`). All subscribers share one connection.
    * Returns the unsubscribe function.
@@ -67,6 +76,11 @@ export interface ShareflowClient {
   subscribe(subscriber: EventSubscriber): () => void
   /** How events currently arrive. */
   readonly liveStatus: LiveStatus
+}
+
+export interface CallInit extends WriteOptions {
+  method?: 'POST' | 'DELETE'
+  body?: unknown
 }
 
 /** The code to report when a response is not our envelope (a proxy's error page, say). */
@@ -114,7 +128,7 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
   async function call<N extends WireName>(
     name: N,
     path: string,
-    init: { method?: 'POST'; body?: unknown; idempotencyKey?: string; signal?: AbortSignal } = {},
+    init: CallInit = {},
   ): Promise<WireTypes[N]> {
     const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders() }
     if (init.method) {
@@ -182,17 +196,12 @@ export function createShareflowClient(options: ShareflowClientOptions): Shareflo
     getSession: (o) => call('Session', routes.session, o),
     startInquiry: (o) => call('InquiryLink', routes.kycInquiry, { ...o, method: 'POST' }),
     share: (o) => call('KycStatus', routes.kycShare, { ...o, method: 'POST' }),
-    listDestinations: async (o) =>
-      (await call('DestinationList', routes.destinations, o)).destinations,
+    getBalance: async (currency, o) =>
+      (await call('Balance', `${routes.balance}?currency=${currency}`, o)).available,
     quote: (body, o) => call('Quote', routes.quotes, { ...o, method: 'POST', body }),
     createPayout: (body, o) => call('Payout', routes.payouts, { ...o, method: 'POST', body }),
     getPayout: (id, o) => call('Payout', routes.payout(id), o),
-    listPayouts: (query = {}, o) =>
-      call(
-        'PayoutList',
-        routes.payouts + (query.before ? `?before=${encodeURIComponent(query.before)}` : ''),
-        o,
-      ),
+    request: call,
     subscribe: (subscriber) => {
       let unsubscribe: (() => void) | undefined
       let left = false

@@ -5,13 +5,20 @@ export type {
   RequestOptions,
   ShareflowClient,
   ShareflowClientOptions,
+  CallInit,
   WriteOptions,
 } from './client'
 export { ShareflowError, type ShareflowErrorInit } from './errors'
 export type { EventStreamTimings, EventSubscriber, LiveStatus } from './event-stream'
 export { ShareflowProvider, useShareflow } from './provider'
 export type { ShareflowContextValue, ShareflowProviderProps } from './provider'
-export { en, type ShareflowMessages } from './messages'
+export {
+  en,
+  type ChunkMessages,
+  type ResolvedMessages,
+  type ShareflowLanguage,
+  type ShareflowMessages,
+} from './messages'
 export type { Appearance, AppearanceVariables } from './appearance'
 export { useShareflowSession } from './session/use-shareflow-session'
 export type { ShareflowSessionResult, ShareflowSessionState } from './session/use-shareflow-session'

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { de } from './locales/de'
 import { gateScreenEn } from './kyc-share-gate/gate-messages'
-import { en as kitEn, fill, resolveMessages } from './messages'
+import { en, fill, resolveMessages } from './messages'
+import { historyEn } from './history/messages'
+import { linkEn } from './withdraw-button/link-messages'
 
-const en = { ...kitEn, ...gateScreenEn }
+/** Every English string: the entry's and the chunks' own. */
+const english = { ...en, ...linkEn, ...historyEn, ...gateScreenEn }
 
 describe('messages', () => {
-  it('has every English string in German, with the same placeholders', () => {
+  it('has every English string in German, the chunks’ own included, with the same placeholders', () => {
     const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
-    expect(Object.keys(de).sort()).toEqual(Object.keys(en).sort())
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      expect([key, placeholders(de[key])]).toEqual([key, placeholders(en[key])])
+    expect(Object.keys(de).sort()).toEqual(Object.keys(english).sort())
+    for (const key of Object.keys(english) as (keyof typeof english)[]) {
+      expect([key, placeholders(de[key])]).toEqual([key, placeholders(english[key])])
     }
   })
 

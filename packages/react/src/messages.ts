@@ -1,5 +1,7 @@
 import type { ErrorCode, Speed, UnavailableReason } from '@shareflow/contract'
 import type { gateScreenEn } from './kyc-share-gate/gate-messages'
+import type { historyEn } from './history/messages'
+import type { linkEn } from './withdraw-button/link-messages'
 
 /**
  * Every string the kit shows. `{name}` marks a value the kit fills in (already formatted for the
@@ -55,13 +57,6 @@ export const en = {
   withdrawFailed: 'The payout failed: {reason}',
   withdrawFailedUnknown: 'The payout failed.',
   withdrawAgain: 'New payout',
-  frameTitle: 'Link a payout account with Coinflow',
-  frameHeading: 'Link a payout account',
-  frameLoading: 'Loading Coinflow…',
-  frameClose: 'Close',
-  frameLinkFailed: 'Coinflow could not link this account. Try another one.',
-  frameLinkFailedCard:
-    'Coinflow could not link this card: it cannot receive payouts. Try another card or account.',
 
   error_invalid_request: 'Some details are not valid.',
   error_unauthenticated: 'Please sign in again.',
@@ -81,26 +76,37 @@ export const en = {
   error_payouts_unavailable: 'Payouts are unavailable right now. Try again later.',
   error_upstream_unavailable: 'The service is not reachable. Try again in a moment.',
   error_internal: 'Something went wrong on our side.',
+
+  // Money: the balance, where the payout goes, the payouts so far.
+  amountOverBalance: 'Your balance is {balance}.',
 } satisfies Record<string, string> &
   // Every error code, speed and unavailable reason needs a message; the compiler checks it.
   Record<`error_${ErrorCode}` | `speed_${Speed}` | `unavailable_${UnavailableReason}`, string>
 
-/** Every string the kit shows: `en`'s and the verification screens' (`gateScreenEn`). */
-export type ShareflowMessages = {
-  [K in keyof typeof en | keyof typeof gateScreenEn]: string
-}
+/** The strings the kit's entry carries in English (`en`). */
+export type ShareflowMessages = { [K in keyof typeof en]: string }
 
 /**
- * The strings the provider holds: all of `en`, and the verification screens' only where a language
- * or the host gave them (their English arrives with those screens).
+ * Strings whose English ships with the lazy chunk or entry that shows them, not in the kit's
+ * entry (which a payee downloads before anything renders): the verification screens, Coinflow's
+ * dialog, the payout history. A language or a host's override provides them like any other
+ * string; the chunk falls back to its English.
  */
-export type ProvidedMessages = { [K in keyof typeof en]: string } & Partial<ShareflowMessages>
+export type ChunkMessages = {
+  [K in keyof (typeof gateScreenEn & typeof linkEn & typeof historyEn)]: string
+}
+
+/** A full language: every string, the chunks' own included (`locales/de.ts`). */
+export type ShareflowLanguage = ShareflowMessages & ChunkMessages
+
+/** The provider's strings: the entry's all there, the chunks' where a language or host gave them. */
+export type ResolvedMessages = ShareflowMessages & Partial<ChunkMessages>
 
 /** English, then a bundled `language`, then the host's `overrides`. */
 export const resolveMessages = (
-  language: ShareflowMessages | undefined,
-  overrides: Partial<ShareflowMessages>,
-): ProvidedMessages => ({ ...en, ...language, ...overrides })
+  language: ShareflowLanguage | undefined,
+  overrides: Partial<ShareflowLanguage>,
+): ResolvedMessages => ({ ...en, ...language, ...overrides })
 
 /** Fills `{name}` placeholders; unknown names stay visible so a typo is easy to spot. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {

@@ -11,15 +11,15 @@ import { QueryClient } from '@tanstack/react-query'
 import { cssVariableName, type Appearance } from './appearance'
 import { createShareflowClient, type ShareflowClient, type ShareflowClientOptions } from './client'
 import { ShareflowError } from './errors'
-import { resolveMessages, type ProvidedMessages, type ShareflowMessages } from './messages'
+import { resolveMessages, type ResolvedMessages, type ShareflowLanguage } from './messages'
 import { useIsomorphicLayoutEffect } from './use-latest'
 
 export interface ShareflowContextValue {
   client: ShareflowClient
   queryClient: QueryClient
   locale: string
-  /** The verification screens' own sentences only where a language or the host gave them. */
-  messages: ProvidedMessages
+  /** The lazy chunks' own sentences only where a language or the host gave them. */
+  messages: ResolvedMessages
   appearance: Appearance
 }
 
@@ -43,20 +43,20 @@ export interface ShareflowProviderProps {
    */
   locale?: string
   /** Replaces any of the kit's strings, or all of them (a language of your own). */
-  messages?: Partial<ShareflowMessages>
+  messages?: Partial<ShareflowLanguage>
   appearance?: Appearance
   children?: ReactNode
 }
 
 /** Languages the kit ships besides English, each a chunk of its own. */
-const languages: Record<string, () => Promise<ShareflowMessages>> = {
+const languages: Record<string, () => Promise<ShareflowLanguage>> = {
   de: () => import('./locales/de').then((module) => module.de),
 }
 
 /** The bundled messages for `locale`'s language, loading them on first use. */
-function useLanguage(locale: string): ShareflowMessages | undefined {
+function useLanguage(locale: string): ShareflowLanguage | undefined {
   const language = locale.slice(0, 2).toLowerCase()
-  const [loaded, setLoaded] = useState<Record<string, ShareflowMessages>>({})
+  const [loaded, setLoaded] = useState<Record<string, ShareflowLanguage>>({})
   useEffect(() => {
     let current = true
     if (!loaded[language]) {

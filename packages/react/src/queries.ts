@@ -17,17 +17,22 @@ import type { ShareflowClient } from './client'
 export const keys = {
   all: (client: ShareflowClient) => ['shareflow', client.baseUrl] as const,
   session: (client: ShareflowClient) => ['shareflow', client.baseUrl, 'session'] as const,
+  balance: (client: ShareflowClient, currency: Currency) =>
+    ['shareflow', client.baseUrl, 'balance', currency] as const,
   payout: (client: ShareflowClient, id: string) =>
     ['shareflow', client.baseUrl, 'payout', id] as const,
   quote: (client: ShareflowClient, destinationId: string, currency: string, cents: number) =>
     ['shareflow', client.baseUrl, 'quote', destinationId, currency, cents] as const,
 }
 
-/** The kit's queries that follow the event stream (session, payouts), for a refetch while it is down. */
+/**
+ * The kit's queries that follow the event stream (all but quotes, which refresh on their own
+ * clock), for a refetch while it is down.
+ */
 export const liveQueries = (client: ShareflowClient) =>
   ({
     queryKey: keys.all(client),
-    predicate: (query) => query.queryKey[2] === 'session' || query.queryKey[2] === 'payout',
+    predicate: (query) => query.queryKey[2] !== 'quote',
   }) satisfies QueryFilters
 
 /** `GET /session`: the user, their KYC status, destinations and Coinflow session key. */
@@ -35,6 +40,13 @@ export const sessionQuery = (client: ShareflowClient) =>
   queryOptions({
     queryKey: keys.session(client),
     queryFn: ({ signal }) => client.getSession({ signal }),
+  })
+
+/** `GET /balance`: what the host says the user may withdraw; re-read on every payout event. */
+export const balanceQuery = (client: ShareflowClient, currency: Currency) =>
+  queryOptions({
+    queryKey: keys.balance(client, currency),
+    queryFn: ({ signal }) => client.getBalance(currency, { signal }),
   })
 
 /** How long a quote holds, from the server's own timestamps. */

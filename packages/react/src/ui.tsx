@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react'
 import type { ShareflowError } from './errors'
-import { fill, type ProvidedMessages } from './messages'
+import { fill, type ResolvedMessages } from './messages'
 
 export const cx = (...names: (string | false | undefined)[]) => names.filter(Boolean).join(' ')
 
@@ -77,7 +77,7 @@ export function ErrorDetails({
   messages,
 }: {
   error: ShareflowError
-  messages: ProvidedMessages
+  messages: ResolvedMessages
 }) {
   // `payout_refused` carries the host's own reason (e.g. "Insufficient balance"), meant for users.
   const text =

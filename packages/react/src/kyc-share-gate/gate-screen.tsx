@@ -1,16 +1,16 @@
 import type { ReactNode } from 'react'
-import type { ProvidedMessages, ShareflowMessages } from '../messages'
-import { gateScreenEn } from './gate-messages'
+import type { ResolvedMessages } from '../messages'
+import { gateScreenEn, type GateText } from './gate-messages'
 import type { KycShareGateController, PersonaWindow } from './use-kyc-share-gate'
 import type { KycGateState } from './gate-state'
 
 export interface GateScreenProps {
   gate: KycShareGateController
-  messages: ProvidedMessages
+  messages: ResolvedMessages
   /** The body message of the screen, if it has one. */
-  body: keyof ShareflowMessages | undefined
+  body: GateText | undefined
   /** The action's label, if the screen has one. */
-  action: keyof ShareflowMessages | undefined
+  action: GateText | undefined
   /** Where a declined user gets help (the gate's `supportUrl`). */
   supportUrl: string | undefined
   /**
@@ -23,7 +23,7 @@ export interface GateScreenProps {
 const waiting = new Set<KycGateState>(['opening', 'sharing', 'pending'])
 
 /** The in-progress screen's body and action, by what the page knows of Persona's window. */
-const inProgress: Record<PersonaWindow, [keyof ShareflowMessages, keyof ShareflowMessages]> = {
+const inProgress: Record<PersonaWindow, [GateText, GateText]> = {
   open: ['gateInProgressBody', 'gateInProgressAction'],
   closed: ['gateLeftBody', 'gateContinueAction'],
   blocked: ['gateBlockedBody', 'gateBlockedAction'],
@@ -43,7 +43,7 @@ export default function GateScreen({
   ...screen
 }: GateScreenProps) {
   const { state, kyc } = gate
-  const m: ShareflowMessages = { ...gateScreenEn, ...messages }
+  const m: Record<GateText, string> = { ...gateScreenEn, ...messages }
   const [body, action] =
     state === 'in_progress' ? inProgress[gate.personaWindow] : [screen.body, screen.action]
   return (

@@ -1,6 +1,7 @@
 import type { Session } from '@shareflow/contract'
 import { lazy, Suspense, useEffect, useId, useRef, type ReactNode } from 'react'
-import type { en, ShareflowMessages } from '../messages'
+import type { en } from '../messages'
+import type { GateText } from './gate-messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {
   cx,
@@ -41,7 +42,7 @@ export interface KycShareGateProps extends KycShareGateOptions {
  */
 const screens: Record<
   GatedState,
-  [title: keyof typeof en, body?: keyof ShareflowMessages, action?: keyof ShareflowMessages]
+  [title: keyof typeof en, body?: GateText, action?: GateText]
 > = {
   loading: ['gateLoading'],
   start: ['gateStartTitle', 'gateStartBody', 'gateStartAction'],

@@ -1,4 +1,4 @@
-import type { ShareflowMessages } from '../messages'
+import type { ShareflowLanguage } from '../messages'
 
 /**
  * German. A chunk of its own: `<ShareflowProvider locale="de-DE">` loads it on demand, and an app
@@ -9,7 +9,7 @@ import type { ShareflowMessages } from '../messages'
  * import { de } from '@shareflow/react/locales/de'
  * <ShareflowProvider locale="de-DE" messages={de}>
  */
-export const de: ShareflowMessages = {
+export const de: ShareflowLanguage = {
   gateLoading: 'Deine Verifizierung wird geprüft…',
   gateStartTitle: 'Bestätige deine Identität',
   gateStartBody:
@@ -126,4 +126,14 @@ export const de: ShareflowMessages = {
   error_payouts_unavailable: 'Auszahlungen sind gerade nicht möglich. Versuche es später erneut.',
   error_upstream_unavailable: 'Der Dienst ist nicht erreichbar. Versuche es gleich noch einmal.',
   error_internal: 'Bei uns ist etwas schiefgelaufen.',
+
+  // Money: the balance, where the payout goes, the payouts so far.
+  amountOverBalance: 'Dein Guthaben beträgt {balance}.',
+  historyLoading: 'Deine Auszahlungen werden geladen…',
+  historyEmpty: 'Noch keine Auszahlungen.',
+  historyMore: 'Ältere Auszahlungen zeigen',
+  history_processing: 'Unterwegs',
+  history_succeeded: 'Ausgezahlt',
+  history_failed: 'Fehlgeschlagen',
+  history_refused: 'Nicht gesendet. Deinem Guthaben wurde nichts abgezogen.',
 }

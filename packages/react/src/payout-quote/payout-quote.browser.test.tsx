@@ -88,7 +88,10 @@ describe('<PayoutQuote>', () => {
   })
 
   it('shows that same day above $1,000,000 is sent as a standard transfer', async () => {
-    const { view } = await renderQuote({ journey: 'linked' }, { defaultAmount: 1_500_000_00 })
+    const { view } = await renderQuote(
+      { journey: 'linked', balanceCents: 2_000_000_00 },
+      { defaultAmount: 1_500_000_00 },
+    )
     await expect.element(radio('Standard transfer')).toBeVisible()
     expect(view.container.querySelector('[data-speed="same_day"]')?.textContent).toContain(
       'Sent as Standard transfer',

@@ -131,7 +131,7 @@ export const NoPayoutAccount: Story = {
 }
 
 export const OverTheLimit: Story = {
-  args: { defaultAmount: 200_000_00 },
+  args: { defaultAmount: 200_000_00, balanceCents: 2_000_000_00 },
   play: async ({ canvasElement, globals }) => {
     const { m, fill, money } = say(globals)
     await shows(canvasElement, 'ready')
@@ -146,7 +146,7 @@ export const OverTheLimit: Story = {
 }
 
 export const SameDaySentAsStandard: Story = {
-  args: { defaultAmount: 1_500_000_00 },
+  args: { defaultAmount: 1_500_000_00, balanceCents: 2_000_000_00 },
   play: async ({ canvasElement, globals }) => {
     const { m, fill } = say(globals)
     await shows(canvasElement, 'ready')
@@ -246,5 +246,21 @@ export const Phone: Story = {
   globals: { viewport: { value: 'mobile1', isRotated: false } },
   play: async ({ canvasElement }) => {
     await shows(canvasElement, 'ready')
+  },
+}
+
+/** $600.00 typed against a $480.00 balance the host reports: said at once, nothing priced. */
+export const OverTheBalance: Story = {
+  args: { defaultAmount: 600_00, balanceCents: 480_00 },
+  play: async ({ canvasElement, globals }) => {
+    const { m, fill, money } = say(globals)
+    await shows(canvasElement, 'over_balance')
+    await expect(
+      within(canvasElement).getByText(fill(m.amountOverBalance, { balance: money(480_00) }), {
+        selector: 'p',
+      }),
+    ).toBeVisible()
+    await expect(amountField(canvasElement)).toHaveAttribute('aria-invalid', 'true')
+    await expect(within(canvasElement).queryAllByRole('radio')).toHaveLength(0)
   },
 }

@@ -90,7 +90,7 @@ export function PayoutQuote(props: PayoutQuoteProps) {
   })
   // Without a session there is no destination to quote to: its error is the quote's.
   const session = useShareflowSession()
-  const { state, quote, error, refresh } =
+  const { state, quote, error, refresh, balance } =
     destination === undefined && session.state === 'error'
       ? { ...quoted, state: 'error' as const, error: session.error, refresh: session.refetch }
       : quoted
@@ -123,13 +123,15 @@ export function PayoutQuote(props: PayoutQuoteProps) {
   const notice =
     state === 'no_destination'
       ? m.quoteNoDestination
-      : state === 'idle'
-        ? m.quoteIdle
-        : state === 'expired'
-          ? m.quoteExpired
-          : state === 'quoting'
-            ? m.quoteLoading
-            : ''
+      : state === 'over_balance'
+        ? fill(m.amountOverBalance, { balance: formatMoney(balance!, locale) })
+        : state === 'idle'
+          ? m.quoteIdle
+          : state === 'expired'
+            ? m.quoteExpired
+            : state === 'quoting'
+              ? m.quoteLoading
+              : ''
 
   return (
     <div {...theme} className={cx('sf-quote', props.className)} data-state={state}>
@@ -144,8 +146,10 @@ export function PayoutQuote(props: PayoutQuoteProps) {
             inputMode="decimal"
             autoComplete="off"
             value={text}
-            aria-invalid={invalid}
-            aria-describedby={invalid ? `${id}-amount-error` : undefined}
+            aria-invalid={invalid || state === 'over_balance'}
+            aria-describedby={
+              invalid ? `${id}-amount-error` : state === 'over_balance' ? `${id}-notice` : undefined
+            }
             onChange={(event) => {
               setText(event.target.value)
               setAmount(parseAmount(event.target.value, currency, locale)!)
@@ -160,7 +164,7 @@ export function PayoutQuote(props: PayoutQuoteProps) {
       )}
       {state === 'error' && error && <ErrorDetails error={error} messages={m} />}
       {notice && (state !== 'quoting' || options.length === 0) && (
-        <p className="sf-body">
+        <p id={`${id}-notice`} className="sf-body">
           {state === 'quoting' && <Spinner />} {notice}
         </p>
       )}
@@ -169,7 +173,7 @@ export function PayoutQuote(props: PayoutQuoteProps) {
           {state === 'error' ? m.retry : m.quoteRefresh}
         </button>
       )}
-      {options.length > 0 && state !== 'idle' && state !== 'error' && (
+      {options.length > 0 && (state === 'quoting' || state === 'ready' || state === 'expired') && (
         <fieldset
           className="sf-options"
           aria-busy={state === 'quoting'}

@@ -1,20 +1,22 @@
-import type { Currency, Quote } from '@shareflow/contract'
+import type { Currency, Money, Quote } from '@shareflow/contract'
 import { useEffect, useState } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import type { ShareflowError } from '../errors'
 import { useShareflow } from '../provider'
-import { quoteQuery, quoteValidityMs } from '../queries'
+import { balanceQuery, quoteQuery, quoteValidityMs } from '../queries'
 import { asShareflowError } from '../session/use-shareflow-session'
 
 /**
  * - `no_destination`: nothing to quote to yet (link a payout account first).
  * - `idle`: no valid amount.
+ * - `over_balance`: the amount is more than the host says the user has (`balance`); not priced.
  * - `quoting`: asking for prices (the previous figures, if any, stay visible but busy).
  * - `ready`: `quote` is current.
  * - `expired`: the quote outlived its validity and could not be refreshed; `refresh()`.
  * - `error`: no quote; `refresh()` tries again.
  */
-export type PayoutQuoteState = 'no_destination' | 'idle' | 'quoting' | 'ready' | 'expired' | 'error'
+export type PayoutQuoteState =
+  'no_destination' | 'idle' | 'over_balance' | 'quoting' | 'ready' | 'expired' | 'error'
 
 export interface PayoutQuoteOptions {
   /** Integer cents; `undefined` while the user's input is not an amount. */
@@ -31,6 +33,8 @@ export interface PayoutQuoteResult {
   /** The latest quote; while `quoting`, possibly for the previous amount. */
   quote: Quote | undefined
   error: ShareflowError | undefined
+  /** What the host's ledger says the user may withdraw; `null` when it does not say. */
+  balance: Money | null | undefined
   refresh(): void
 }
 
@@ -55,7 +59,13 @@ export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
   const { amount, currency, destinationId, debounceMs = 350 } = options
   const { client, queryClient } = useShareflow('usePayoutQuote')
   const settled = useDebounced(amount, debounceMs)
-  const query = useQuery(quoteQuery(client, destinationId, currency, settled), queryClient)
+  // Known before any price is asked for, so an amount above it says so while it is typed.
+  const balance = useQuery(balanceQuery(client, currency), queryClient).data
+  const over = (cents: number | undefined) => !!balance && cents! > balance.cents
+  const query = useQuery(
+    quoteQuery(client, destinationId, currency, over(settled) ? undefined : settled),
+    queryClient,
+  )
 
   const expiresAt = query.data ? query.dataUpdatedAt + quoteValidityMs(query.data) : 0
   const [now, setNow] = useState(() => Date.now())
@@ -71,25 +81,28 @@ export function usePayoutQuote(options: PayoutQuoteOptions): PayoutQuoteResult {
       ? 'no_destination'
       : amount === undefined || amount <= 0
         ? 'idle'
-        : !destinationId ||
-            amount !== settled ||
-            query.isPlaceholderData ||
-            (query.isFetching && !query.data)
-          ? 'quoting'
-          : query.isError && (!query.data || expired)
-            ? query.data
-              ? 'expired'
-              : 'error'
-            : expired && !query.isFetching
-              ? 'expired'
-              : query.data
-                ? 'ready'
-                : 'quoting'
+        : over(amount)
+          ? 'over_balance'
+          : !destinationId ||
+              amount !== settled ||
+              query.isPlaceholderData ||
+              (query.isFetching && !query.data)
+            ? 'quoting'
+            : query.isError && (!query.data || expired)
+              ? query.data
+                ? 'expired'
+                : 'error'
+              : expired && !query.isFetching
+                ? 'expired'
+                : query.data
+                  ? 'ready'
+                  : 'quoting'
 
   return {
     state,
     quote: query.data,
     error: query.error ? asShareflowError(query.error) : undefined,
+    balance,
     refresh: () => {
       setNow(Date.now())
       void query.refetch()

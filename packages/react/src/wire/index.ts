@@ -1,4 +1,5 @@
 import type {
+  Balance,
   DestinationList,
   ErrorEnvelope,
   InquiryLink,
@@ -17,6 +18,7 @@ export interface WireTypes {
   KycStatus: KycStatus
   InquiryLink: InquiryLink
   DestinationList: DestinationList
+  Balance: Balance
   Quote: Quote
   Payout: Payout
   PayoutList: PayoutList

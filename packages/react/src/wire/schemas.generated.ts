@@ -89,6 +89,7 @@ const InquiryLink = object(
   ['sessionToken'],
 )
 const DestinationList = object({ destinations: array(Destination) })
+const Balance = object({ available: union(Money, nil) })
 const Quote = object({
   amount: PositiveMoney,
   destinationId: string(1, 200),
@@ -170,6 +171,7 @@ export const wire = {
   KycStatus,
   InquiryLink,
   DestinationList,
+  Balance,
   Quote,
   Payout,
   PayoutList,

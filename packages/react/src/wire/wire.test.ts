@@ -51,6 +51,7 @@ const valid: { [N in WireName]: unknown } = {
   KycStatus: { ...kyc, state: 'needs_more_info', verificationLink: 'https://c.example/v' },
   InquiryLink: { inquiryId: 'inq_1', oneTimeLink: 'https://p.example/x', resumed: false, kyc },
   DestinationList: { destinations: [destination] },
+  Balance: { available: { cents: 480_00, currency: 'USD' } },
   Quote: {
     amount: { cents: 12_50, currency: 'USD' },
     destinationId: 'acct_1',
@@ -84,6 +85,7 @@ const invalid: { [N in WireName]: unknown[] } = {
     { destinations: [{ ...destination, currency: 'JPY' }] },
     { destinations: [{ ...destination, id: '' }] },
   ],
+  Balance: [{}, { available: { cents: -1, currency: 'USD' } }, { available: 480_00 }],
   Quote: [
     { ...(valid.Quote as object), options: [{ ...option, fee: null }] },
     { ...(valid.Quote as object), options: [{ ...option, speed: 'warp' }] },

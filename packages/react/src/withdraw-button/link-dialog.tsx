@@ -1,22 +1,25 @@
 import { useEffect, useRef, useState, type ComponentType, type ReactNode } from 'react'
 import type { Appearance } from '../appearance'
-import type { ShareflowMessages } from '../messages'
+import type { ResolvedMessages } from '../messages'
 import type { CoinflowLinkInfo, CoinflowLinkProps } from './coinflow-messages'
+import { linkEn } from './link-messages'
 import { readCoinflowTheme, type CoinflowTheme } from './coinflow-theme'
 import { CoinflowWithdrawFrame } from './coinflow-withdraw-frame'
 
-export interface LinkDialogProps extends Omit<CoinflowLinkProps, 'theme'> {
+export interface LinkDialogProps extends Omit<
+  CoinflowLinkProps,
+  'theme' | 'title' | 'loadingLabel'
+> {
   /** Coinflow's theme is read from the kit's CSS variables, so it follows `appearance`. */
   appearance: Appearance
   /**
-   * The dialog's heading element, with `id` `headingId`. Drawn by the button, so that this chunk
-   * imports nothing the kit's entry imports (see coinflow-theme.ts).
+   * Draws the dialog's heading element, with `id` `headingId`, around `text`. Drawn by the
+   * button, so that this chunk imports nothing the kit's entry imports (see coinflow-theme.ts).
    */
-  heading: ReactNode
+  heading(text: string): ReactNode
   headingId: string
-  closeLabel: string
-  /** What to say when Coinflow could not link the account the user entered. */
-  failedLabels: Pick<ShareflowMessages, 'frameLinkFailed' | 'frameLinkFailedCard'>
+  /** The provider's strings; this dialog's own fall back to the English in its chunk. */
+  messages: ResolvedMessages
   /** Defaults to the kit's own frame. */
   Coinflow?: ComponentType<CoinflowLinkProps>
   onClose(): void
@@ -32,7 +35,8 @@ export interface LinkDialogProps extends Omit<CoinflowLinkProps, 'theme'> {
  * another, and says what failed. Only a cancel (`canceled`) closes it.
  */
 export default function LinkDialog(props: LinkDialogProps) {
-  const { heading, headingId, closeLabel, Coinflow = CoinflowWithdrawFrame, onClose } = props
+  const { heading, headingId, Coinflow = CoinflowWithdrawFrame, onClose } = props
+  const m = { ...linkEn, ...props.messages }
   const dialog = useRef<HTMLDialogElement>(null)
   const [theme, setTheme] = useState<Partial<CoinflowTheme>>()
   const [failed, setFailed] = useState<CoinflowLinkInfo>()
@@ -62,24 +66,22 @@ export default function LinkDialog(props: LinkDialogProps) {
       }}
     >
       <div className="sf-dialog-header">
-        {heading}
+        {heading(m.frameHeading)}
         <button type="button" className="sf-button sf-secondary" onClick={onClose}>
-          {closeLabel}
+          {m.frameClose}
         </button>
       </div>
       {failed && (
         <p className="sf-field-error" role="alert">
-          {failed.type === 'card'
-            ? props.failedLabels.frameLinkFailedCard
-            : props.failedLabels.frameLinkFailed}
+          {failed.type === 'card' ? m.frameLinkFailedCard : m.frameLinkFailed}
         </p>
       )}
       {theme && (
         <Coinflow
           session={props.session}
           theme={theme}
-          title={props.title}
-          loadingLabel={props.loadingLabel}
+          title={m.frameTitle}
+          loadingLabel={m.frameLoading}
           onLoad={props.onLoad}
           onLinked={props.onLinked}
           onNotLinked={(info) =>

@@ -89,7 +89,7 @@ const notApproved = () =>
   new ShareflowError({
     code: 'kyc_required',
     status: 403,
-    message: 'Coinflow has not approved this user yet.',
+    message: 'Not approved by Coinflow yet.',
   })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -111,6 +111,8 @@ function useShownTerms(
     currency: amount?.currency ?? 'USD',
     destinationId: destination && destination.id,
   })
+  // Above the balance there is nothing to confirm: the amount field says why.
+  if (state === 'over_balance') return null
   if (state !== 'ready') return undefined
   return quote?.options.find((option) => option.speed === speed && option.available) ?? null
 }

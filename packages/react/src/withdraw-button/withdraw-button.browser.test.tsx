@@ -229,7 +229,11 @@ describe('<WithdrawButton>', () => {
   })
 
   it("shows the host's reason when it refuses the payout, and a new click is a new intent", async () => {
-    const { sandbox } = await renderButton({ journey: 'linked', balanceCents: 50_00 })
+    const { sandbox } = await renderButton({
+      journey: 'linked',
+      balanceCents: 50_00,
+      tellsBalance: false,
+    })
     await userEvent.click(button('Withdraw $100.00'))
     await expect.element(status('Your balance is too low.')).toBeVisible()
     await userEvent.click(button('Try again'))
@@ -240,7 +244,11 @@ describe('<WithdrawButton>', () => {
   })
 
   it('after a refusal, offers the new payout once the amount or speed changes, and pays it', async () => {
-    const { sandbox, view } = await renderButton({ journey: 'linked', balanceCents: 50_00 })
+    const { sandbox, view } = await renderButton({
+      journey: 'linked',
+      balanceCents: 50_00,
+      tellsBalance: false,
+    })
     await userEvent.click(button('Withdraw $100.00'))
     await expect.element(status('Your balance is too low.')).toBeVisible()
     await expect.element(button('Try again')).toBeVisible()
@@ -260,7 +268,11 @@ describe('<WithdrawButton>', () => {
   it('keeps saying why a payout resent after a reload was refused, once the account has loaded', async () => {
     // The press reaches the BFF, which refuses it (the balance), but the answer is lost on the
     // way back: the kit keeps the intent to learn its outcome, and then the page reloads.
-    const { sandbox, view } = await renderButton({ journey: 'linked', balanceCents: 50_00 })
+    const { sandbox, view } = await renderButton({
+      journey: 'linked',
+      balanceCents: 50_00,
+      tellsBalance: false,
+    })
     await expect.element(button('Withdraw $100.00')).toHaveAttribute('aria-disabled', 'false')
     sandbox.loseAnswers('/payouts', 3)
     await userEvent.click(button('Withdraw $100.00'))

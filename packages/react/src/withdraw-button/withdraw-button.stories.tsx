@@ -11,7 +11,7 @@ import {
   type AmountArgs,
   type ScenarioArgs,
 } from '../../sandbox/stories'
-import type { ShareflowMessages } from '../messages'
+import type { ShareflowLanguage } from '../messages'
 import type { IntentStorage } from './use-withdraw'
 import { WithdrawButton, type WithdrawButtonProps } from './withdraw-button'
 import type { WithdrawState } from './withdraw-state'
@@ -214,9 +214,12 @@ export const Failed: Story = {
   },
 }
 
-/** The host's ledger refused it (a $50.00 balance), with the host's own reason. */
+/**
+ * The host's ledger refused it (a $50.00 balance it does not report ahead), with the host's own
+ * reason.
+ */
 export const RefusedByTheHost: Story = {
-  args: { balanceCents: 50_00, pressedSecondsAgo: 0 },
+  args: { balanceCents: 50_00, tellsBalance: false, pressedSecondsAgo: 0 },
   play: async ({ canvasElement }) => {
     // The host's words, in the host's language: the sandbox's ledger says this.
     await explains(canvasElement, 'Your balance is too low.')
@@ -236,7 +239,7 @@ export const NotVerified: Story = {
 }
 
 /** Presses "Link a payout account" and waits for Coinflow's page in the kit's dialog. */
-async function openLinkDialog(canvas: HTMLElement, m: ShareflowMessages) {
+async function openLinkDialog(canvas: HTMLElement, m: ShareflowLanguage) {
   await shows(canvas, 'needs_destination')
   await userEvent.click(button(canvas))
   const dialog = await within(document.body).findByRole(

@@ -129,20 +129,17 @@ export function WithdrawButton(props: WithdrawButtonProps) {
       {state === 'linking' && coinflow && (
         <Suspense fallback={<Spinner />}>
           <LinkDialog
-            heading={
+            heading={(text) => (
               <Heading level={headingLevel} id={dialogHeadingId}>
-                {m.frameHeading}
+                {text}
               </Heading>
-            }
+            )}
             headingId={dialogHeadingId}
-            closeLabel={m.frameClose}
-            failedLabels={m}
+            messages={m}
             Coinflow={coinflowComponent}
             onClose={withdraw.cancelLinking}
             session={coinflow}
             appearance={appearance}
-            title={m.frameTitle}
-            loadingLabel={m.frameLoading}
             onLinked={withdraw.accountLinked}
             onNotLinked={withdraw.cancelLinking}
           />

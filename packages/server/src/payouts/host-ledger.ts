@@ -1,4 +1,4 @@
-import type { Money, PositiveMoney } from '@shareflow/contract'
+import type { Currency, Money, PositiveMoney } from '@shareflow/contract'
 
 /**
  * The host's side of a payout: its own ledger of user balances. Shareflow never holds money; it
@@ -21,6 +21,13 @@ export interface PayoutHostLedger {
   settlePayout(input: PayoutHostCall): Promise<void> | void
   /** The payout failed after the debit: give the balance back. `reason` is user-readable. */
   reversePayout(input: PayoutHostCall & { reason: string }): Promise<void> | void
+  /**
+   * What the user may withdraw now in `currency` (optional). With it, the kit shows an amount
+   * above the balance as such while the user types, and the BFF prices no quote for it; without
+   * it, `authorizePayout` is the only check and such a payout is refused on the press. Read-only:
+   * `authorizePayout` stays the one that decides.
+   */
+  availableBalance?(input: { user: { id: string }; currency: Currency }): Promise<Money> | Money
 }
 
 export interface PayoutHostCall {

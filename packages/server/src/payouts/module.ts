@@ -1,7 +1,7 @@
 /**
  * Payouts as a module of the BFF: pass `createPayoutsModule({ ledger })` in
- * `createShareflowApp({ modules: [...] })` and it mounts `/destinations`, `/quotes` and
- * `/payouts`, follows Coinflow's Withdraw webhooks, and resumes unfinished payouts.
+ * `createShareflowApp({ modules: [...] })` and it mounts `/destinations`, `/balance`, `/quotes`
+ * and `/payouts`, follows Coinflow's Withdraw webhooks, and resumes unfinished payouts.
  *
  * Recovery runs at start-up (the first sweep), on requests to these routes (at most every few
  * seconds) and, with `recoveryIntervalMs`, on a timer. Runtimes that forbid work outside a request
@@ -12,6 +12,7 @@
 import type { ShareflowModule } from '../shareflow-module'
 import { createPayoutCoinflow } from './coinflow-port'
 import { payoutPaths } from './openapi'
+import { registerBalanceRoutes } from './routes/balance'
 import { registerDestinationRoutes } from './routes/destinations'
 import { registerPayoutRoutes } from './routes/payouts'
 import { registerQuoteRoutes } from './routes/quotes'
@@ -85,6 +86,7 @@ export function createPayoutsModule({
         payouts.handleWithdrawEvent(withdrawEventOf(delivery)),
       )
       registerDestinationRoutes(app, payouts)
+      registerBalanceRoutes(app, payouts)
       registerQuoteRoutes(app, payouts)
       registerPayoutRoutes(app, payouts)
       if (recoveryIntervalMs !== undefined) {

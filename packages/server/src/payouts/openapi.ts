@@ -1,7 +1,7 @@
 /**
  * The payout routes' part of the BFF's OpenAPI document (merged in by `createShareflowApp`).
  */
-import { IDEMPOTENCY_KEY_HEADER, routes } from '@shareflow/contract'
+import { Currency, IDEMPOTENCY_KEY_HEADER, routes } from '@shareflow/contract'
 import { errorResponses, jsonBody, jsonResponse, type OpenApiPaths } from '../openapi'
 
 const signedUser = [{ hostSession: [] }]
@@ -80,6 +80,27 @@ export const payoutPaths: OpenApiPaths = {
     'Link a debit card by its Coinflow card token (never a card number)',
     'AddCardRequest',
   ),
+  [routes.balance]: {
+    get: {
+      operationId: 'getBalance',
+      summary: 'What the user may withdraw now in a currency, as the host’s ledger says',
+      description:
+        '`available` is `null` when the host’s ledger has no `availableBalance` hook; quotes above the balance answer `amount_not_allowed`.',
+      security: signedUser,
+      parameters: [
+        {
+          name: 'currency',
+          in: 'query',
+          required: true,
+          schema: { type: 'string', enum: Currency.options },
+        },
+      ],
+      responses: {
+        '200': jsonResponse('The available balance.', 'Balance'),
+        ...errorResponses('unauthenticated'),
+      },
+    },
+  },
   [routes.quotes]: {
     post: {
       operationId: 'quotePayout',

@@ -24,7 +24,9 @@
  */
 import type {
   CreatePayoutRequest,
+  Currency,
   Destination,
+  Money,
   Payout,
   PayoutList,
   PositiveMoney,
@@ -206,6 +208,8 @@ export interface PayoutRequestResult {
 export interface PayoutService {
   readonly destinations: DestinationBook
   quote(userId: string, request: QuoteRequest, calls?: UpstreamCallCounter): Promise<Quote>
+  /** What the host says the user may withdraw in `currency`; `null` when the host does not tell. */
+  availableBalance(userId: string, currency: Currency): Promise<Money | null>
   /**
    * Accepts a payout for an Idempotency-Key and drives it as far as it goes now. Throws
    * `ApiError` for bad requests (nothing journaled, nothing moved) and for payouts that ended at
@@ -807,7 +811,20 @@ export function createPayoutService(options: PayoutServiceOptions): PayoutServic
     destinations,
     journal,
 
+    availableBalance: async (userId, currency) =>
+      (await ledger.availableBalance?.({ user: { id: userId }, currency })) ?? null,
+
     async quote(userId, request, calls) {
+      // Over the host's balance, no price is worth showing: the host would refuse the payout.
+      const available = await ledger.availableBalance?.({
+        user: { id: userId },
+        currency: request.amount.currency,
+      })
+      if (available && request.amount.cents > available.cents) {
+        throw new ApiError('amount_not_allowed', 'This is more than your available balance.', {
+          fields: [{ path: 'amount.cents', message: `At most ${available.cents}` }],
+        })
+      }
       const destination = await destinations.find(userId, request.destinationId, calls)
       return (await quoteFor(userId, destination, request.amount, calls)).quote
     },
