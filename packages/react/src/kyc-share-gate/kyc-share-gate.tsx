@@ -40,10 +40,7 @@ export interface KycShareGateProps extends KycShareGateOptions {
  * Each screen's title (drawn before the screen's chunk loads, so one of `en`'s), body and action
  * label; the compiler checks every state has one.
  */
-const screens: Record<
-  GatedState,
-  [title: keyof typeof en, body?: GateText, action?: GateText]
-> = {
+const screens: Record<GatedState, [title: keyof typeof en, body?: GateText, action?: GateText]> = {
   loading: ['gateLoading'],
   start: ['gateStartTitle', 'gateStartBody', 'gateStartAction'],
   opening: ['gateStartTitle', 'gateStartBody', 'gateOpening'],
