@@ -15,7 +15,10 @@ const shared: UserConfig = {
   platform: 'neutral',
   sourcemap: true,
   // Workspace packages are read from their TypeScript sources while building.
-  inputOptions: { resolve: { conditionNames: ['@shareflow/source', 'import', 'default'] } },
+  inputOptions: {
+    resolve: { conditionNames: ['@shareflow/source', 'import', 'default'] },
+    preserveEntrySignatures: 'allow-extension',
+  },
 }
 
 export default defineConfig([

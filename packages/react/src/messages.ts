@@ -62,9 +62,10 @@ export const en = {
   error_unauthenticated: 'Please sign in again.',
   error_forbidden: 'This action is not allowed.',
   error_not_found: 'We could not find that.',
-  error_payload_too_large: 'That request is too large.',
+  // The kit never sends a body this large or a write without its key: only a bug on our side can.
+  error_payload_too_large: 'Something went wrong on our side.',
   error_idempotency_key_reused: 'This payout was already requested with other details.',
-  error_idempotency_key_missing: 'The request could not be sent safely. Try again.',
+  error_idempotency_key_missing: 'Something went wrong on our side.',
   error_conflict: 'Something else is in progress. Try again in a moment.',
   error_rate_limited: 'Too many attempts. Try again in a moment.',
   error_kyc_required: 'Verify your identity first.',

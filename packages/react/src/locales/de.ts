@@ -109,10 +109,9 @@ export const de: ShareflowLanguage = {
   error_unauthenticated: 'Bitte melde dich erneut an.',
   error_forbidden: 'Diese Aktion ist nicht erlaubt.',
   error_not_found: 'Das konnten wir nicht finden.',
-  error_payload_too_large: 'Diese Anfrage ist zu groß.',
+  error_payload_too_large: 'Bei uns ist etwas schiefgelaufen.',
   error_idempotency_key_reused: 'Diese Auszahlung wurde bereits mit anderen Angaben angefordert.',
-  error_idempotency_key_missing:
-    'Die Anfrage konnte nicht sicher gesendet werden. Versuche es erneut.',
+  error_idempotency_key_missing: 'Bei uns ist etwas schiefgelaufen.',
   error_conflict: 'Gerade läuft noch etwas anderes. Versuche es gleich noch einmal.',
   error_rate_limited: 'Zu viele Versuche. Versuche es gleich noch einmal.',
   error_kyc_required: 'Bestätige zuerst deine Identität.',
