@@ -252,6 +252,8 @@ if (!existsSync(path.join(siteDir, 'index.json'))) {
 const index = JSON.parse(readFileSync(path.join(siteDir, 'index.json'), 'utf8'))
 const stories = Object.values(index.entries)
   .filter((entry) => entry.type === 'story')
+  // A story tagged `no-visual` draws what the check cannot hold still (see the README).
+  .filter((entry) => !entry.tags?.includes('no-visual'))
   .map((entry) => entry.id)
   .filter((id) => !filters.length || filters.some((word) => id.includes(word.toLowerCase())))
 const shots = stories.flatMap((id) => ['light', 'dark'].map((theme) => ({ id, theme })))
