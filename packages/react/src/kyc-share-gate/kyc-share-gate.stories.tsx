@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, userEvent, within } from 'storybook/test'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
 import type { KitSandbox } from '../../sandbox/sandbox'
 import {
   componentArgs,
@@ -52,8 +52,19 @@ type Story = StoryObj<typeof meta>
 
 const heading = (canvas: HTMLElement, name: string) =>
   within(canvas).findByRole('heading', { name }, { timeout: 10_000 })
-/** Waits until the gate is in `state` (its `data-state`), as any language shows it. */
-const shows = (canvas: HTMLElement, state: KycGateState) => waitForState(canvas, '.sf-gate', state)
+/**
+ * Waits until the gate is in `state` (its `data-state`), as any language shows it, and past
+ * `loading` until its screen's chunk has drawn the body or action: the Docs page and the visual
+ * check show the whole screen, never the spinner the chunk's first load shows for a moment.
+ */
+const shows = async (canvas: HTMLElement, state: KycGateState) => {
+  await waitForState(canvas, '.sf-gate', state)
+  if (state === 'loading') return
+  await waitFor(
+    () => expect(canvas.querySelector('.sf-gate .sf-screen :is(p, button, a)')).not.toBeNull(),
+    { timeout: 10_000 },
+  )
+}
 
 export const Verified: Story = {
   args: { journey: 'verified' },
@@ -272,6 +283,7 @@ export const German: Story = {
   args: { journey: 'new' },
   globals: { locale: 'de-DE' },
   play: async ({ canvasElement }) => {
+    await shows(canvasElement, 'start')
     await heading(canvasElement, 'Bestätige deine Identität')
   },
 }

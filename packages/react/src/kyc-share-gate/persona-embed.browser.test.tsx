@@ -103,7 +103,7 @@ describe("<KycShareGate openInquiry> with Persona's SDK", () => {
     const { violations } = await axe.run(document.body)
     expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([])
 
-    await userEvent.click(page.getByRole('button', { name: 'Reopen verification' }))
+    await userEvent.click(page.getByRole('button', { name: 'Continue verification' }))
     // The same inquiry's flow again (a frame's content is reached by acting on it, as a person does).
     await expect.element(personaFrame()).toBeVisible()
     await userEvent.fill(persona().getByLabelText('Last name'), 'Reyes')

@@ -68,7 +68,8 @@ export const ModalOpen: Story = {
       },
       { timeout: 10_000 },
     )
-    await waitFor(() => expect(frame).toBeVisible())
-    await waitFor(() => expect(frame.ownerDocument.activeElement).toBe(frame))
+    // The SDK shows its frame once the page inside says it is ready: slower on a busy machine.
+    await waitFor(() => expect(frame).toBeVisible(), { timeout: 10_000 })
+    await waitFor(() => expect(frame.ownerDocument.activeElement).toBe(frame), { timeout: 10_000 })
   },
 }

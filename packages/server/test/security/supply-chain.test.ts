@@ -52,7 +52,7 @@ const published = {
   server: [
     /^package\.json$/,
     /^(README|LICENSE|CHANGELOG)/i,
-    /^dist\/((emulator|node)\/)?[\w.-]+\.(c?js|d\.c?ts|js\.map)$/,
+    /^dist\/((emulator|node|ops)\/)?[\w.-]+\.(c?js|d\.c?ts|js\.map)$/,
   ],
   react: [/^package\.json$/, /^(README|LICENSE|CHANGELOG)/i, BUILT, /^src\/styles\.css$/],
 } as const
