@@ -87,6 +87,9 @@ export const en = {
 /** The strings the kit's entry carries in English (`en`). */
 export type ShareflowMessages = { [K in keyof typeof en]: string }
 
+/** A sentence the gate's screens may show: the kit entry's, or one of the screens' own. */
+export type GateText = keyof ShareflowMessages | keyof typeof gateScreenEn
+
 /**
  * Strings whose English ships with the lazy chunk or entry that shows them, not in the kit's
  * entry (which a payee downloads before anything renders): the verification screens, Coinflow's

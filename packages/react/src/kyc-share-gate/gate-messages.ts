@@ -1,5 +1,4 @@
 import type { KycReason } from '@shareflow/contract'
-import type { ShareflowMessages } from '../messages'
 
 /**
  * The verification screens' sentences in English. They load with those screens (the gate-screen
@@ -39,6 +38,3 @@ export const gateScreenEn = {
 } satisfies Record<string, string> &
   // Every reason the server may send needs a sentence; the compiler checks it.
   Record<`reason_${KycReason}`, string>
-
-/** A sentence the gate's screens may show: the kit entry's, or one of the screens' own. */
-export type GateText = keyof ShareflowMessages | keyof typeof gateScreenEn

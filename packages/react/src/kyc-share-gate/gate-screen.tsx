@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
-import type { ResolvedMessages } from '../messages'
-import { gateScreenEn, type GateText } from './gate-messages'
+import type { GateText, ResolvedMessages } from '../messages'
+import { gateScreenEn } from './gate-messages'
 import type { KycShareGateController, PersonaWindow } from './use-kyc-share-gate'
 import type { KycGateState } from './gate-state'
 

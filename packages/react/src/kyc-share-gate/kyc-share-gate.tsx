@@ -1,7 +1,6 @@
 import type { Session } from '@shareflow/contract'
 import { lazy, Suspense, useEffect, useId, useRef, type ReactNode } from 'react'
-import type { en } from '../messages'
-import type { GateText } from './gate-messages'
+import type { en, GateText } from '../messages'
 import { useShareflow, useThemeRoot } from '../provider'
 import {
   cx,

@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import { ApiError } from '../errors'
 import type { UpstreamCallCounter, UpstreamResponse } from '../upstream/http'
-import type { PersonaClient } from '../upstream/persona'
+import { idempotentPost, type PersonaClient } from '../upstream/persona'
 
 const encode = encodeURIComponent
 
@@ -62,15 +62,7 @@ export type OperatorPersona = ReturnType<typeof operatorPersona>
 
 export function operatorPersona(client: PersonaClient, counter?: UpstreamCallCounter) {
   const send = client.operatorSender(counter)
-  const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
-    send({
-      operation,
-      method: 'POST',
-      path,
-      headers: { 'Idempotency-Key': idempotencyKey },
-      body,
-      retryConflicts: true,
-    })
+  const post = idempotentPost(send)
 
   /** A 2xx mapped with `map`; a 4xx is Persona refusing what was asked; anything else throws. */
   const result = <T>(

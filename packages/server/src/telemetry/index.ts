@@ -24,7 +24,7 @@ import type { ShareflowEvent } from '@shareflow/contract'
 import type { Attributes, Meter, Span, Tracer } from '@opentelemetry/api'
 import type { EventHub } from '../event-hub'
 import type { BreakerState, CircuitBreaker } from '../upstream/breaker'
-import type { Vendor } from '../upstream/http'
+import type { Vendor } from '../upstream/vendor'
 
 export interface TelemetryOptions {
   /** `trace.getTracer('@shareflow/server')` from `@opentelemetry/api`: a span per vendor call. */

@@ -24,8 +24,10 @@ import { silentLogger } from '../logger'
 import type { AttemptOutcome, CircuitBreaker } from './breaker'
 import { sleepUnlessAborted, type RateBudget } from './rate-budget'
 import type { Telemetry } from '../telemetry'
+import type { Vendor } from './vendor'
 
-export type Vendor = 'persona' | 'coinflow'
+export type { Vendor }
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
 export interface UpstreamRequest {

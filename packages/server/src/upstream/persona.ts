@@ -253,6 +253,22 @@ export interface PersonaClient extends PersonaApi, PersonaTransactionsApi {
   ): (request: UpstreamRequest) => Promise<UpstreamResponse>
 }
 
+/**
+ * Persona's writes through `send`: each under its Idempotency-Key, a 409 for a key still in
+ * progress asked again (the user journeys' sender and the operators' alike).
+ */
+export const idempotentPost =
+  (send: (request: UpstreamRequest) => Promise<UpstreamResponse>) =>
+  (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
+    send({
+      operation,
+      method: 'POST',
+      path,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body,
+      retryConflicts: true,
+    })
+
 export interface PersonaClientOptions extends VendorClientTransportOptions {
   apiKey: string
   /** Default `https://api.withpersona.com/api/v1`. */
@@ -324,15 +340,7 @@ export function createPersonaClient({
     signal?: AbortSignal | (() => AbortSignal),
   ): PersonaApi & PersonaTransactionsApi {
     const send = failures.sender(transport, counter, signal)
-    const post = (operation: string, path: string, idempotencyKey: string, body?: unknown) =>
-      send({
-        operation,
-        method: 'POST',
-        path,
-        headers: { 'Idempotency-Key': idempotencyKey },
-        body,
-        retryConflicts: true,
-      })
+    const post = idempotentPost(send)
 
     return {
       async getInquiry(inquiryId) {
