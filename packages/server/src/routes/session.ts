@@ -85,9 +85,10 @@ export function registerSessionRoutes(app: Hono<ShareflowEnv>): void {
           expiresAt: isoAt(approved.key.expiresAt),
         }
       }
-    } else {
-      await core.sessionKeys.forget(user.id)
     }
+    // A user who is not approved has no key to drop here: every KYC change already drops it on
+    // every instance (`forgetKeyOnKycChange`), and a kept key opens only under the status it was
+    // minted for. So a waiting page's polls cost the store nothing.
     c.header('Cache-Control', 'no-store')
     // Built from checked parts (the user from `requireUser`, the status derived from the record,
     // destinations already masked), so the type is the check; no second parse on the way out.
